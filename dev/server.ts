@@ -1,0 +1,43 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { sign } from '@octokit/webhooks-methods';
+import { localSecretVariable } from '../lambdas/clients/local/env-webhook-secrets';
+import type { GitHost } from '../lambdas/core/events';
+import { startDevServer } from './dev-server';
+
+/** Used only when no secret is set, so that `npm start` works out of the box on loopback. */
+const DEV_SECRET = 'hoist-dev-secret';
+const HOSTS: readonly GitHost[] = ['github', 'gitlab', 'gitea'];
+
+if (existsSync('.env')) process.loadEnvFile('.env');
+const env: Record<string, string | undefined> = { ...process.env };
+const defaulted = HOSTS.filter((host) => !env[localSecretVariable(host)]);
+for (const host of defaulted) env[localSecretVariable(host)] = DEV_SECRET;
+
+const server = await startDevServer({ port: Number(env.PORT ?? 8080), env });
+const examplePath = 'dev/examples/github-push.json';
+const signature = await sign(env[localSecretVariable('github')] ?? DEV_SECRET, readFileSync(examplePath, 'utf8'));
+
+process.stdout.write(
+  [
+    `Hoist dev server on ${server.url}`,
+    ...HOSTS.map((host) => `  POST ${server.url}/webhooks/${host}`),
+    `  POST ${server.url}/events/ecr   (an EventBridge "ECR Image Action" event as JSON)`,
+    `  GET  ${server.url}/healthz`,
+    defaulted.length > 0
+      ? `Webhook secret for ${defaulted.join(', ')}: '${DEV_SECRET}' (set HOIST_WEBHOOK_SECRET_<HOST> or .env to change)`
+      : 'Webhook secrets read from the environment.',
+    '',
+    'Try it:',
+    `  curl -sS ${server.url}/webhooks/github -H 'Content-Type: application/json' -H 'X-GitHub-Event: push' \\`,
+    `    -H 'X-GitHub-Delivery: ${randomUUID()}' -H 'X-Hub-Signature-256: ${signature}' --data-binary @${examplePath}`,
+    `  curl -sS ${server.url}/events/ecr -H 'Content-Type: application/json' --data-binary @dev/examples/ecr-push.json`,
+    '',
+  ].join('\n'),
+);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void server.close().then(() => process.exit(0));
+  });
+}

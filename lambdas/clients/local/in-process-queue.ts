@@ -1,0 +1,63 @@
+import { orderingKeyOf, type EventEnvelope } from '../../core/events';
+import type { EnvelopeConsumer, EventQueue } from '../../core/ports';
+
+export interface InProcessQueueOptions {
+  /** Attempts per envelope before it is dead-lettered. @default 3 */
+  readonly maxAttempts?: number;
+  /** Called when an envelope is given up on. */
+  readonly onDeadLetter?: (envelope: EventEnvelope, error: unknown) => void;
+  /** Delay before retry `attempt` (1-based), in ms. @default 100 · 2^(attempt-1) */
+  readonly backoffMs?: (attempt: number) => number;
+}
+
+/**
+ * The dev server's queue: FIFO per ordering key like the SQS FIFO queue, with
+ * retries and an in-memory dead-letter list instead of a DLQ.
+ */
+export class InProcessQueue implements EventQueue {
+  readonly deadLetters: Array<{ envelope: EventEnvelope; error: string }> = [];
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly maxAttempts: number;
+  private readonly backoffMs: (attempt: number) => number;
+
+  constructor(
+    private readonly consume: EnvelopeConsumer,
+    private readonly options: InProcessQueueOptions = {},
+  ) {
+    this.maxAttempts = options.maxAttempts ?? 3;
+    this.backoffMs = options.backoffMs ?? ((attempt) => 100 * 2 ** (attempt - 1));
+  }
+
+  async enqueue(envelopes: readonly EventEnvelope[]): Promise<void> {
+    for (const envelope of envelopes) {
+      const key = orderingKeyOf(envelope.event);
+      const previous = this.chains.get(key) ?? Promise.resolve();
+      const next = previous.then(() => this.deliver(envelope));
+      this.chains.set(key, next);
+      void next.finally(() => {
+        if (this.chains.get(key) === next) this.chains.delete(key);
+      });
+    }
+  }
+
+  /** Resolves once every envelope queued so far has been consumed or dead-lettered. */
+  async drain(): Promise<void> {
+    while (this.chains.size > 0) await Promise.all([...this.chains.values()]);
+  }
+
+  private async deliver(envelope: EventEnvelope): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.consume(envelope);
+        return;
+      } catch (error) {
+        if (attempt >= this.maxAttempts) {
+          this.deadLetters.push({ envelope, error: String(error) });
+          this.options.onDeadLetter?.(envelope, error);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, this.backoffMs(attempt)));
+      }
+    }
+  }
+}

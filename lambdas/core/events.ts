@@ -1,0 +1,122 @@
+import { z } from 'zod';
+
+/**
+ * The normalized event model. Every trigger Hoist accepts, whichever host sent
+ * it, becomes one of these before it is queued; nothing downstream reads a
+ * vendor payload.
+ */
+
+/** Where an event came from. */
+export const SourceHostSchema = z.enum(['github', 'gitlab', 'gitea', 'ecr']);
+export type SourceHost = z.infer<typeof SourceHostSchema>;
+
+/** The Git hosts that call the webhook endpoint. */
+export const GitHostSchema = z.enum(['github', 'gitlab', 'gitea']);
+export type GitHost = z.infer<typeof GitHostSchema>;
+
+const GitShaSchema = z.string().regex(/^[0-9a-f]{7,64}$/, 'expected a hex commit SHA');
+const DigestSchema = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'expected sha256:<64 hex>');
+const IsoTimeSchema = z.iso.datetime({ offset: true });
+
+/** Most changed paths carried per push; the rest is flagged as truncated. */
+export const MAX_CHANGED_PATHS = 1000;
+
+/** A container image (tag and/or digest) was published to a registry. */
+export const ImagePublishedSchema = z
+  .object({
+    type: z.literal('image.published'),
+    /** Registry host, e.g. `123456789012.dkr.ecr.eu-west-1.amazonaws.com` or `ghcr.io`. */
+    registry: z.string().min(1),
+    /** Repository path inside the registry, e.g. `team/api`. */
+    repository: z.string().min(1),
+    tag: z.string().min(1).max(128).optional(),
+    digest: DigestSchema.optional(),
+    pushedAt: IsoTimeSchema,
+    /** The host that reported it and the vendor event name, for people. */
+    reportedBy: z.object({ host: SourceHostSchema, event: z.string() }),
+  })
+  .refine((e) => e.tag !== undefined || e.digest !== undefined, {
+    message: 'an image event needs a tag or a digest',
+  });
+export type ImagePublished = z.infer<typeof ImagePublishedSchema>;
+
+/** A branch or tag was pushed. */
+export const GitPushSchema = z.object({
+  type: z.literal('git.push'),
+  host: GitHostSchema,
+  /** `owner/name` on GitHub and Gitea, `group/subgroup/name` on GitLab. */
+  repository: z.string().min(1),
+  ref: z.string().min(1),
+  refType: z.enum(['branch', 'tag']),
+  before: GitShaSchema,
+  after: GitShaSchema,
+  changedPaths: z.array(z.string()),
+  changedPathsTruncated: z.boolean(),
+  author: z.string(),
+});
+export type GitPush = z.infer<typeof GitPushSchema>;
+
+/** A CI pipeline or workflow run finished successfully. */
+export const CiSucceededSchema = z.object({
+  type: z.literal('ci.succeeded'),
+  host: GitHostSchema,
+  repository: z.string().min(1),
+  ref: z.string().min(1),
+  sha: GitShaSchema,
+  pipeline: z.object({ id: z.string(), name: z.string(), url: z.string() }),
+});
+export type CiSucceeded = z.infer<typeof CiSucceededSchema>;
+
+/** A pull or merge request was merged. */
+export const ChangeMergedSchema = z.object({
+  type: z.literal('change.merged'),
+  host: GitHostSchema,
+  repository: z.string().min(1),
+  number: z.number().int().nonnegative(),
+  title: z.string(),
+  url: z.string(),
+  sourceBranch: z.string(),
+  targetBranch: z.string(),
+  mergeCommitSha: GitShaSchema.optional(),
+  mergedBy: z.string(),
+});
+export type ChangeMerged = z.infer<typeof ChangeMergedSchema>;
+
+export const HoistEventSchema = z.discriminatedUnion('type', [
+  ImagePublishedSchema,
+  GitPushSchema,
+  CiSucceededSchema,
+  ChangeMergedSchema,
+]);
+export type HoistEvent = z.infer<typeof HoistEventSchema>;
+
+/** What goes on the queue: one event with its delivery bookkeeping. */
+export const EventEnvelopeSchema = z.object({
+  /** Stable across redeliveries: `<host>:<delivery id>#<index>`. */
+  id: z.string().min(1),
+  host: SourceHostSchema,
+  deliveryId: z.string().min(1),
+  receivedAt: IsoTimeSchema,
+  event: HoistEventSchema,
+});
+export type EventEnvelope = z.infer<typeof EventEnvelopeSchema>;
+
+/** The canonical image reference `registry/repository`. */
+export function imageNameOf(event: Pick<ImagePublished, 'registry' | 'repository'>): string {
+  return `${event.registry}/${event.repository}`;
+}
+
+/**
+ * The key that orders events on the queue. Events with the same key are
+ * processed one after another; different keys run in parallel.
+ */
+export function orderingKeyOf(event: HoistEvent): string {
+  switch (event.type) {
+    case 'image.published':
+      return `image:${imageNameOf(event)}`;
+    case 'git.push':
+    case 'ci.succeeded':
+    case 'change.merged':
+      return `${event.host}:${event.repository}`;
+  }
+}

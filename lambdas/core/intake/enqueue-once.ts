@@ -1,0 +1,63 @@
+import { EventEnvelopeSchema, type EventEnvelope, type HoistEvent, type SourceHost } from '../events';
+import { parseWith } from './intake-outcome';
+import type { DeliveryLedger, EventQueue, WarningLog } from '../ports';
+import { ConflictError, UnavailableError } from '../../shared/errors';
+
+export interface EnqueueOnceDeps {
+  readonly ledger: DeliveryLedger;
+  readonly queue: EventQueue;
+  readonly log: WarningLog;
+}
+
+/**
+ * Queues the envelopes of one delivery unless that delivery was queued before.
+ * A failed enqueue gives the claim back, so the sender's retry is not taken
+ * for a duplicate and nothing is lost.
+ */
+export async function enqueueOnce(
+  key: string,
+  envelopes: readonly EventEnvelope[],
+  now: Date,
+  deps: EnqueueOnceDeps,
+): Promise<'queued' | 'duplicate'> {
+  const claim = await deps.ledger.claim(key, now);
+  if (claim === 'duplicate') return 'duplicate';
+  if (claim === 'in-progress') throw new ConflictError(`delivery '${key}' is being processed; retry later`);
+  try {
+    await deps.queue.enqueue(envelopes);
+  } catch (error) {
+    await deps.ledger.release(key).catch((releaseError: unknown) => {
+      deps.log.warn('could not release delivery claim', { key, error: String(releaseError) });
+    });
+    throw new UnavailableError(`could not queue delivery '${key}'`, { cause: error });
+  }
+  try {
+    await deps.ledger.complete(key, now);
+  } catch (error) {
+    // The events are queued; the claim's lease lapses on its own and the
+    // queue's own de-duplication covers a redelivery in the meantime.
+    deps.log.warn('could not mark delivery complete', { key, error: String(error) });
+  }
+  return 'queued';
+}
+
+/**
+ * Wraps the events of one delivery into queue envelopes with stable ids
+ * (`<host>:<delivery>#<index>`), validating each against the event model.
+ */
+export function buildEnvelopes(
+  host: SourceHost,
+  deliveryId: string,
+  receivedAt: Date,
+  events: readonly HoistEvent[],
+): { key: string; envelopes: EventEnvelope[] } {
+  const key = `${host}:${deliveryId}`;
+  const envelopes = events.map((event, index) =>
+    parseWith(
+      EventEnvelopeSchema,
+      { id: `${key}#${index}`, host, deliveryId, receivedAt: receivedAt.toISOString(), event },
+      `${host} event`,
+    ),
+  );
+  return { key, envelopes };
+}

@@ -1,0 +1,223 @@
+import { z } from 'zod';
+import type { GitHost } from '../events';
+import { accepted, ignored, parseWith, type IntakeOutcome } from './intake-outcome';
+import { collectChangedPaths, isZeroSha, refTypeOf, type PushedCommit } from './changed-paths';
+
+/*
+ * Only the fields Hoist reads are declared; everything else in GitHub's
+ * payloads passes through untouched (zod objects strip unknown keys).
+ * Field meanings follow GitHub's "Webhook events and payloads" reference.
+ */
+
+const RepositorySchema = z.object({ full_name: z.string().min(1) });
+const UserSchema = z.object({ login: z.string() });
+
+const PushSchema = z.object({
+  ref: z.string(),
+  before: z.string(),
+  after: z.string(),
+  deleted: z.boolean().optional(),
+  repository: RepositorySchema,
+  pusher: z.object({ name: z.string() }),
+  commits: z
+    .array(
+      z.object({
+        added: z.array(z.string()).optional(),
+        modified: z.array(z.string()).optional(),
+        removed: z.array(z.string()).optional(),
+      }),
+    )
+    .default([]),
+});
+
+/** Shared with Gitea, whose Actions send the same `workflow_run` shape. */
+export const WorkflowRunPayloadSchema = z.object({
+  action: z.string(),
+  repository: RepositorySchema,
+  workflow_run: z.object({
+    id: z.number(),
+    name: z.string().nullish(),
+    head_branch: z.string().nullish(),
+    head_sha: z.string(),
+    conclusion: z.string().nullish(),
+    html_url: z.string(),
+  }),
+});
+
+const PullRequestSchema = z.object({
+  action: z.string(),
+  number: z.number(),
+  repository: RepositorySchema,
+  sender: UserSchema,
+  pull_request: z.object({
+    title: z.string(),
+    html_url: z.string(),
+    merged: z.boolean().nullish(),
+    merge_commit_sha: z.string().nullish(),
+    merged_by: UserSchema.nullish(),
+    head: z.object({ ref: z.string() }),
+    base: z.object({ ref: z.string() }),
+  }),
+});
+
+const ContainerMetadataSchema = z
+  .object({ tag: z.object({ name: z.string().nullish(), digest: z.string().nullish() }).nullish() })
+  .nullish();
+
+const PackageVersionSchema = z.object({
+  name: z.string().nullish(),
+  version: z.string().nullish(),
+  package_url: z.string().nullish(),
+  container_metadata: ContainerMetadataSchema,
+  created_at: z.string().nullish(),
+  updated_at: z.string().nullish(),
+});
+
+const PackageBodySchema = z.object({
+  name: z.string(),
+  namespace: z.string().nullish(),
+  package_type: z.string(),
+  owner: z.object({ login: z.string() }).nullish(),
+  package_version: PackageVersionSchema.nullish(),
+  updated_at: z.string().nullish(),
+});
+
+const PackageEventSchema = z.object({ action: z.string(), package: PackageBodySchema });
+const RegistryPackageEventSchema = z.object({ action: z.string(), registry_package: PackageBodySchema });
+
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+/**
+ * Normalizes one verified GitHub delivery. `eventName` is `X-GitHub-Event`;
+ * `receivedAt` stamps events whose payload has no time of its own.
+ */
+export function parseGitHubDelivery(eventName: string, payload: unknown, receivedAt: Date): IntakeOutcome {
+  switch (eventName) {
+    case 'ping':
+      return { kind: 'ping', message: 'pong' };
+    case 'push': {
+      const push = parseWith(PushSchema, payload, 'GitHub push payload');
+      return parsePush('github', { ...push, repository: push.repository.full_name, author: push.pusher.name });
+    }
+    case 'workflow_run':
+      return parseWorkflowRun('github', payload);
+    case 'pull_request':
+      return parsePullRequest(parseWith(PullRequestSchema, payload, 'GitHub pull_request payload'));
+    case 'package':
+      return parsePackage(parseWith(PackageEventSchema, payload, 'GitHub package payload'), eventName, receivedAt);
+    case 'registry_package': {
+      const body = parseWith(RegistryPackageEventSchema, payload, 'GitHub registry_package payload');
+      return parsePackage({ action: body.action, package: body.registry_package }, eventName, receivedAt);
+    }
+    default:
+      return ignored(`GitHub event '${eventName}' is not handled`);
+  }
+}
+
+/** The fields of a push that GitHub, Gitea and GitLab all send. */
+export interface PushFields {
+  readonly ref: string;
+  readonly before: string;
+  readonly after: string;
+  readonly deleted?: boolean | undefined;
+  readonly repository: string;
+  readonly author: string;
+  readonly commits: readonly PushedCommit[];
+}
+
+/** Normalizes a push once the host-specific fields are picked out. */
+export function parsePush(host: GitHost, push: PushFields): IntakeOutcome {
+  const refType = refTypeOf(push.ref);
+  if (refType === undefined) return ignored(`push to '${push.ref}' is neither a branch nor a tag`);
+  if (push.deleted === true || isZeroSha(push.after)) return ignored(`${refType} '${push.ref}' was deleted`);
+  const { paths, truncated } = collectChangedPaths(push.commits);
+  return accepted({
+    type: 'git.push',
+    host,
+    repository: push.repository,
+    ref: push.ref,
+    refType,
+    before: push.before,
+    after: push.after,
+    changedPaths: paths,
+    changedPathsTruncated: truncated,
+    author: push.author,
+  });
+}
+
+/** A `workflow_run` delivery (GitHub, and Gitea Actions which mirror it). */
+export function parseWorkflowRun(host: GitHost, payload: unknown): IntakeOutcome {
+  const body = parseWith(WorkflowRunPayloadSchema, payload, `${host} workflow_run payload`);
+  const run = body.workflow_run;
+  if (body.action !== 'completed') return ignored(`workflow_run action '${body.action}' is not handled`);
+  if (run.conclusion !== 'success') return ignored(`workflow_run concluded '${run.conclusion ?? 'unknown'}', not success`);
+  return accepted({
+    type: 'ci.succeeded',
+    host,
+    repository: body.repository.full_name,
+    ref: run.head_branch ? `refs/heads/${run.head_branch}` : run.head_sha,
+    sha: run.head_sha,
+    pipeline: { id: String(run.id), name: run.name ?? `run ${run.id}`, url: run.html_url },
+  });
+}
+
+function parsePullRequest(body: z.infer<typeof PullRequestSchema>): IntakeOutcome {
+  const pr = body.pull_request;
+  if (body.action !== 'closed') return ignored(`pull_request action '${body.action}' is not handled`);
+  if (pr.merged !== true) return ignored(`pull request #${body.number} was closed without merging`);
+  return accepted({
+    type: 'change.merged',
+    host: 'github',
+    repository: body.repository.full_name,
+    number: body.number,
+    title: pr.title,
+    url: pr.html_url,
+    sourceBranch: pr.head.ref,
+    targetBranch: pr.base.ref,
+    ...(pr.merge_commit_sha ? { mergeCommitSha: pr.merge_commit_sha } : {}),
+    mergedBy: pr.merged_by?.login ?? body.sender.login,
+  });
+}
+
+function parsePackage(
+  body: z.infer<typeof PackageEventSchema>,
+  eventName: string,
+  receivedAt: Date,
+): IntakeOutcome {
+  const pkg = body.package;
+  if (body.action !== 'published') return ignored(`${eventName} action '${body.action}' is not handled`);
+  const type = pkg.package_type.toLowerCase();
+  if (type !== 'container' && type !== 'docker') return ignored(`package type '${pkg.package_type}' is not a container image`);
+  const version = pkg.package_version;
+  const tagInfo = version?.container_metadata?.tag;
+  const tag = tagInfo?.name || undefined;
+  const digest = [tagInfo?.digest, version?.name, version?.version].find((v) => v && DIGEST.test(v)) ?? undefined;
+  if (tag === undefined && digest === undefined) return ignored('package version carries neither a tag nor a digest');
+  const { registry, repository } = imageLocationOf(pkg);
+  return accepted({
+    type: 'image.published',
+    registry,
+    repository,
+    ...(tag ? { tag } : {}),
+    ...(digest ? { digest } : {}),
+    pushedAt: toIso(version?.updated_at ?? version?.created_at ?? pkg.updated_at, receivedAt),
+    reportedBy: { host: 'github', event: eventName },
+  });
+}
+
+/** `package_url` (`ghcr.io/owner/name:tag`) wins; otherwise GitHub's container registry. */
+function imageLocationOf(pkg: z.infer<typeof PackageBodySchema>): { registry: string; repository: string } {
+  const url = pkg.package_version?.package_url;
+  if (url) {
+    const withoutTag = url.replace(/^[a-z]+:\/\//, '').replace(/[@:][^/]*$/, '');
+    const slash = withoutTag.indexOf('/');
+    if (slash > 0) return { registry: withoutTag.slice(0, slash), repository: withoutTag.slice(slash + 1).toLowerCase() };
+  }
+  const owner = pkg.namespace?.split('/')[0] ?? pkg.owner?.login ?? '';
+  return { registry: 'ghcr.io', repository: `${owner}/${pkg.name}`.toLowerCase() };
+}
+
+function toIso(value: string | null | undefined, fallback: Date): string {
+  const parsed = value ? new Date(value) : undefined;
+  return parsed && !Number.isNaN(parsed.getTime()) ? parsed.toISOString() : fallback.toISOString();
+}

@@ -1,0 +1,150 @@
+import { createHash } from 'node:crypto';
+import { GitHostSchema, type GitHost } from '../events';
+import type { WebhookSecretStore } from '../ports';
+import { NotFoundError, PayloadTooLargeError, SignatureError, ValidationError } from '../../shared/errors';
+import type { IntakeOutcome } from './intake-outcome';
+import { parseGitHubDelivery } from './parse-github-delivery';
+import { parseGitLabDelivery } from './parse-gitlab-delivery';
+import { parseGiteaDelivery } from './parse-gitea-delivery';
+import { verifyHmacSha256, verifySharedToken } from './verify-signature';
+import { buildEnvelopes, enqueueOnce, type EnqueueOnceDeps } from './enqueue-once';
+
+/** Default largest accepted body: 1 MiB, well above real push payloads and under Lambda's 6 MB. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/** A webhook request as it arrived, with lower-cased header names. */
+export interface WebhookRequest {
+  /** The last path segment: `github`, `gitlab`, `gitea` (anything else is a 404). */
+  readonly host: string;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** The raw body, already base64-decoded if the gateway encoded it. */
+  readonly body: string;
+}
+
+/** The answer to send back: an HTTP status and a JSON body. */
+export interface WebhookResponse {
+  readonly status: number;
+  readonly body: Readonly<Record<string, unknown>>;
+}
+
+export interface ReceiveWebhookDeps extends EnqueueOnceDeps {
+  readonly secrets: WebhookSecretStore;
+  readonly now: () => Date;
+  readonly maxBodyBytes: number;
+}
+
+/** How each host signs, names and numbers its deliveries. */
+interface HostProtocol {
+  /** Header carrying the signature or token. */
+  readonly authHeader: string;
+  readonly verify: (secrets: readonly string[], rawBody: string, credential: string) => Promise<boolean>;
+  readonly deliveryId: (headers: WebhookRequest['headers']) => string | undefined;
+  readonly parse: (headers: WebhookRequest['headers'], payload: unknown, receivedAt: Date) => IntakeOutcome;
+  /** The repository a payload speaks of, used only to pick a per-repository secret. */
+  readonly repositoryOf: (payload: unknown) => string | undefined;
+}
+
+const hmac = (secrets: readonly string[], body: string, signature: string) => verifyHmacSha256(secrets, body, signature);
+
+const PROTOCOLS: Record<GitHost, HostProtocol> = {
+  github: {
+    authHeader: 'x-hub-signature-256',
+    verify: hmac,
+    deliveryId: (h) => h['x-github-delivery'],
+    parse: (h, payload, at) => parseGitHubDelivery(requireHeader(h, 'x-github-event'), payload, at),
+    repositoryOf: (p) => stringAt(p, ['repository', 'full_name']),
+  },
+  gitlab: {
+    authHeader: 'x-gitlab-token',
+    verify: async (secrets, _body, token) => verifySharedToken(secrets, token),
+    // Idempotency-Key stays the same across GitLab's retries of one event.
+    deliveryId: (h) => h['idempotency-key'] ?? h['x-gitlab-event-uuid'],
+    parse: (h, payload) => parseGitLabDelivery(h['x-gitlab-event'], payload),
+    repositoryOf: (p) => stringAt(p, ['project', 'path_with_namespace']),
+  },
+  gitea: {
+    authHeader: 'x-gitea-signature',
+    // Gitea sends the bare hex digest; the verifier expects GitHub's prefix.
+    verify: (secrets, body, signature) => hmac(secrets, body, `sha256=${signature}`),
+    deliveryId: (h) => h['x-gitea-delivery'],
+    parse: (h, payload, at) => parseGiteaDelivery(requireHeader(h, 'x-gitea-event'), payload, at),
+    repositoryOf: (p) => stringAt(p, ['repository', 'full_name']),
+  },
+};
+
+/**
+ * Verifies, parses, de-duplicates and queues one webhook delivery.
+ * Order matters: nothing about the payload is reported before the signature
+ * has been checked against the raw body.
+ */
+export async function receiveWebhook(request: WebhookRequest, deps: ReceiveWebhookDeps): Promise<WebhookResponse> {
+  const hostResult = GitHostSchema.safeParse(request.host);
+  if (!hostResult.success) throw new NotFoundError(`no webhook endpoint for '${request.host}'`);
+  const host = hostResult.data;
+  const protocol = PROTOCOLS[host];
+
+  const size = Buffer.byteLength(request.body, 'utf8');
+  if (size > deps.maxBodyBytes) {
+    throw new PayloadTooLargeError(`body of ${size} bytes exceeds the limit of ${deps.maxBodyBytes} bytes`);
+  }
+
+  const payloadText = extractPayload(host, request);
+  const unverified = tryParseJson(payloadText);
+  const secrets = await deps.secrets.secretsFor(host, unverified === undefined ? undefined : protocol.repositoryOf(unverified));
+  if (secrets === undefined) throw new NotFoundError(`webhooks from ${host} are not configured`);
+
+  const credential = request.headers[protocol.authHeader];
+  if (credential === undefined || credential === '') throw new SignatureError(`missing ${protocol.authHeader} header`);
+  if (!(await protocol.verify(secrets, request.body, credential))) {
+    throw new SignatureError(`${protocol.authHeader} does not match`);
+  }
+
+  if (payloadText === undefined) throw new ValidationError('form body has no payload field');
+  if (unverified === undefined) throw new ValidationError('body is not valid JSON');
+  const receivedAt = deps.now();
+  const outcome = protocol.parse(request.headers, unverified, receivedAt);
+  if (outcome.kind === 'ping') return { status: 200, body: { status: 'pong' } };
+  if (outcome.kind === 'ignored') return { status: 202, body: { status: 'ignored', ignored: outcome.reason } };
+
+  const deliveryId = protocol.deliveryId(request.headers) ?? `sha256-${createHash('sha256').update(request.body).digest('hex')}`;
+  const { key, envelopes } = buildEnvelopes(host, deliveryId, receivedAt, outcome.events);
+  const result = await enqueueOnce(key, envelopes, receivedAt, deps);
+  if (result === 'duplicate') return { status: 200, body: { status: 'duplicate', delivery: deliveryId } };
+  return {
+    status: 202,
+    body: { status: 'accepted', delivery: deliveryId, events: envelopes.map((e) => e.event.type) },
+  };
+}
+
+/** GitHub may post `application/x-www-form-urlencoded` with the JSON in `payload`. */
+function extractPayload(host: GitHost, request: WebhookRequest): string | undefined {
+  const contentType = request.headers['content-type'] ?? '';
+  if (host === 'github' && contentType.startsWith('application/x-www-form-urlencoded')) {
+    return new URLSearchParams(request.body).get('payload') ?? undefined;
+  }
+  return request.body;
+}
+
+function tryParseJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function requireHeader(headers: WebhookRequest['headers'], name: string): string {
+  const value = headers[name];
+  if (value === undefined || value === '') throw new ValidationError(`missing ${name} header`);
+  return value;
+}
+
+function stringAt(value: unknown, path: readonly string[]): string | undefined {
+  let current = value;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return typeof current === 'string' ? current : undefined;
+}
