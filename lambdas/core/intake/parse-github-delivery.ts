@@ -200,7 +200,7 @@ function parsePackage(
     repository,
     ...(tag ? { tag } : {}),
     ...(digest ? { digest } : {}),
-    pushedAt: toIso(version?.updated_at ?? version?.created_at ?? pkg.updated_at, receivedAt),
+    pushedAt: firstPlausibleTime([version?.updated_at, version?.created_at, pkg.updated_at], receivedAt),
     reportedBy: { host: 'github', event: eventName },
   });
 }
@@ -217,7 +217,13 @@ function imageLocationOf(pkg: z.infer<typeof PackageBodySchema>): { registry: st
   return { registry: 'ghcr.io', repository: `${owner}/${pkg.name}`.toLowerCase() };
 }
 
-function toIso(value: string | null | undefined, fallback: Date): string {
-  const parsed = value ? new Date(value) : undefined;
-  return parsed && !Number.isNaN(parsed.getTime()) ? parsed.toISOString() : fallback.toISOString();
+/** GitHub sends `0001-01-01T00:00:00Z` for container versions; such a time means "unknown". */
+const EARLIEST_PLAUSIBLE = Date.UTC(2000, 0, 1);
+
+function firstPlausibleTime(values: ReadonlyArray<string | null | undefined>, fallback: Date): string {
+  for (const value of values) {
+    const time = value ? Date.parse(value) : Number.NaN;
+    if (time >= EARLIEST_PLAUSIBLE) return new Date(time).toISOString();
+  }
+  return fallback.toISOString();
 }

@@ -1,0 +1,9 @@
+import { App } from 'aws-cdk-lib';
+import { loadHoistConfig } from '../lib/config/hoist-config';
+import { buildHoistApp } from '../lib/build-app';
+
+const app = new App();
+const configPath = (app.node.tryGetContext('hoist:config') as string | undefined) ?? 'hoist.config.yaml';
+const account = (app.node.tryGetContext('account') as string | undefined) ?? process.env.CDK_DEFAULT_ACCOUNT;
+const region = (app.node.tryGetContext('region') as string | undefined) ?? process.env.CDK_DEFAULT_REGION;
+buildHoistApp(app, loadHoistConfig(configPath), { ...(account ? { account } : {}), ...(region ? { region } : {}) });

@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/*
+ * The deployment half of hoist.config.yaml: what `cdk synth` builds. The
+ * promotion half (repositories, images, targets) is read by the functions at
+ * run time and validated by their own schema; here it is only carried along.
+ */
+
+const NameSchema = z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'lower-case letters, digits and dashes, 2-31 characters, starting with a letter');
+const EcrRepositoryNameSchema = z
+  .string()
+  .regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, 'not a valid ECR repository name');
+const ArnSchema = z.string().regex(/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:.+$/, 'expected an ARN');
+const SecretNameSchema = z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'not a valid Secrets Manager name');
+
+const NodeGroupSchema = z
+  .object({
+    instanceTypes: z.array(z.string().regex(/^[a-z0-9-]+\.[a-z0-9]+$/, 'expected an EC2 instance type such as m6i.large')).min(1),
+    minSize: z.number().int().min(0),
+    maxSize: z.number().int().min(1),
+    desiredSize: z.number().int().min(0),
+    diskSizeGiB: z.number().int().min(20).default(50),
+  })
+  .strict()
+  .refine((g) => g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize, {
+    message: 'must satisfy minSize <= desiredSize <= maxSize',
+  });
+
+const GpuNodeGroupSchema = z
+  .object({
+    name: NameSchema,
+    instanceTypes: z
+      .array(z.string().regex(/^(g[4-6][a-z]*|p[3-5][a-z]*)\.[a-z0-9]+$/, 'expected an NVIDIA GPU instance type (g4dn, g5, g6, p4d, p5 …)'))
+      .min(1),
+    amiType: z.enum(['AL2023_x86_64_NVIDIA', 'BOTTLEROCKET_x86_64_NVIDIA']).default('AL2023_x86_64_NVIDIA'),
+    minSize: z.number().int().min(0).default(0),
+    maxSize: z.number().int().min(1),
+    desiredSize: z.number().int().min(0).default(0),
+    diskSizeGiB: z.number().int().min(50).default(100),
+    capacityType: z.enum(['ON_DEMAND', 'SPOT']).default('ON_DEMAND'),
+  })
+  .strict()
+  .refine((g) => g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize, {
+    message: 'must satisfy minSize <= desiredSize <= maxSize',
+  });
+
+const ChartSchema = z.object({ version: z.string().regex(/^\d+\.\d+\.\d+$/, 'pin an exact chart version such as 1.2.3') }).strict();
+
+export const HoistConfigSchema = z
+  .object({
+    /** Prefix of resource names and tags. */
+    name: NameSchema.default('hoist'),
+    automation: z
+      .object({
+        webhookHosts: z.array(z.enum(['github', 'gitlab', 'gitea'])).min(1).default(['github', 'gitlab', 'gitea']),
+        throttle: z
+          .object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() })
+          .strict()
+          .default({ rateLimit: 50, burstLimit: 100 }),
+        maxBodyBytes: z.number().int().min(1024).max(6 * 1024 * 1024).default(1024 * 1024),
+        deliveryTtlDays: z.number().int().min(1).max(90).default(7),
+        logRetentionDays: z.union([z.literal(7), z.literal(14), z.literal(30), z.literal(90), z.literal(180), z.literal(365)]).default(30),
+        /** ECR repositories whose pushes feed Hoist; the platform's own repositories are added. */
+        ecrRepositories: z.array(EcrRepositoryNameSchema).default([]),
+        /** Existing secrets Hoist may read (names, not values). */
+        secrets: z
+          .object({
+            gitTokens: z.record(z.string(), SecretNameSchema).default({}),
+            argocdToken: SecretNameSchema.optional(),
+            vaultToken: SecretNameSchema.optional(),
+            slackWebhookUrl: SecretNameSchema.optional(),
+          })
+          .strict()
+          .default({ gitTokens: {} }),
+        alarmEmail: z.email().optional(),
+      })
+      .strict()
+      .prefault({}),
+    platform: z
+      .object({
+        enabled: z.boolean().default(true),
+        kubernetesVersion: z.literal('1.35', { message: "only '1.35' is supported (the bundled kubectl layer is for 1.35)" }).default('1.35'),
+        maxAzs: z.number().int().min(2).max(6).default(3),
+        natGateways: z.number().int().min(1).max(6).default(1),
+        /** CIDRs allowed to reach the public API endpoint. */
+        publicEndpointCidrs: z.array(z.cidrv4()).min(1).default(['0.0.0.0/0']),
+        adminRoleArn: ArnSchema.optional(),
+        systemNodeGroup: NodeGroupSchema.prefault({ instanceTypes: ['m6i.large'], minSize: 2, maxSize: 4, desiredSize: 2 }),
+        gpuNodeGroups: z.array(GpuNodeGroupSchema).min(1).prefault([{ name: 'gpu', instanceTypes: ['g6.xlarge', 'g5.xlarge'], maxSize: 4 }]),
+        charts: z
+          .object({
+            nvidiaDevicePlugin: ChartSchema.default({ version: '0.17.4' }),
+            argocd: ChartSchema.default({ version: '8.6.4' }),
+            externalSecrets: ChartSchema.default({ version: '0.20.4' }),
+          })
+          .strict()
+          .prefault({}),
+        /** Secret name prefixes External Secrets Operator may read. */
+        externalSecretsPrefixes: z.array(z.string().regex(/^[A-Za-z0-9/_+=.@-]+$/)).min(1).default(['hoist/apps/']),
+        ecr: z
+          .object({
+            repositories: z.array(EcrRepositoryNameSchema).default([]),
+            keepLastImages: z.number().int().min(1).max(1000).default(100),
+            untaggedExpiryDays: z.number().int().min(1).default(14),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    /** Read by the promotion engine at run time, not by CDK. */
+    repositories: z.unknown().optional(),
+    images: z.unknown().optional(),
+  })
+  .strict();
+
+export type HoistConfig = z.infer<typeof HoistConfigSchema>;
+
+/** Parses config text, failing with every problem and its exact path (`→ at platform.gpuNodeGroups[0].maxSize`). */
+export function parseHoistConfig(text: string, source = 'hoist.config.yaml'): HoistConfig {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text) ?? {};
+  } catch (error) {
+    throw new Error(`${source}: not valid YAML: ${(error as Error).message}`, { cause: error });
+  }
+  const result = HoistConfigSchema.safeParse(raw);
+  if (!result.success) {
+    throw new Error(`${source} is invalid:\n${z.prettifyError(result.error)}`);
+  }
+  return result.data;
+}
+
+export function loadHoistConfig(path: string): HoistConfig {
+  return parseHoistConfig(readFileSync(path, 'utf8'), path);
+}

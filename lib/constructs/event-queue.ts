@@ -1,0 +1,55 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export interface EventQueueProps {
+  /**
+   * How long a consumer may hold a message; must be at least the promoter's
+   * timeout (AWS recommends six times it for Lambda event sources).
+   * @default 6 minutes
+   */
+  readonly visibilityTimeout?: Duration;
+  /**
+   * Receives before a message moves to the dead-letter queue.
+   * @default 5
+   */
+  readonly maxReceiveCount?: number;
+}
+
+const defaultProps = { visibilityTimeout: Duration.minutes(6), maxReceiveCount: 5 } satisfies Required<EventQueueProps>;
+
+/**
+ * The FIFO queue of verified events and its dead-letter queue. FIFO keeps the
+ * events of one message group (one image or Git repository) in order;
+ * content-based de-duplication is off because senders set explicit ids.
+ */
+export class EventQueue extends Construct {
+  readonly queue: sqs.Queue;
+  readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: EventQueueProps = {}) {
+    super(scope, id);
+    const { visibilityTimeout, maxReceiveCount } = { ...defaultProps, ...props };
+    if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1 || maxReceiveCount > 1000) {
+      throw new Error(`EventQueueProps.maxReceiveCount: must be a whole number from 1 to 1000, got ${maxReceiveCount}`);
+    }
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+      fifo: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.queue = new sqs.Queue(this, 'Queue', {
+      fifo: true,
+      contentBasedDeduplication: false,
+      deduplicationScope: sqs.DeduplicationScope.MESSAGE_GROUP,
+      fifoThroughputLimit: sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout,
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
+    });
+  }
+}

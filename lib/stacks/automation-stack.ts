@@ -1,0 +1,90 @@
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import type { HoistConfig } from '../config/hoist-config';
+import { AlarmTopic } from '../constructs/alarm-topic';
+import { DeadLetterAlarm } from '../constructs/dead-letter-alarm';
+import { EcrEventIntake } from '../constructs/ecr-event-intake';
+import { EventQueue } from '../constructs/event-queue';
+import { PROMOTER_TIMEOUT, Promoter } from '../constructs/promoter';
+import { SecretChangeRule } from '../constructs/secret-change-rule';
+import { StateTable } from '../constructs/state-table';
+import { WebhookIngress } from '../constructs/webhook-ingress';
+
+export interface AutomationStackProps extends StackProps {
+  readonly config: HoistConfig;
+}
+
+const RETENTION: Record<HoistConfig['automation']['logRetentionDays'], logs.RetentionDays> = {
+  7: logs.RetentionDays.ONE_WEEK,
+  14: logs.RetentionDays.TWO_WEEKS,
+  30: logs.RetentionDays.ONE_MONTH,
+  90: logs.RetentionDays.THREE_MONTHS,
+  180: logs.RetentionDays.SIX_MONTHS,
+  365: logs.RetentionDays.ONE_YEAR,
+};
+
+/**
+ * The serverless half of Hoist: webhook and ECR intake, the FIFO event queue,
+ * the promoter, state, alarms. Deployable alone against an existing cluster.
+ */
+export class AutomationStack extends Stack {
+  readonly webhooks: WebhookIngress;
+  readonly events: EventQueue;
+
+  constructor(scope: Construct, id: string, props: AutomationStackProps) {
+    super(scope, id, props);
+    const { automation, platform } = props.config;
+    const logRetention = RETENTION[automation.logRetentionDays];
+
+    const state = new StateTable(this, 'State');
+    this.events = new EventQueue(this, 'Events', { visibilityTimeout: Duration.seconds(PROMOTER_TIMEOUT.toSeconds() * 6) });
+    const alarms = new AlarmTopic(this, 'Alarms', automation.alarmEmail === undefined ? {} : { email: automation.alarmEmail });
+
+    this.webhooks = new WebhookIngress(this, 'Webhooks', {
+      hosts: automation.webhookHosts,
+      queue: this.events.queue,
+      stateTable: state,
+      rateLimit: automation.throttle.rateLimit,
+      burstLimit: automation.throttle.burstLimit,
+      maxBodyBytes: automation.maxBodyBytes,
+      deliveryTtlDays: automation.deliveryTtlDays,
+      logRetention,
+    });
+
+    const ecrRepositories = [...automation.ecrRepositories, ...(platform.enabled ? platform.ecr.repositories : [])];
+    const ecrIntake = new EcrEventIntake(this, 'EcrPushes', {
+      repositories: ecrRepositories,
+      queue: this.events.queue,
+      stateTable: state,
+      deliveryTtlDays: automation.deliveryTtlDays,
+      logRetention,
+    });
+
+    const referenced = [
+      ...Object.entries(automation.secrets.gitTokens).map(([name, secretName]) => ({ id: `GitToken-${name}`, secretName })),
+      ...(['argocdToken', 'vaultToken', 'slackWebhookUrl'] as const).flatMap((key) => {
+        const secretName = automation.secrets[key];
+        return secretName === undefined ? [] : [{ id: key, secretName }];
+      }),
+    ];
+    const promoterSecrets = referenced.map(({ id: secretId, secretName }) =>
+      secretsmanager.Secret.fromSecretNameV2(this, `Secret-${secretId}`, secretName),
+    );
+    new Promoter(this, 'Promoter', { queue: this.events.queue, stateTable: state, secrets: promoterSecrets, logRetention });
+
+    new SecretChangeRule(this, 'SecretChanges', { namePrefixes: platform.externalSecretsPrefixes });
+
+    new DeadLetterAlarm(this, 'EventsDeadLetterAlarm', {
+      queue: this.events.deadLetterQueue,
+      topic: alarms.topic,
+      description: 'Hoist: an event failed every promotion attempt and waits in the dead-letter queue',
+    });
+    new DeadLetterAlarm(this, 'EcrDeadLetterAlarm', {
+      queue: ecrIntake.deadLetterQueue,
+      topic: alarms.topic,
+      description: 'Hoist: an ECR push event could not be queued',
+    });
+  }
+}

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { HoistEventSchema } from '../../../../lambdas/core/events';
+import { parseGitHubDelivery } from '../../../../lambdas/core/intake/parse-github-delivery';
+import { ValidationError } from '../../../../lambdas/shared/errors';
+import { fixture, githubExamples } from '../../../support/webhook-examples';
+
+const receivedAt = new Date('2026-11-23T08:00:00Z');
+
+describe('intake: GitHub deliveries (real payloads from @octokit/webhooks-examples)', () => {
+  it('normalizes every push example: deletions are ignored, the rest become schema-valid git.push', () => {
+    for (const payload of githubExamples('push')) {
+      const outcome = parseGitHubDelivery('push', payload, receivedAt);
+      if (payload.deleted === true) {
+        expect(outcome).toEqual({ kind: 'ignored', reason: `tag '${payload.ref}' was deleted` });
+        continue;
+      }
+      expect(outcome.kind).toBe('events');
+      if (outcome.kind !== 'events') continue;
+      const [event] = outcome.events;
+      expect(HoistEventSchema.parse(event)).toEqual(event);
+      expect(event).toMatchObject({ type: 'git.push', host: 'github', repository: payload.repository.full_name });
+    }
+  });
+
+  it('tells branches from tags and collects the changed paths', () => {
+    const branch = githubExamples('push').find((p) => p.ref === 'refs/heads/master');
+    const outcome = parseGitHubDelivery('push', branch, receivedAt);
+    expect(outcome).toEqual({
+      kind: 'events',
+      events: [
+        {
+          type: 'git.push',
+          host: 'github',
+          repository: 'Codertocat/Hello-World',
+          ref: 'refs/heads/master',
+          refType: 'branch',
+          before: branch?.before,
+          after: branch?.after,
+          changedPaths: ['README.md'],
+          changedPathsTruncated: false,
+          author: 'Codertocat',
+        },
+      ],
+    });
+    const tag = githubExamples('push').find((p) => p.ref === 'refs/tags/simple-tag');
+    const tagOutcome = parseGitHubDelivery('push', tag, receivedAt);
+    expect(tagOutcome.kind === 'events' && tagOutcome.events[0]).toMatchObject({ refType: 'tag' });
+  });
+
+  it('ignores a deleted branch even when the payload has no `deleted` flag (all-zero after)', () => {
+    const payload = githubExamples('push').find((p) => p.ref === 'refs/heads/master');
+    if (payload === undefined) throw new Error('no branch push example');
+    delete payload.deleted;
+    payload.after = '0000000000000000000000000000000000000000';
+    expect(parseGitHubDelivery('push', payload, receivedAt)).toEqual({
+      kind: 'ignored',
+      reason: "branch 'refs/heads/master' was deleted",
+    });
+  });
+
+  it('turns a successful completed workflow_run into ci.succeeded and ignores the rest', () => {
+    const outcomes = githubExamples('workflow_run').map((p) => parseGitHubDelivery('workflow_run', p, receivedAt));
+    const succeeded = outcomes.filter((o) => o.kind === 'events');
+    expect(succeeded).toHaveLength(2);
+    expect(succeeded[0]).toMatchObject({
+      events: [{ type: 'ci.succeeded', host: 'github', ref: 'refs/heads/master', sha: expect.stringMatching(/^[0-9a-f]{40}$/) }],
+    });
+    expect(outcomes.filter((o) => o.kind === 'ignored').map((o) => o.kind === 'ignored' && o.reason)).toEqual(
+      expect.arrayContaining(["workflow_run action 'requested' is not handled"]),
+    );
+  });
+
+  it('turns a merged pull request into change.merged, and ignores one closed unmerged', () => {
+    const closed = githubExamples('pull_request').find((p) => p.action === 'closed');
+    if (closed === undefined) throw new Error('no closed pull_request example');
+    expect(parseGitHubDelivery('pull_request', closed, receivedAt)).toEqual({
+      kind: 'ignored',
+      reason: `pull request #${closed.number} was closed without merging`,
+    });
+    const merged = structuredClone(closed);
+    merged.pull_request.merged = true;
+    const outcome = parseGitHubDelivery('pull_request', merged, receivedAt);
+    expect(outcome).toMatchObject({
+      kind: 'events',
+      events: [{ type: 'change.merged', number: closed.number, targetBranch: closed.pull_request.base.ref }],
+    });
+  });
+
+  it('ignores packages that are not container images', () => {
+    const [npmPackage] = githubExamples('package');
+    expect(parseGitHubDelivery('package', npmPackage, receivedAt)).toEqual({
+      kind: 'ignored',
+      reason: "package type 'npm' is not a container image",
+    });
+  });
+
+  it('turns a published container package into image.published with tag and digest', () => {
+    const outcome = parseGitHubDelivery('registry_package', fixture('github/registry-package-container.json'), receivedAt);
+    expect(outcome).toEqual({
+      kind: 'events',
+      events: [
+        {
+          type: 'image.published',
+          registry: 'ghcr.io',
+          repository: 'octo-org/api',
+          tag: '1.4.3',
+          digest: 'sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd123456ab',
+          // The version's 0001-01-01 timestamps are ignored; the package's own time is used.
+          pushedAt: '2026-11-20T10:14:02.000Z',
+          reportedBy: { host: 'github', event: 'registry_package' },
+        },
+      ],
+    });
+  });
+
+  it('answers ping and ignores events it does not handle', () => {
+    const [ping] = githubExamples('ping');
+    expect(parseGitHubDelivery('ping', ping, receivedAt)).toEqual({ kind: 'ping', message: 'pong' });
+    expect(parseGitHubDelivery('star', {}, receivedAt)).toEqual({ kind: 'ignored', reason: "GitHub event 'star' is not handled" });
+  });
+
+  it('rejects a payload missing fields it needs, naming the path', () => {
+    const payload = githubExamples('push')[0];
+    delete payload?.repository;
+    expect(() => parseGitHubDelivery('push', payload, receivedAt)).toThrowError(ValidationError);
+    expect(() => parseGitHubDelivery('push', payload, receivedAt)).toThrowError(/GitHub push payload: repository: /);
+  });
+});

@@ -1,0 +1,271 @@
+import { createHmac } from 'node:crypto';
+import { sign } from '@octokit/webhooks-methods';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { EnvWebhookSecrets } from '../../../lambdas/clients/local/env-webhook-secrets';
+import { InProcessQueue } from '../../../lambdas/clients/local/in-process-queue';
+import { MemoryDeliveryLedger } from '../../../lambdas/clients/local/memory-delivery-ledger';
+import type { EventEnvelope } from '../../../lambdas/core/events';
+import type { EventQueue } from '../../../lambdas/core/ports';
+import { createWebhookHandler } from '../../../lambdas/webhook/create-webhook-handler';
+import { localLambdaContext } from '../../../dev/lambda-context';
+import { toApiGatewayEvent } from '../../../dev/to-api-gateway-event';
+import { fixture, githubExamples } from '../../support/webhook-examples';
+
+const SECRETS = {
+  HOIST_WEBHOOK_SECRET_GITHUB: JSON.stringify({ default: ['new-secret', 'old-secret'], repositories: { 'octo-org/api': 'api-secret' } }),
+  HOIST_WEBHOOK_SECRET_GITLAB: 'gitlab-token',
+  HOIST_WEBHOOK_SECRET_GITEA: 'gitea-secret',
+};
+
+const pushPayload = () => githubExamples('push').find((p) => p.ref === 'refs/heads/master');
+
+interface Harness {
+  queued: EventEnvelope[];
+  queue: InProcessQueue;
+  invoke(host: string, headers: Record<string, string>, body: string | Buffer, method?: string): Promise<{ status: number; body: any }>;
+}
+
+function harness(options: { maxBodyBytes?: number; queue?: EventQueue } = {}): Harness {
+  const queued: EventEnvelope[] = [];
+  const queue = new InProcessQueue(async (envelope) => {
+    queued.push(envelope);
+  });
+  const handler = createWebhookHandler({
+    secrets: new EnvWebhookSecrets(SECRETS, ['github', 'gitlab', 'gitea']),
+    ledger: new MemoryDeliveryLedger(),
+    queue: options.queue ?? queue,
+    log: { warn: () => undefined },
+    now: () => new Date('2026-11-23T08:00:00Z'),
+    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+  });
+  return {
+    queued,
+    queue,
+    async invoke(host, headers, body, method = 'POST') {
+      const event = toApiGatewayEvent(method, new URL(`https://hoist.example/webhooks/${host}`), headers, Buffer.from(body));
+      const result = await handler(event, localLambdaContext('test'));
+      await queue.drain();
+      return { status: result.statusCode ?? 0, body: JSON.parse(result.body ?? '{}') };
+    },
+  };
+}
+
+async function githubHeaders(body: string, secret = 'new-secret', event = 'push', delivery = 'd-1') {
+  return {
+    'content-type': 'application/json',
+    'x-github-event': event,
+    'x-github-delivery': delivery,
+    'x-hub-signature-256': await sign(secret, body),
+  };
+}
+
+const giteaSignature = (secret: string, body: string) => createHmac('sha256', secret).update(body).digest('hex');
+
+describe('webhook handler', () => {
+  let h: Harness;
+  beforeEach(() => {
+    h = harness();
+  });
+
+  describe('GitHub', () => {
+    it('accepts a signed push and queues one normalized event', async () => {
+      const body = JSON.stringify(pushPayload());
+      const res = await h.invoke('github', await githubHeaders(body), body);
+      expect(res).toEqual({ status: 202, body: { status: 'accepted', delivery: 'd-1', events: ['git.push'] } });
+      expect(h.queued).toHaveLength(1);
+      expect(h.queued[0]).toMatchObject({ id: 'github:d-1#0', host: 'github', deliveryId: 'd-1', event: { type: 'git.push' } });
+    });
+
+    it('accepts the previous secret during a rotation', async () => {
+      const body = JSON.stringify(pushPayload());
+      const res = await h.invoke('github', await githubHeaders(body, 'old-secret'), body);
+      expect(res.status).toBe(202);
+    });
+
+    it('uses a repository\'s own secret when it has one, and refuses the default for it', async () => {
+      const body = JSON.stringify(fixture('github/registry-package-container.json'));
+      const own = await h.invoke('github', await githubHeaders(body, 'api-secret', 'registry_package', 'p-1'), body);
+      expect(own.status).toBe(202);
+      const viaDefault = await h.invoke('github', await githubHeaders(body, 'new-secret', 'registry_package', 'p-2'), body);
+      expect(viaDefault).toEqual({ status: 401, body: { error: 'unauthorized', reason: 'x-hub-signature-256 does not match' } });
+      expect(h.queued).toHaveLength(1);
+    });
+
+    it('accepts a form-encoded body, verifying the signature of the encoded form', async () => {
+      const body = new URLSearchParams({ payload: JSON.stringify(pushPayload()) }).toString();
+      const headers = { ...(await githubHeaders(body)), 'content-type': 'application/x-www-form-urlencoded' };
+      const res = await h.invoke('github', headers, body);
+      expect(res.status).toBe(202);
+      expect(h.queued).toHaveLength(1);
+    });
+
+    it('decodes a base64 body from API Gateway before checking the signature', async () => {
+      const body = JSON.stringify(pushPayload());
+      // An unknown content type makes the gateway (and its local stand-in) base64-encode the body.
+      const headers = { ...(await githubHeaders(body)), 'content-type': 'application/octet-stream' };
+      const event = toApiGatewayEvent('POST', new URL('https://h/webhooks/github'), headers, Buffer.from(body));
+      expect(event.isBase64Encoded).toBe(true);
+      const res = await h.invoke('github', headers, body);
+      expect(res.status).toBe(202);
+    });
+
+    it('answers ping with 200 and queues nothing', async () => {
+      const body = JSON.stringify(githubExamples('ping')[0]);
+      const res = await h.invoke('github', await githubHeaders(body, 'new-secret', 'ping'), body);
+      expect(res).toEqual({ status: 200, body: { status: 'pong' } });
+      expect(h.queued).toHaveLength(0);
+    });
+
+    it('answers 401 and queues nothing for a wrong or missing signature', async () => {
+      const body = JSON.stringify(pushPayload());
+      const wrong = await h.invoke('github', await githubHeaders(body, 'not-the-secret'), body);
+      expect(wrong).toEqual({ status: 401, body: { error: 'unauthorized', reason: 'x-hub-signature-256 does not match' } });
+      const { 'x-hub-signature-256': _, ...unsigned } = await githubHeaders(body);
+      const missing = await h.invoke('github', unsigned, body);
+      expect(missing).toEqual({ status: 401, body: { error: 'unauthorized', reason: 'missing x-hub-signature-256 header' } });
+      expect(h.queued).toHaveLength(0);
+    });
+
+    it('answers 401 before 400: an unsigned malformed body reveals nothing about its parsing', async () => {
+      const res = await h.invoke('github', { 'content-type': 'application/json', 'x-github-event': 'push' }, '{not json');
+      expect(res.status).toBe(401);
+    });
+
+    it('answers 400 with the reason for signed malformed JSON', async () => {
+      const body = '{"ref": ';
+      const res = await h.invoke('github', await githubHeaders(body), body);
+      expect(res).toEqual({ status: 400, body: { error: 'bad request', reason: 'body is not valid JSON' } });
+      expect(h.queued).toHaveLength(0);
+    });
+
+    it('answers 400 with the zod reason for a signed payload that fails the schema', async () => {
+      const payload = pushPayload();
+      payload!.after = 'not-a-sha';
+      const body = JSON.stringify(payload);
+      const res = await h.invoke('github', await githubHeaders(body), body);
+      expect(res.status).toBe(400);
+      expect(res.body.reason).toMatch(/^github event: event\.after: expected a hex commit SHA/);
+      expect(h.queued).toHaveLength(0);
+    });
+
+    it('answers 400 when X-GitHub-Event is missing', async () => {
+      const body = JSON.stringify(pushPayload());
+      const { 'x-github-event': _, ...headers } = await githubHeaders(body);
+      const res = await h.invoke('github', headers, body);
+      expect(res).toEqual({ status: 400, body: { error: 'bad request', reason: 'missing x-github-event header' } });
+    });
+
+    it('answers 202 ignored for events it does not handle', async () => {
+      const [npmPackage] = githubExamples('package');
+      const body = JSON.stringify(npmPackage);
+      const res = await h.invoke('github', await githubHeaders(body, 'new-secret', 'package'), body);
+      expect(res).toEqual({ status: 202, body: { status: 'ignored', ignored: "package type 'npm' is not a container image" } });
+      expect(h.queued).toHaveLength(0);
+    });
+
+    it('answers a redelivery with 200 duplicate and queues it only once', async () => {
+      const body = JSON.stringify(pushPayload());
+      const headers = await githubHeaders(body);
+      expect((await h.invoke('github', headers, body)).status).toBe(202);
+      const again = await h.invoke('github', headers, body);
+      expect(again).toEqual({ status: 200, body: { status: 'duplicate', delivery: 'd-1' } });
+      expect(h.queued).toHaveLength(1);
+    });
+
+    it('answers 413 for a body over the limit, before any parsing', async () => {
+      const small = harness({ maxBodyBytes: 1024 });
+      const body = JSON.stringify(pushPayload());
+      const res = await small.invoke('github', await githubHeaders(body), body);
+      expect(res.status).toBe(413);
+      expect(res.body.reason).toBe(`body of ${Buffer.byteLength(body)} bytes exceeds the limit of 1024 bytes`);
+      expect(small.queued).toHaveLength(0);
+    });
+
+    it('answers 503 when the queue fails, and accepts the host\'s retry afterwards', async () => {
+      let failing = true;
+      const queued: EventEnvelope[] = [];
+      const flaky = harness({
+        queue: {
+          enqueue: async (envelopes) => {
+            if (failing) throw new Error('queue unreachable');
+            queued.push(...envelopes);
+          },
+        },
+      });
+      const body = JSON.stringify(pushPayload());
+      const headers = await githubHeaders(body);
+      expect(await flaky.invoke('github', headers, body)).toEqual({ status: 503, body: { error: 'unavailable' } });
+      failing = false;
+      expect((await flaky.invoke('github', headers, body)).status).toBe(202);
+      expect(queued).toHaveLength(1);
+    });
+  });
+
+  describe('GitLab', () => {
+    const gitlabHeaders = (token: string, extra: Record<string, string> = {}) => ({
+      'content-type': 'application/json',
+      'x-gitlab-event': 'Push Hook',
+      'x-gitlab-token': token,
+      'x-gitlab-event-uuid': 'uuid-1',
+      ...extra,
+    });
+
+    it('accepts a push with the right token', async () => {
+      const body = JSON.stringify(fixture('gitlab/push.json'));
+      const res = await h.invoke('gitlab', gitlabHeaders('gitlab-token'), body);
+      expect(res).toEqual({ status: 202, body: { status: 'accepted', delivery: 'uuid-1', events: ['git.push'] } });
+    });
+
+    it('refuses a wrong token with 401 and queues nothing', async () => {
+      const body = JSON.stringify(fixture('gitlab/push.json'));
+      const res = await h.invoke('gitlab', gitlabHeaders('gitlab-tokeN'), body);
+      expect(res).toEqual({ status: 401, body: { error: 'unauthorized', reason: 'x-gitlab-token does not match' } });
+      expect(h.queued).toHaveLength(0);
+    });
+
+    it('de-duplicates on Idempotency-Key, which stays the same across GitLab retries', async () => {
+      const body = JSON.stringify(fixture('gitlab/push.json'));
+      const first = await h.invoke('gitlab', gitlabHeaders('gitlab-token', { 'idempotency-key': 'key-1', 'x-gitlab-event-uuid': 'a' }), body);
+      const retry = await h.invoke('gitlab', gitlabHeaders('gitlab-token', { 'idempotency-key': 'key-1', 'x-gitlab-event-uuid': 'b' }), body);
+      expect(first.status).toBe(202);
+      expect(retry).toEqual({ status: 200, body: { status: 'duplicate', delivery: 'key-1' } });
+      expect(h.queued).toHaveLength(1);
+    });
+  });
+
+  describe('Gitea', () => {
+    it('accepts a push signed with X-Gitea-Signature (bare hex HMAC)', async () => {
+      const body = JSON.stringify(fixture('gitea/push.json'));
+      const res = await h.invoke('gitea', { 'content-type': 'application/json', 'x-gitea-event': 'push', 'x-gitea-delivery': 'g-1', 'x-gitea-signature': giteaSignature('gitea-secret', body) }, body);
+      expect(res.status).toBe(202);
+      expect(h.queued[0]?.event).toMatchObject({ type: 'git.push', host: 'gitea', repository: 'gitea/webhooks' });
+    });
+
+    it('refuses a bad signature with 401', async () => {
+      const body = JSON.stringify(fixture('gitea/push.json'));
+      const res = await h.invoke('gitea', { 'content-type': 'application/json', 'x-gitea-event': 'push', 'x-gitea-signature': giteaSignature('other', body) }, body);
+      expect(res.status).toBe(401);
+      expect(h.queued).toHaveLength(0);
+    });
+  });
+
+  it('answers 404 for an unknown host path and 405 for other methods', async () => {
+    expect(await h.invoke('bitbucket', {}, '{}')).toEqual({ status: 404, body: { error: 'not found', reason: "no webhook endpoint for 'bitbucket'" } });
+    expect((await h.invoke('github', {}, '', 'GET')).status).toBe(405);
+  });
+
+  it('answers 404 for a host with no secret configured', async () => {
+    const handler = createWebhookHandler({
+      secrets: new EnvWebhookSecrets({}, ['github', 'gitlab', 'gitea']),
+      ledger: new MemoryDeliveryLedger(),
+      queue: h.queue,
+      log: { warn: () => undefined },
+      now: () => new Date(),
+      maxBodyBytes: 1024,
+    });
+    const event = toApiGatewayEvent('POST', new URL('https://h/webhooks/gitea'), { 'content-type': 'application/json' }, Buffer.from('{}'));
+    const result = await handler(event, localLambdaContext('test'));
+    expect(result.statusCode).toBe(404);
+    expect(JSON.parse(result.body ?? '{}')).toEqual({ error: 'not found', reason: 'webhooks from gitea are not configured' });
+  });
+});
