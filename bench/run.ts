@@ -1,3 +1,4 @@
+import { benchBundles } from './bundles';
 import { benchDevServer, benchWebhookHandler } from './intake';
 import { printTable } from './stats';
 
@@ -5,5 +6,5 @@ import { printTable } from './stats';
  * `npm run bench`: measures, prints a Markdown table, asserts nothing.
  * Figures depend on the machine; README.md lists those of a 2-core box.
  */
-const rows = [...(await benchWebhookHandler()), ...(await benchDevServer())];
+const rows = [...(await benchWebhookHandler()), ...(await benchDevServer()), ...benchBundles()];
 printTable(rows);

@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseHoistConfig } from '../../../lib/config/hoist-config';
+
+describe('config: hoist.config.yaml', () => {
+  it('parses the shipped example', () => {
+    const config = parseHoistConfig(readFileSync('hoist.config.yaml', 'utf8'));
+    expect(config.platform.gpuNodeGroups[0]).toMatchObject({ name: 'gpu', amiType: 'AL2023_x86_64_NVIDIA', minSize: 0 });
+    expect(config.automation.secrets.gitTokens).toEqual({ github: 'hoist/git/github-token' });
+  });
+
+  it('fills every default from an empty file', () => {
+    const config = parseHoistConfig('');
+    expect(config.name).toBe('hoist');
+    expect(config.automation.webhookHosts).toEqual(['github', 'gitlab', 'gitea']);
+    expect(config.automation.maxBodyBytes).toBe(1048576);
+    expect(config.platform.systemNodeGroup.instanceTypes).toEqual(['m6i.large']);
+    expect(config.platform.gpuNodeGroups).toHaveLength(1);
+    expect(config.platform.charts.argocd.version).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('names the exact path of a wrong setting', () => {
+    const text = 'platform:\n  gpuNodeGroups:\n    - name: gpu\n      instanceTypes: [m5.large]\n      maxSize: 2\n';
+    expect(() => parseHoistConfig(text)).toThrowError(/→ at platform\.gpuNodeGroups\[0\]\.instanceTypes\[0\]/);
+    expect(() => parseHoistConfig(text)).toThrowError(/expected an NVIDIA GPU instance type/);
+  });
+
+  it('checks that sizes are ordered', () => {
+    const text = 'platform:\n  systemNodeGroup: { instanceTypes: [m6i.large], minSize: 3, maxSize: 2, desiredSize: 2 }\n';
+    expect(() => parseHoistConfig(text)).toThrowError(/minSize <= desiredSize <= maxSize\n\s+→ at platform\.systemNodeGroup/);
+  });
+
+  it('refuses unknown keys, so a typo does not silently fall back to a default', () => {
+    expect(() => parseHoistConfig('automation:\n  webookHosts: [github]\n')).toThrowError(/Unrecognized key: "webookHosts"\n\s+→ at automation/);
+  });
+
+  it('refuses a Kubernetes version the bundled kubectl does not serve', () => {
+    expect(() => parseHoistConfig('platform:\n  kubernetesVersion: "1.30"\n')).toThrowError(/only '1.35' is supported/);
+  });
+
+  it('reports YAML syntax errors with the file name', () => {
+    expect(() => parseHoistConfig('a: [', 'my.yaml')).toThrowError(/^my\.yaml: not valid YAML/);
+  });
+});

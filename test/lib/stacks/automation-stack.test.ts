@@ -1,0 +1,137 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { HoistApp } from '../../../lib/build-app';
+import { nagErrors, synthApp } from '../support';
+
+describe('AutomationStack', () => {
+  let hoist: HoistApp;
+  let template: Template;
+  beforeAll(() => {
+    hoist = synthApp();
+    template = Template.fromStack(hoist.automation);
+  });
+
+  it('has no unsuppressed cdk-nag AwsSolutions errors', () => {
+    expect(nagErrors(hoist.automation)).toEqual([]);
+  });
+
+  it('queues events on a FIFO queue with a FIFO dead-letter queue behind a redrive policy', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      FifoQueue: true,
+      ContentBasedDeduplication: false,
+      DeduplicationScope: 'messageGroup',
+      FifoThroughputLimit: 'perMessageGroupId',
+      VisibilityTimeout: 720,
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { FifoQueue: true, MessageRetentionPeriod: 1209600, RedrivePolicy: Match.absent() });
+  });
+
+  it('alarms when a dead-letter queue holds anything, notifying an encrypted topic', () => {
+    template.resourcePropertiesCountIs(
+      'AWS::CloudWatch::Alarm',
+      { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', AlarmActions: [{ Ref: Match.anyValue() }] },
+      2,
+    );
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+  });
+
+  it('keeps state in an on-demand table with PITR, TTL and encryption', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      SSESpecification: { SSEEnabled: true },
+      Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+    });
+  });
+
+  it('runs three arm64 Node.js 24 functions with JSON logs and tracing, timeouts per role', () => {
+    const functions = template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs24.x' } });
+    const props = Object.values(functions).map((f) => f.Properties as Record<string, any>);
+    expect(props).toHaveLength(3);
+    for (const p of props) {
+      expect(p.Architectures).toEqual(['arm64']);
+      expect(p.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(p.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
+    }
+    expect(props.map((p) => [p.MemorySize, p.Timeout]).sort()).toEqual([[1024, 120], [256, 30], [512, 10]].sort());
+  });
+
+  it('routes POST /webhooks/<host> for each host, throttled and access-logged, and outputs the URLs', () => {
+    for (const host of ['github', 'gitlab', 'gitea']) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `POST /webhooks/${host}` });
+    }
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+    });
+    const outputs = Object.keys(template.findOutputs('*'));
+    expect(outputs.filter((name) => /WebhookUrl/.test(name))).toHaveLength(3);
+  });
+
+  it('gives no role a wildcard action and no data-plane access beyond item operations', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => (policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>),
+    );
+    const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+    expect(actions.filter((a) => a === '*' || /^(dynamodb|sqs|secretsmanager|s3):\*$/.test(a))).toEqual([]);
+    expect(actions.filter((a) => /^dynamodb:/.test(a)).every((a) => /^dynamodb:(GetItem|PutItem|UpdateItem|DeleteItem|Query|DescribeTable)$/.test(a))).toBe(true);
+  });
+
+  it('lets the webhook function read only the webhook secrets', () => {
+    const policies = template.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^WebhooksHandlerRole') }] },
+    });
+    const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>);
+    const secretStatements = statements.filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
+    const resources = secretStatements.flatMap((s) => [s.Resource].flat()).map((r) => r.Ref as string);
+    expect(resources.sort()).toEqual([expect.stringMatching(/^Webhooksgitea/), expect.stringMatching(/^Webhooksgithub/), expect.stringMatching(/^Webhooksgitlab/)]);
+  });
+
+  it('lets the promoter read only the referenced token secrets', () => {
+    const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^PromoterHandlerRole') }] } });
+    const text = JSON.stringify(policies);
+    for (const name of ['hoist/git/github-token', 'hoist/argocd/token', 'hoist/slack/webhook-url']) expect(text).toContain(`secret:${name}-??????`);
+    expect(text).not.toContain('Webhooksgithub');
+  });
+
+  it('feeds successful pushes of the configured ECR repositories to the ECR-event function, with a DLQ', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.ecr'],
+        'detail-type': ['ECR Image Action'],
+        detail: { 'action-type': ['PUSH'], result: ['SUCCESS'], 'repository-name': ['team/api', 'team/worker'] },
+      },
+      Targets: [Match.objectLike({ DeadLetterConfig: { Arn: Match.anyValue() }, RetryPolicy: { MaximumRetryAttempts: 8 } })],
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+  });
+
+  it('consumes the queue with partial batch responses', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+  });
+
+  it('keeps a rule for Secrets Manager changes ready for the secrets-sync function', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ source: ['aws.secretsmanager'], detail: Match.objectLike({ eventName: ['PutSecretValue', 'UpdateSecret', 'RotationSucceeded'] }) }),
+    });
+  });
+});
+
+describe('AutomationStack alone (platform disabled)', () => {
+  it('deploys without the platform stack, taking ECR repositories from automation settings', () => {
+    const hoist = synthApp('platform: { enabled: false }\nautomation: { ecrRepositories: [legacy/app] }\n');
+    expect(hoist.platform).toBeUndefined();
+    Template.fromStack(hoist.automation).hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ detail: Match.objectLike({ 'repository-name': ['legacy/app'] }) }),
+    });
+  });
+
+  it('fails synthesis naming the setting when no ECR repository is known', () => {
+    expect(() => synthApp('platform: { enabled: false }\n')).toThrowError(/EcrEventIntakeProps\.repositories: name at least one ECR repository/);
+  });
+});
