@@ -1,11 +1,13 @@
+import { z } from 'zod';
 import { MAX_CHANGED_PATHS } from '../events';
 
-/** A commit as GitHub, GitLab and Gitea list it in a push payload. */
-export interface PushedCommit {
-  readonly added?: readonly string[] | null | undefined;
-  readonly modified?: readonly string[] | null | undefined;
-  readonly removed?: readonly string[] | null | undefined;
-}
+/** A commit as GitHub, GitLab and Gitea list it in a push payload (only the path lists). */
+export const PushedCommitSchema = z.object({
+  added: z.array(z.string()).nullish(),
+  modified: z.array(z.string()).nullish(),
+  removed: z.array(z.string()).nullish(),
+});
+export type PushedCommit = z.infer<typeof PushedCommitSchema>;
 
 /**
  * The distinct paths a push touched, in first-seen order, capped at

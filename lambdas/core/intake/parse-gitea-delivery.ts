@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { accepted, ignored, parseWith, type IntakeOutcome } from './intake-outcome';
-import { parsePush, parseWorkflowRun } from './parse-github-delivery';
+import { parsePullRequest, parsePush, parseWorkflowRun } from './parse-github-delivery';
+import { PushedCommitSchema } from './changed-paths';
 
 /*
  * Shapes follow Gitea's webhook payloads (the structs in its API module,
@@ -17,31 +18,7 @@ const PushSchema = z.object({
   after: z.string(),
   repository: RepositorySchema,
   pusher: GiteaUserSchema.nullish(),
-  commits: z
-    .array(
-      z.object({
-        added: z.array(z.string()).nullish(),
-        modified: z.array(z.string()).nullish(),
-        removed: z.array(z.string()).nullish(),
-      }),
-    )
-    .nullish(),
-});
-
-const PullRequestSchema = z.object({
-  action: z.string(),
-  number: z.number(),
-  repository: RepositorySchema,
-  sender: GiteaUserSchema,
-  pull_request: z.object({
-    title: z.string(),
-    html_url: z.string(),
-    merged: z.boolean().nullish(),
-    merge_commit_sha: z.string().nullish(),
-    merged_by: GiteaUserSchema.nullish(),
-    head: z.object({ ref: z.string() }),
-    base: z.object({ ref: z.string() }),
-  }),
+  commits: z.array(PushedCommitSchema).nullish(),
 });
 
 const PackageSchema = z.object({
@@ -77,24 +54,8 @@ export function parseGiteaDelivery(eventName: string, payload: unknown, received
     }
     case 'workflow_run':
       return parseWorkflowRun('gitea', payload);
-    case 'pull_request': {
-      const body = parseWith(PullRequestSchema, payload, 'Gitea pull_request payload');
-      const pr = body.pull_request;
-      if (body.action !== 'closed') return ignored(`pull_request action '${body.action}' is not handled`);
-      if (pr.merged !== true) return ignored(`pull request #${body.number} was closed without merging`);
-      return accepted({
-        type: 'change.merged',
-        host: 'gitea',
-        repository: body.repository.full_name,
-        number: body.number,
-        title: pr.title,
-        url: pr.html_url,
-        sourceBranch: pr.head.ref,
-        targetBranch: pr.base.ref,
-        ...(pr.merge_commit_sha ? { mergeCommitSha: pr.merge_commit_sha } : {}),
-        mergedBy: nameOf(pr.merged_by ?? body.sender),
-      });
-    }
+    case 'pull_request':
+      return parsePullRequest('gitea', payload);
     case 'package': {
       const body = parseWith(PackageSchema, payload, 'Gitea package payload');
       const pkg = body.package;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { GitHost } from '../events';
 import { accepted, ignored, parseWith, type IntakeOutcome } from './intake-outcome';
-import { collectChangedPaths, isZeroSha, refTypeOf, type PushedCommit } from './changed-paths';
+import { collectChangedPaths, isZeroSha, PushedCommitSchema, refTypeOf, type PushedCommit } from './changed-paths';
 
 /*
  * Only the fields Hoist reads are declared; everything else in GitHub's
@@ -19,15 +19,7 @@ const PushSchema = z.object({
   deleted: z.boolean().optional(),
   repository: RepositorySchema,
   pusher: z.object({ name: z.string() }),
-  commits: z
-    .array(
-      z.object({
-        added: z.array(z.string()).optional(),
-        modified: z.array(z.string()).optional(),
-        removed: z.array(z.string()).optional(),
-      }),
-    )
-    .default([]),
+  commits: z.array(PushedCommitSchema).default([]),
 });
 
 /** Shared with Gitea, whose Actions send the same `workflow_run` shape. */
@@ -102,7 +94,7 @@ export function parseGitHubDelivery(eventName: string, payload: unknown, receive
     case 'workflow_run':
       return parseWorkflowRun('github', payload);
     case 'pull_request':
-      return parsePullRequest(parseWith(PullRequestSchema, payload, 'GitHub pull_request payload'));
+      return parsePullRequest('github', payload);
     case 'package':
       return parsePackage(parseWith(PackageEventSchema, payload, 'GitHub package payload'), eventName, receivedAt);
     case 'registry_package': {
@@ -161,13 +153,15 @@ export function parseWorkflowRun(host: GitHost, payload: unknown): IntakeOutcome
   });
 }
 
-function parsePullRequest(body: z.infer<typeof PullRequestSchema>): IntakeOutcome {
+/** A `pull_request` delivery; Gitea sends the same shape (its users also carry `login`). */
+export function parsePullRequest(host: GitHost, payload: unknown): IntakeOutcome {
+  const body = parseWith(PullRequestSchema, payload, `${host} pull_request payload`);
   const pr = body.pull_request;
   if (body.action !== 'closed') return ignored(`pull_request action '${body.action}' is not handled`);
   if (pr.merged !== true) return ignored(`pull request #${body.number} was closed without merging`);
   return accepted({
     type: 'change.merged',
-    host: 'github',
+    host,
     repository: body.repository.full_name,
     number: body.number,
     title: pr.title,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { accepted, ignored, parseWith, type IntakeOutcome } from './intake-outcome';
 import { parsePush } from './parse-github-delivery';
+import { PushedCommitSchema } from './changed-paths';
 
 /*
  * Shapes follow GitLab's "Webhook events" reference (Push Hook, Tag Push Hook,
@@ -19,15 +20,7 @@ const PushSchema = z.object({
   user_username: z.string().nullish(),
   user_name: z.string().nullish(),
   project: ProjectSchema,
-  commits: z
-    .array(
-      z.object({
-        added: z.array(z.string()).nullish(),
-        modified: z.array(z.string()).nullish(),
-        removed: z.array(z.string()).nullish(),
-      }),
-    )
-    .default([]),
+  commits: z.array(PushedCommitSchema).default([]),
   total_commits_count: z.number().optional(),
 });
 

@@ -1,23 +1,8 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import type { EventEnvelope } from '../../../lambdas/core/events';
+import { imageEnvelope } from '../../support/envelopes';
 import { createPromoterHandler } from '../../../lambdas/promoter/create-promoter-handler';
 import { localLambdaContext } from '../../../dev/lambda-context';
-
-const envelope = (n: number, repository: string): EventEnvelope => ({
-  id: `ecr:e${n}#0`,
-  host: 'ecr',
-  deliveryId: `e${n}`,
-  receivedAt: '2026-11-23T08:00:00.000Z',
-  event: {
-    type: 'image.published',
-    registry: 'ghcr.io',
-    repository,
-    tag: `1.0.${n}`,
-    pushedAt: '2026-11-23T08:00:00.000Z',
-    reportedBy: { host: 'ecr', event: 'ECR Image Action' },
-  },
-});
 
 /** An SQS FIFO record as Lambda's event source mapping delivers it. */
 function record(messageId: string, body: string, group: string): SQSRecord {
@@ -46,21 +31,21 @@ describe('promoter handler', () => {
   it('reports only the failed messages and the rest of their group; other groups go on', async () => {
     const seen: string[] = [];
     const handler = createPromoterHandler(async (e) => {
-      if (e.deliveryId === 'e2') throw new Error('boom');
+      if (e.deliveryId === 'evt-2') throw new Error('boom');
       seen.push(e.deliveryId);
     });
     const event: SQSEvent = {
       Records: [
-        record('m1', JSON.stringify(envelope(1, 'a')), 'a'),
-        record('m2', JSON.stringify(envelope(2, 'a')), 'a'),
-        record('m3', JSON.stringify(envelope(3, 'a')), 'a'),
-        record('m4', JSON.stringify(envelope(4, 'b')), 'b'),
+        record('m1', JSON.stringify(imageEnvelope(1, 'a')), 'a'),
+        record('m2', JSON.stringify(imageEnvelope(2, 'a')), 'a'),
+        record('m3', JSON.stringify(imageEnvelope(3, 'a')), 'a'),
+        record('m4', JSON.stringify(imageEnvelope(4, 'b')), 'b'),
         record('m5', '{"not":"an envelope"}', 'c'),
       ],
     };
     const result = await handler(event, localLambdaContext('promoter'));
     // m3 is held back so group "a" keeps its order; m5 fails its schema.
     expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['m2', 'm3', 'm5']);
-    expect(seen).toEqual(['e1', 'e4']);
+    expect(seen).toEqual(['evt-1', 'evt-4']);
   });
 });

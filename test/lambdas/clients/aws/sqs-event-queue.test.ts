@@ -2,29 +2,12 @@ import { createHash } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqsEventQueue, toSqsId } from '../../../../lambdas/clients/aws/sqs-event-queue';
-import type { EventEnvelope } from '../../../../lambdas/core/events';
+import { imageEnvelope } from '../../../support/envelopes';
 import { TEST_CREDENTIALS, startFakeAwsJsonService, type FakeAwsJsonService } from '../../../support/fake-aws-json-service';
 
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
 const QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/hoist-events.fifo';
-
-function envelope(index: number, repository = 'team/api'): EventEnvelope {
-  return {
-    id: `ecr:evt-${index}#0`,
-    host: 'ecr',
-    deliveryId: `evt-${index}`,
-    receivedAt: '2026-11-23T08:00:00.000Z',
-    event: {
-      type: 'image.published',
-      registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
-      repository,
-      tag: `1.0.${index}`,
-      pushedAt: '2026-11-23T08:00:00.000Z',
-      reportedBy: { host: 'ecr', event: 'ECR Image Action' },
-    },
-  };
-}
 
 /*
  * The fake follows SQS's documented SendMessageBatch (AWS JSON 1.0,
@@ -48,7 +31,7 @@ describe('SqsEventQueue (real SQS client against a local SQS JSON-protocol fake)
       if (entries.length > 10) return { status: 400, errorType: 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest', message: 'too many' };
       return { body: { Successful: entries.map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}`, MD5OfMessageBody: md5(e.MessageBody) })), Failed: [] } };
     });
-    await queueAgainst(fake).enqueue(Array.from({ length: 12 }, (_, i) => envelope(i)));
+    await queueAgainst(fake).enqueue(Array.from({ length: 12 }, (_, i) => imageEnvelope(i)));
     expect(fake.calls.map((c) => c.target)).toEqual(['AmazonSQS.SendMessageBatch', 'AmazonSQS.SendMessageBatch']);
     const entries = fake.calls.flatMap((c) => c.body.Entries as Array<Record<string, string>>);
     expect(entries).toHaveLength(12);
@@ -56,7 +39,7 @@ describe('SqsEventQueue (real SQS client against a local SQS JSON-protocol fake)
       MessageGroupId: 'image:123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/api',
       MessageDeduplicationId: 'ecr:evt-0#0',
     });
-    expect(JSON.parse(entries[11]?.MessageBody ?? '{}')).toEqual(envelope(11));
+    expect(JSON.parse(entries[11]?.MessageBody ?? '{}')).toEqual(imageEnvelope(11));
   });
 
   it('throws when SQS reports failed entries, so the delivery is not taken as queued', async () => {
@@ -64,7 +47,7 @@ describe('SqsEventQueue (real SQS client against a local SQS JSON-protocol fake)
       const entries = body.Entries as Array<{ Id: string }>;
       return { body: { Successful: [], Failed: entries.map((e) => ({ Id: e.Id, Code: 'InternalError', Message: 'try again', SenderFault: false })) } };
     });
-    await expect(queueAgainst(fake).enqueue([envelope(1)])).rejects.toThrowError('SQS refused 1 of 1 messages (InternalError: try again)');
+    await expect(queueAgainst(fake).enqueue([imageEnvelope(1)])).rejects.toThrowError('SQS refused 1 of 1 messages (InternalError: try again)');
   });
 
   it('hashes ids that SQS would refuse (over 128 characters or outside its character set)', () => {
