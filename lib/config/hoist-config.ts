@@ -113,6 +113,8 @@ export const HoistConfigSchema = z
     /** Read by the promotion engine at run time, not by CDK. */
     repositories: z.unknown().optional(),
     images: z.unknown().optional(),
+    argocd: z.unknown().optional(),
+    slack: z.unknown().optional(),
   })
   .strict();
 

@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import { TagPolicySchema, parsePolicyShorthand } from '../promotion/tag-policy';
+
+/*
+ * The promotion half of hoist.config.yaml: which GitOps repositories exist,
+ * which published images go where, and how. Validated at the edge; the rest
+ * of the engine only sees the parsed result.
+ */
+
+const IdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, dots, dashes and underscores');
+
+/** A policy given either as an object or in its short form (`semver:^1`). */
+export const PolicyInputSchema = z.union([
+  z.string().transform((text, ctx) => {
+    try {
+      return parsePolicyShorthand(text);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  }),
+  TagPolicySchema,
+]);
+
+export const RepositoryConfigSchema = z
+  .object({
+    name: IdSchema,
+    provider: z.enum(['github', 'gitlab', 'gitea', 'git']),
+    /** Clone URL (HTTPS, SSH, or for `git` also a local path). */
+    url: z.string().min(1),
+    baseBranch: z.string().min(1).default('main'),
+    /** API base URL for self-managed GitHub Enterprise, GitLab or Gitea. */
+    apiUrl: z.url().optional(),
+    /** Where the access token lives: a Secrets Manager name in AWS, an environment variable locally. */
+    credentials: z
+      .object({ secretName: z.string().min(1).optional(), env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional() })
+      .strict()
+      .default({}),
+    /** Files scanned for in-file `# hoist: {…}` markers. */
+    markerFiles: z.array(z.string().min(1)).default([]),
+    /** Environment, mode and Argo CD applications for marker targets in this repository. */
+    markerDefaults: z
+      .object({
+        environment: z.string().min(1).default('default'),
+        mode: z.enum(['commit', 'pull-request']).default('commit'),
+        argocdApplications: z.array(z.string()).default([]),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+export type RepositoryConfig = z.infer<typeof RepositoryConfigSchema>;
+
+/** What to change in a file: one of the supported shapes. */
+export const EditSchema = z.discriminatedUnion('kind', [
+  /** Helm values: a tag at a dotted path, optionally repository and digest keys beside it. */
+  z
+    .object({
+      kind: z.literal('helm'),
+      tagPath: z.string().min(1).default('image.tag'),
+      repositoryPath: z.string().min(1).optional(),
+      digestPath: z.string().min(1).optional(),
+    })
+    .strict(),
+  /** A single `repo:tag` string at a dotted path. */
+  z.object({ kind: z.literal('image-string'), path: z.string().min(1) }).strict(),
+  /** A kustomization's `images:` entry whose `name` is the image (or `name` given here). */
+  z.object({ kind: z.literal('kustomize'), name: z.string().min(1).optional() }).strict(),
+  /** An Argo CD Application: `helm.parameters` (by name), `helm.valuesObject` (by path) or `kustomize.images`. */
+  z
+    .object({
+      kind: z.literal('argocd-application'),
+      helmParameter: z.string().min(1).optional(),
+      valuesObjectPath: z.string().min(1).optional(),
+      kustomizeImage: z.boolean().default(false),
+    })
+    .strict()
+    .refine((e) => [e.helmParameter, e.valuesObjectPath, e.kustomizeImage || undefined].filter((v) => v !== undefined).length === 1, {
+      message: 'set exactly one of helmParameter, valuesObjectPath, kustomizeImage',
+    }),
+  /** Every container (and init container) of workload manifests whose image is this image. */
+  z.object({ kind: z.literal('workload'), container: z.string().min(1).optional() }).strict(),
+]);
+export type EditSpec = z.infer<typeof EditSchema>;
+
+export const TargetConfigSchema = z
+  .object({
+    repository: IdSchema,
+    file: z.string().min(1),
+    environment: z.string().min(1),
+    edit: EditSchema.default({ kind: 'helm', tagPath: 'image.tag' }),
+    mode: z.enum(['commit', 'pull-request']).default('commit'),
+    /** Branch for pull requests; placeholders {environment}, {service}, {repository}. */
+    branch: z.string().min(1).default('hoist/{environment}/{service}'),
+    /** Placeholders {image}, {service}, {oldTag}, {newTag}, {environment}, {source}. */
+    commitMessage: z.string().min(1).default('chore({environment}): bump {service} {oldTag} -> {newTag}'),
+    skipCi: z.boolean().default(false),
+    /** How digests are written: not at all, as `tag@sha256:…`, or into the edit's digest field. */
+    digest: z.enum(['none', 'inline', 'field']).default('none'),
+    argocdApplications: z.array(z.string().min(1)).default([]),
+    labels: z.array(z.string().min(1)).default([]),
+    autoMerge: z.boolean().default(false),
+  })
+  .strict();
+export type TargetConfig = z.infer<typeof TargetConfigSchema>;
+
+export const ImageConfigSchema = z
+  .object({
+    /** `registry/repository`, `*` and `**` globs allowed. */
+    image: z.string().min(1),
+    /** Short name for messages and branches. @default the last path segment */
+    service: z.string().min(1).optional(),
+    policy: PolicyInputSchema.default({ type: 'semver', range: '*', prerelease: false }),
+    targets: z.array(TargetConfigSchema).min(1),
+  })
+  .strict();
+export type ImageConfig = z.infer<typeof ImageConfigSchema>;
+
+export const PromotionConfigSchema = z
+  .object({
+    repositories: z.array(RepositoryConfigSchema).default([]),
+    images: z.array(ImageConfigSchema).default([]),
+    argocd: z
+      .object({
+        url: z.url().optional(),
+        tokenSecretName: z.string().optional(),
+        refresh: z.enum(['normal', 'hard']).default('normal'),
+        sync: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+    slack: z.object({ webhookSecretName: z.string().optional() }).strict().prefault({}),
+  })
+  .loose()
+  .superRefine((config, ctx) => {
+    const names = new Set(config.repositories.map((r) => r.name));
+    config.images.forEach((image, i) =>
+      image.targets.forEach((target, j) => {
+        if (!names.has(target.repository)) {
+          ctx.addIssue({ code: 'custom', path: ['images', i, 'targets', j, 'repository'], message: `no repository named '${target.repository}'` });
+        }
+      }),
+    );
+  });
+export type PromotionConfig = z.infer<typeof PromotionConfigSchema>;
+
+/** The JSON Schema of the promotion settings, for editor completion. */
+export function promotionConfigJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(PromotionConfigSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}
+
+/** The short service name of an image config. */
+export function serviceOf(image: ImageConfig): string {
+  return image.service ?? image.image.split('/').at(-1)?.replace(/[*]/g, '') ?? image.image;
+}

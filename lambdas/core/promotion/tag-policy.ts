@@ -1,0 +1,159 @@
+import semver from 'semver';
+import { z } from 'zod';
+
+/**
+ * How tags of one image are ordered, and which are eligible at all.
+ * - `semver`: tags that parse as semantic versions (a leading `v` allowed)
+ *   within `range`; pre-releases only when `prerelease` is set.
+ * - `regex`: tags matching `pattern`; the named group `order` (or the whole
+ *   match) orders them, numerically when it is a number, else by push time.
+ * - `latest`: every tag; the most recently pushed wins.
+ */
+export const TagPolicySchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('semver'),
+      range: z.string().default('*').refine((r) => semver.validRange(r) !== null, 'not a valid semver range'),
+      prerelease: z.boolean().default(false),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('regex'),
+      pattern: z.string().refine(isValidRegex, 'not a valid regular expression'),
+    })
+    .strict(),
+  z.object({ type: z.literal('latest') }).strict(),
+]);
+export type TagPolicy = z.infer<typeof TagPolicySchema>;
+
+function isValidRegex(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads the short form used in markers and config: `semver`, `semver:^1`,
+ * `semver:>=2.0.0-0:prerelease`, `regex:^build-(?<order>\d+)$`, `latest`.
+ */
+export function parsePolicyShorthand(text: string): TagPolicy {
+  const [kind, ...rest] = text.split(':');
+  const argument = rest.join(':');
+  switch (kind) {
+    case 'semver': {
+      const prerelease = argument.endsWith(':prerelease');
+      const range = prerelease ? argument.slice(0, -':prerelease'.length) : argument;
+      return TagPolicySchema.parse({ type: 'semver', range: range === '' ? '*' : range, prerelease });
+    }
+    case 'regex':
+      return TagPolicySchema.parse({ type: 'regex', pattern: argument });
+    case 'latest':
+      return { type: 'latest' };
+    default:
+      throw new Error(`unknown policy '${text}' (expected semver[:range], regex:<pattern> or latest)`);
+  }
+}
+
+/** A tag with what is known of its push time (unknown for a tag read from a file). */
+export interface TagCandidate {
+  readonly tag: string;
+  readonly pushedAt?: string;
+}
+
+const stripV = (tag: string): string => (/^v\d/.test(tag) ? tag.slice(1) : tag);
+
+/** Whether the policy allows `tag` at all. */
+export function policyAccepts(policy: TagPolicy, tag: string): boolean {
+  switch (policy.type) {
+    case 'semver': {
+      const version = semver.valid(stripV(tag));
+      if (version === null) return false;
+      return semver.satisfies(version, policy.range, { includePrerelease: policy.prerelease });
+    }
+    case 'regex':
+      return new RegExp(policy.pattern).test(tag);
+    case 'latest':
+      return true;
+  }
+}
+
+/**
+ * Orders two accepted candidates: positive when `a` is newer. `undefined`
+ * when the policy cannot tell (push times unknown).
+ */
+export function compareCandidates(policy: TagPolicy, a: TagCandidate, b: TagCandidate): number | undefined {
+  if (a.tag === b.tag) return 0;
+  switch (policy.type) {
+    case 'semver':
+      return semver.compare(stripV(a.tag), stripV(b.tag));
+    case 'regex': {
+      const order = (tag: string): string | undefined => {
+        const match = new RegExp(policy.pattern).exec(tag);
+        return match?.groups?.order ?? (match && match.length > 1 ? match[1] : undefined);
+      };
+      const oa = order(a.tag);
+      const ob = order(b.tag);
+      if (oa !== undefined && ob !== undefined) {
+        if (/^\d+$/.test(oa) && /^\d+$/.test(ob)) {
+          const x = BigInt(oa);
+          const y = BigInt(ob);
+          return x === y ? 0 : x > y ? 1 : -1;
+        }
+        return oa < ob ? -1 : oa > ob ? 1 : 0;
+      }
+      return comparePushTimes(a, b);
+    }
+    case 'latest':
+      return comparePushTimes(a, b);
+  }
+}
+
+function comparePushTimes(a: TagCandidate, b: TagCandidate): number | undefined {
+  if (a.pushedAt === undefined || b.pushedAt === undefined) return undefined;
+  return Date.parse(a.pushedAt) - Date.parse(b.pushedAt);
+}
+
+/** The newest of several candidates for one target, or undefined when none is accepted. */
+export function newestCandidate<C extends TagCandidate>(policy: TagPolicy, candidates: readonly C[]): C | undefined {
+  let best: C | undefined;
+  for (const candidate of candidates) {
+    if (!policyAccepts(policy, candidate.tag)) continue;
+    if (best === undefined || (compareCandidates(policy, candidate, best) ?? 1) > 0) best = candidate;
+  }
+  return best;
+}
+
+export type TagDecision = { readonly update: true } | { readonly update: false; readonly reason: string };
+
+/**
+ * Whether `candidate` should replace `current`. A policy never downgrades:
+ * when the current tag is accepted and newer, nothing is written. When push
+ * times are unknown (`latest`, or a regex without an order), a new push wins.
+ */
+export function decideTag(policy: TagPolicy, current: string | undefined, candidate: TagCandidate): TagDecision {
+  if (!policyAccepts(policy, candidate.tag)) return { update: false, reason: `policy ${describePolicy(policy)} rejects tag '${candidate.tag}'` };
+  if (current === undefined) return { update: true };
+  if (current === candidate.tag) return { update: false, reason: `already at '${candidate.tag}'` };
+  if (policyAccepts(policy, current)) {
+    const order = compareCandidates(policy, candidate, { tag: current });
+    if (order !== undefined && order < 0) {
+      return { update: false, reason: `'${current}' is newer than '${candidate.tag}' under ${describePolicy(policy)}; not downgrading` };
+    }
+  }
+  return { update: true };
+}
+
+export function describePolicy(policy: TagPolicy): string {
+  switch (policy.type) {
+    case 'semver':
+      return `semver ${policy.range}${policy.prerelease ? ' (with pre-releases)' : ''}`;
+    case 'regex':
+      return `regex /${policy.pattern}/`;
+    case 'latest':
+      return 'latest';
+  }
+}

@@ -1,0 +1,260 @@
+import { isMap, isScalar, isSeq, parseAllDocuments, visit, type Document, type YAMLMap } from 'yaml';
+import type { EditSpec } from '../config/promotion-config';
+import { parseImageRef, sameImage, formatImageRef } from '../image-ref';
+import { ValidationError } from '../../shared/errors';
+import { sourceScalarOf, type ScalarEdit, type SourceScalar } from './scalar-splice';
+
+/**
+ * A place in a file that names an image version: a tag on its own, a whole
+ * reference (`repo:tag@digest`, possibly after a `name=` prefix), and maybe a
+ * separate digest field.
+ */
+export interface ImageSite {
+  /** Where it is, for people: `api.image.tag`, `[1].spec.template.spec.containers[0].image`. */
+  readonly path: string;
+  readonly tag?: SourceScalar;
+  readonly ref?: SourceScalar & { readonly prefix: string };
+  readonly digest?: SourceScalar;
+}
+
+/** Parses every document of a YAML file, refusing files YAML itself refuses. */
+export function parseYamlDocuments(text: string, file: string): Document.Parsed[] {
+  const documents = parseAllDocuments(text, { keepSourceTokens: true });
+  if (!Array.isArray(documents)) return [];
+  for (const doc of documents) {
+    const [error] = doc.errors;
+    if (error !== undefined) throw new ValidationError(`${file}: not valid YAML: ${error.message.split('\n')[0]}`);
+  }
+  return documents;
+}
+
+/** `a.b[0].c` → ['a', 'b', 0, 'c']. */
+export function parseDottedPath(path: string): Array<string | number> {
+  const parts: Array<string | number> = [];
+  for (const segment of path.split('.')) {
+    const match = /^([^[\]]*)((?:\[\d+\])*)$/.exec(segment);
+    if (match === null) throw new ValidationError(`'${path}' is not a dotted path`);
+    if (match[1]) parts.push(match[1]);
+    for (const index of (match[2] ?? '').matchAll(/\[(\d+)\]/g)) parts.push(Number(index[1]));
+  }
+  return parts;
+}
+
+const scalarAt = (node: unknown, path: ReadonlyArray<string | number>): SourceScalar | undefined => {
+  let current: unknown = node;
+  for (const key of path) {
+    if (isMap(current)) current = current.get(key, true);
+    else if (isSeq(current) && typeof key === 'number') current = current.get(key, true);
+    else return undefined;
+  }
+  return sourceScalarOf(current);
+};
+
+const nameMatches = (written: string, image: string): boolean =>
+  sameImage(written, image) || image.toLowerCase().endsWith(`/${written.toLowerCase()}`);
+
+/** The sites an edit spec designates for `image` in a file's text. */
+export function findImageSites(text: string, file: string, spec: EditSpec, image: string): ImageSite[] {
+  const documents = parseYamlDocuments(text, file);
+  switch (spec.kind) {
+    case 'helm':
+      return documents.flatMap((doc) => helmSites(doc.contents, spec, image, ''));
+    case 'image-string':
+      return documents.flatMap((doc) => {
+        const ref = scalarAt(doc.contents, parseDottedPath(spec.path));
+        return ref !== undefined && nameMatches(parseImageRef(ref.value).name, image) ? [{ path: spec.path, ref: { ...ref, prefix: '' } }] : [];
+      });
+    case 'kustomize':
+      return documents.flatMap((doc) => kustomizeSites(doc.contents, spec.name ?? image, image, 'images'));
+    case 'argocd-application':
+      return documents.flatMap((doc, index) => argoSites(doc, spec, image, documents.length > 1 ? `[${index}].` : ''));
+    case 'workload':
+      return documents.flatMap((doc, index) => workloadSites(doc, image, spec.container, documents.length > 1 ? `[${index}].` : ''));
+  }
+}
+
+function helmSites(root: unknown, spec: { tagPath: string; repositoryPath?: string; digestPath?: string }, image: string, prefix: string): ImageSite[] {
+  const tag = scalarAt(root, parseDottedPath(spec.tagPath));
+  if (tag === undefined) return [];
+  if (spec.repositoryPath !== undefined) {
+    const repository = scalarAt(root, parseDottedPath(spec.repositoryPath));
+    if (repository === undefined || !nameMatches(repository.value, image)) return [];
+  }
+  const digest = spec.digestPath === undefined ? undefined : scalarAt(root, parseDottedPath(spec.digestPath));
+  return [{ path: `${prefix}${spec.tagPath}`, tag, ...(digest ? { digest } : {}) }];
+}
+
+function kustomizeSites(root: unknown, name: string, image: string, path: string): ImageSite[] {
+  const images = isMap(root) ? root.get('images', true) : undefined;
+  if (!isSeq(images)) return [];
+  const sites: ImageSite[] = [];
+  images.items.forEach((entry, i) => {
+    if (!isMap(entry)) return;
+    const entryName = sourceScalarOf(entry.get('name', true))?.value;
+    const newName = sourceScalarOf(entry.get('newName', true))?.value;
+    const matches = (entryName !== undefined && (nameMatches(entryName, name) || nameMatches(entryName, image))) || (newName !== undefined && nameMatches(newName, image));
+    if (!matches) return;
+    const tag = sourceScalarOf(entry.get('newTag', true));
+    const digest = sourceScalarOf(entry.get('digest', true));
+    if (tag === undefined) return;
+    sites.push({ path: `${path}[${i}].newTag`, tag, ...(digest ? { digest } : {}) });
+  });
+  return sites;
+}
+
+function argoSites(doc: Document.Parsed, spec: Extract<EditSpec, { kind: 'argocd-application' }>, image: string, prefix: string): ImageSite[] {
+  const root = doc.contents;
+  if (!isMap(root) || String(root.get('kind')) !== 'Application') return [];
+  const spec_ = root.get('spec', true);
+  if (!isMap(spec_)) return [];
+  const sources: Array<{ node: YAMLMap; path: string }> = [];
+  const single = spec_.get('source', true);
+  if (isMap(single)) sources.push({ node: single, path: `${prefix}spec.source` });
+  const many = spec_.get('sources', true);
+  if (isSeq(many)) many.items.forEach((s, i) => isMap(s) && sources.push({ node: s, path: `${prefix}spec.sources[${i}]` }));
+
+  return sources.flatMap(({ node, path }): ImageSite[] => {
+    if (spec.helmParameter !== undefined) {
+      const parameters = node.getIn(['helm', 'parameters'], true);
+      if (!isSeq(parameters)) return [];
+      return parameters.items.flatMap((p, i) => {
+        if (!isMap(p) || String(p.get('name')) !== spec.helmParameter) return [];
+        const value = sourceScalarOf(p.get('value', true));
+        return value === undefined ? [] : [{ path: `${path}.helm.parameters[${i}].value`, tag: value }];
+      });
+    }
+    if (spec.valuesObjectPath !== undefined) {
+      const values = node.getIn(['helm', 'valuesObject'], true);
+      return helmSites(values, { tagPath: spec.valuesObjectPath }, image, `${path}.helm.valuesObject.`);
+    }
+    const images = node.getIn(['kustomize', 'images'], true);
+    if (!isSeq(images)) return [];
+    return images.items.flatMap((entry, i) => {
+      const scalar = sourceScalarOf(entry);
+      if (scalar === undefined) return [];
+      // `name=newName:tag` or `name:tag` (kustomize edit set image syntax)
+      const eq = scalar.value.indexOf('=');
+      const prefixText = eq >= 0 ? scalar.value.slice(0, eq + 1) : '';
+      const ref = parseImageRef(scalar.value.slice(prefixText.length));
+      const original = prefixText.slice(0, -1);
+      if (!nameMatches(ref.name, image) && !(original !== '' && nameMatches(original, image))) return [];
+      return [{ path: `${path}.kustomize.images[${i}]`, ref: { ...scalar, prefix: prefixText } }];
+    });
+  });
+}
+
+const POD_SPEC_PATHS: Record<string, ReadonlyArray<string>> = {
+  Pod: ['spec'],
+  Deployment: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  ReplicaSet: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
+  Rollout: ['spec', 'template', 'spec'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+};
+
+function workloadSites(doc: Document.Parsed, image: string, container: string | undefined, prefix: string): ImageSite[] {
+  const root = doc.contents;
+  if (!isMap(root)) return [];
+  const podPath = POD_SPEC_PATHS[String(root.get('kind'))];
+  if (podPath === undefined) return [];
+  const podSpec = root.getIn(podPath, true);
+  if (!isMap(podSpec)) return [];
+  return ['initContainers', 'containers'].flatMap((list) => {
+    const containers = podSpec.get(list, true);
+    if (!isSeq(containers)) return [];
+    return containers.items.flatMap((c, i): ImageSite[] => {
+      if (!isMap(c)) return [];
+      if (container !== undefined && String(c.get('name')) !== container) return [];
+      const ref = sourceScalarOf(c.get('image', true));
+      if (ref === undefined || !nameMatches(parseImageRef(ref.value).name, image)) return [];
+      return [{ path: `${prefix}${podPath.join('.')}.${list}[${i}].image`, ref: { ...ref, prefix: '' } }];
+    });
+  });
+}
+
+/** The tag and digest a site holds now. */
+export function currentVersionOf(site: ImageSite): { tag?: string; digest?: string } {
+  if (site.ref !== undefined) {
+    const ref = parseImageRef(site.ref.value.slice(site.ref.prefix.length));
+    return { ...(ref.tag ? { tag: ref.tag } : {}), ...(ref.digest ? { digest: ref.digest } : site.digest ? { digest: site.digest.value } : {}) };
+  }
+  const [tag, inlineDigest] = (site.tag?.value ?? '').split('@');
+  const digest = inlineDigest ?? site.digest?.value;
+  return { ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
+}
+
+/** How to write a new version into a site. */
+export interface NewVersion {
+  readonly tag: string;
+  readonly digest?: string;
+  /** `inline`: `tag@digest`; `field`: into the site's digest field; `none`: tag only. */
+  readonly digestMode: 'none' | 'inline' | 'field';
+}
+
+/** The scalar edits that move a site to a new version. */
+export function editsForSite(site: ImageSite, version: NewVersion): ScalarEdit[] {
+  const inline = version.digestMode === 'inline' && version.digest !== undefined;
+  const edits: ScalarEdit[] = [];
+  if (site.tag !== undefined) edits.push({ scalar: site.tag, value: inline ? `${version.tag}@${version.digest}` : version.tag });
+  if (site.ref !== undefined) {
+    const ref = parseImageRef(site.ref.value.slice(site.ref.prefix.length));
+    const value = formatImageRef({ name: ref.name, tag: version.tag, ...(inline && version.digest ? { digest: version.digest } : {}) });
+    edits.push({ scalar: site.ref, value: `${site.ref.prefix}${value}` });
+  }
+  if (version.digestMode === 'field' && version.digest !== undefined) {
+    if (site.digest === undefined) throw new ValidationError(`${site.path}: digest mode 'field' needs a digest key next to the tag`);
+    edits.push({ scalar: site.digest, value: version.digest });
+  }
+  return edits;
+}
+
+/** A `# hoist: {…}` marker found on a scalar. */
+export interface MarkerSite extends ImageSite {
+  readonly image: string;
+  readonly policy?: string;
+  readonly environment?: string;
+}
+
+const MARKER = /hoist:\s*(\{.*\})\s*$/;
+
+/**
+ * Scalars that declare their own target with a trailing comment, in the
+ * manner of Flux setters: `tag: 1.4.2 # hoist: {"image": "registry/app", "policy": "semver:^1"}`.
+ * A value with `:` or `/` is a whole reference, anything else a tag.
+ */
+export function findMarkerSites(text: string, file: string): MarkerSite[] {
+  const sites: MarkerSite[] = [];
+  parseYamlDocuments(text, file).forEach((doc) => {
+    visit(doc, {
+      Scalar(_key, node, path) {
+        const match = node.comment === undefined || node.comment === null ? null : MARKER.exec(node.comment);
+        if (match === null || !isScalar(node)) return;
+        let marker: { image?: unknown; policy?: unknown; environment?: unknown; field?: unknown };
+        try {
+          marker = JSON.parse(match[1] ?? '') as typeof marker;
+        } catch {
+          throw new ValidationError(`${file}: hoist marker is not valid JSON: ${match[1]}`);
+        }
+        if (typeof marker.image !== 'string') throw new ValidationError(`${file}: hoist marker needs "image"`);
+        const scalar = sourceScalarOf(node);
+        if (scalar === undefined) return;
+        const where = path
+          .filter((p) => !isSeq(p) && !isMap(p))
+          .map((p) => (isScalar((p as { key?: unknown }).key) ? String(((p as { key: { value: unknown } }).key).value) : ''))
+          .filter((p) => p !== '')
+          .join('.');
+        const isRef = marker.field === 'image' || (marker.field !== 'tag' && /[:/]/.test(scalar.value));
+        sites.push({
+          path: where,
+          image: marker.image,
+          ...(typeof marker.policy === 'string' ? { policy: marker.policy } : {}),
+          ...(typeof marker.environment === 'string' ? { environment: marker.environment } : {}),
+          ...(isRef ? { ref: { ...scalar, prefix: '' } } : { tag: scalar }),
+        });
+      },
+    });
+  });
+  return sites;
+}

@@ -1,0 +1,71 @@
+import { Scalar, parse as parseYaml } from 'yaml';
+import { TerminalError } from '../../shared/errors';
+
+/** A scalar in the source text: where its value stands and how it is written. */
+export interface SourceScalar {
+  /** Offsets of the value as written (quotes included). */
+  readonly start: number;
+  readonly end: number;
+  readonly value: string;
+  readonly style: Scalar.Type | undefined;
+}
+
+/** One replacement of a scalar's value. */
+export interface ScalarEdit {
+  readonly scalar: SourceScalar;
+  readonly value: string;
+}
+
+/** Reads a yaml Scalar node's place and style; undefined when it is not a string-like scalar with a range. */
+export function sourceScalarOf(node: unknown): SourceScalar | undefined {
+  if (!(node instanceof Scalar) || node.range === undefined || node.range === null) return undefined;
+  const value = node.value;
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  // A plain `1.10` is the number 1.1 to YAML, but the tag `1.10` to a person: keep the written text.
+  const written = node.type === Scalar.PLAIN && typeof node.source === 'string' ? node.source : String(value);
+  return { start: node.range[0], end: node.range[1], value: written, style: node.type };
+}
+
+/**
+ * Writes `value` in the scalar's own style. A plain scalar stays plain only
+ * while YAML would still read it back as that same string (`1.10` or `true`
+ * would not), otherwise it gets double quotes.
+ */
+export function renderScalar(style: Scalar.Type | undefined, value: string): string {
+  switch (style) {
+    case Scalar.QUOTE_DOUBLE:
+      return JSON.stringify(value);
+    case Scalar.QUOTE_SINGLE:
+      return `'${value.replace(/'/g, "''")}'`;
+    case Scalar.BLOCK_LITERAL:
+    case Scalar.BLOCK_FOLDED:
+      throw new TerminalError('cannot rewrite a block scalar (| or >) holding an image tag');
+    default:
+      return readsBackAsPlain(value) ? value : JSON.stringify(value);
+  }
+}
+
+function readsBackAsPlain(value: string): boolean {
+  if (value === '' || /[\s#]/.test(value) || /^[-?:,[\]{}&*!|>'"%@`]/.test(value)) return false;
+  try {
+    return parseYaml(value) === value;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Applies edits to the text, touching nothing but the edited scalars: every
+ * other byte (comments, key order, blank lines, anchors, separators) stays.
+ */
+export function applyScalarEdits(text: string, edits: readonly ScalarEdit[]): string {
+  const ordered = [...edits].sort((a, b) => b.scalar.start - a.scalar.start);
+  let result = text;
+  let lastStart = Number.POSITIVE_INFINITY;
+  for (const edit of ordered) {
+    if (edit.scalar.end > lastStart) throw new Error('overlapping scalar edits');
+    result = `${result.slice(0, edit.scalar.start)}${renderScalar(edit.scalar.style, edit.value)}${result.slice(edit.scalar.end)}`;
+    lastStart = edit.scalar.start;
+  }
+  return result;
+}

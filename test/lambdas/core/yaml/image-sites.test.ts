@@ -1,0 +1,152 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { EditSpec } from '../../../../lambdas/core/config/promotion-config';
+import { currentVersionOf, editsForSite, findImageSites, findMarkerSites, type NewVersion } from '../../../../lambdas/core/yaml/image-sites';
+import { applyScalarEdits, renderScalar } from '../../../../lambdas/core/yaml/scalar-splice';
+
+const golden = (name: string) => readFileSync(join(import.meta.dirname, '../../../fixtures/golden', name), 'utf8');
+const DIGEST = 'sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd123456ab';
+
+interface GoldenCase {
+  name: string;
+  before: string;
+  after: string;
+  spec: EditSpec;
+  image: string;
+  version: NewVersion;
+  current: { tag?: string; digest?: string };
+  sites: number;
+}
+
+const cases: GoldenCase[] = [
+  {
+    name: 'Helm values: nested tag, a float-looking plain tag gets quotes, anchors/merge keys/comments/blank lines kept',
+    before: 'helm-values.before.yaml',
+    after: 'helm-values.after.yaml',
+    spec: { kind: 'helm', tagPath: 'api.image.tag', repositoryPath: 'api.image.repository' },
+    image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/api',
+    version: { tag: '1.10', digestMode: 'none' },
+    current: { tag: '1.9' },
+    sites: 1,
+  },
+  {
+    name: 'Helm values: separate repository/tag/digest keys, single quotes kept',
+    before: 'helm-digest.before.yaml',
+    after: 'helm-digest.after.yaml',
+    spec: { kind: 'helm', tagPath: 'image.tag', repositoryPath: 'image.repository', digestPath: 'image.digest' },
+    image: 'ghcr.io/octo-org/api',
+    version: { tag: '1.4.3', digest: DIGEST, digestMode: 'field' },
+    current: { tag: '1.4.2', digest: 'sha256:0000000000000000000000000000000000000000000000000000000000000000' },
+    sites: 1,
+  },
+  {
+    name: 'a single image string, pinned inline by digest',
+    before: 'image-string.before.yaml',
+    after: 'image-string.after.yaml',
+    spec: { kind: 'image-string', path: 'app.image' },
+    image: 'ghcr.io/octo-org/api',
+    version: { tag: '1.4.3', digest: DIGEST, digestMode: 'inline' },
+    current: { tag: '1.4.2' },
+    sites: 1,
+  },
+  {
+    name: 'kustomize images: the entry whose newName is the image',
+    before: 'kustomization.before.yaml',
+    after: 'kustomization.after.yaml',
+    spec: { kind: 'kustomize' },
+    image: 'ghcr.io/octo-org/api',
+    version: { tag: '1.4.3', digestMode: 'none' },
+    current: { tag: '1.4.2' },
+    sites: 1,
+  },
+  {
+    name: 'Argo CD Application: helm.parameters by name in a multi-source app',
+    before: 'argocd-app.before.yaml',
+    after: 'argocd-app.after.yaml',
+    spec: { kind: 'argocd-application', helmParameter: 'image.tag', kustomizeImage: false },
+    image: 'ghcr.io/octo-org/api',
+    version: { tag: '1.4.3', digestMode: 'none' },
+    current: { tag: '1.4.2' },
+    sites: 1,
+  },
+  {
+    name: 'Argo CD Application: kustomize.images with the name= prefix kept',
+    before: 'argocd-app.before.yaml',
+    after: 'argocd-kustomize.after.yaml',
+    spec: { kind: 'argocd-application', kustomizeImage: true },
+    image: 'ghcr.io/octo-org/api',
+    version: { tag: '1.4.3', digestMode: 'none' },
+    current: { tag: '1.4.2' },
+    sites: 1,
+  },
+  {
+    name: 'workloads: containers and init containers of a Deployment and a CronJob in a multi-document file',
+    before: 'workloads.before.yaml',
+    after: 'workloads.after.yaml',
+    spec: { kind: 'workload' },
+    image: 'ghcr.io/octo-org/api',
+    version: { tag: '1.4.3', digestMode: 'none' },
+    current: { tag: '1.4.2' },
+    sites: 3,
+  },
+];
+
+describe('bump engine: golden files (before, event, after)', () => {
+  for (const c of cases) {
+    it(c.name, () => {
+      const before = golden(c.before);
+      const sites = findImageSites(before, c.before, c.spec, c.image);
+      expect(sites).toHaveLength(c.sites);
+      for (const site of sites) expect(currentVersionOf(site)).toEqual(c.current);
+      const after = applyScalarEdits(before, sites.flatMap((site) => editsForSite(site, c.version)));
+      expect(after).toBe(golden(c.after));
+    });
+  }
+
+  it('markers: only the scalar that declares the image changes', () => {
+    const before = golden('markers.before.yaml');
+    const sites = findMarkerSites(before, 'markers.before.yaml');
+    expect(sites.map((s) => [s.path, s.image, s.policy, s.tag ? 'tag' : 'ref'])).toEqual([
+      ['api.image.tag', 'ghcr.io/octo-org/api', 'semver:^1', 'tag'],
+      ['worker.image', 'ghcr.io/octo-org/worker', undefined, 'ref'],
+    ]);
+    const api = sites.filter((s) => s.image === 'ghcr.io/octo-org/api');
+    const after = applyScalarEdits(before, api.flatMap((s) => editsForSite(s, { tag: '1.4.3', digestMode: 'none' })));
+    expect(after).toBe(golden('markers.after.yaml'));
+  });
+
+  it('finds nothing when the repository key names another image', () => {
+    const sites = findImageSites(golden('helm-values.before.yaml'), 'v.yaml', { kind: 'helm', tagPath: 'worker.image.tag', repositoryPath: 'worker.image.repository' }, '123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/api');
+    expect(sites).toEqual([]);
+  });
+
+  it('refuses a file that is not valid YAML, naming it', () => {
+    expect(() => findImageSites('a: [\n', 'apps/x/values.yaml', { kind: 'helm', tagPath: 'image.tag' }, 'x')).toThrowError(/^apps\/x\/values\.yaml: not valid YAML/);
+  });
+});
+
+describe('bump engine: scalar styles', () => {
+  it('keeps plain scalars plain while YAML reads them back as the same string', () => {
+    expect(renderScalar('PLAIN', '1.4.3')).toBe('1.4.3');
+    expect(renderScalar('PLAIN', 'sha-3f2a9c1')).toBe('sha-3f2a9c1');
+  });
+
+  it('quotes plain values that YAML would read as another type', () => {
+    expect(renderScalar('PLAIN', '1.10')).toBe('"1.10"');
+    expect(renderScalar('PLAIN', '20261123')).toBe('"20261123"');
+    expect(renderScalar('PLAIN', 'true')).toBe('"true"');
+  });
+
+  it('escapes inside quotes of either kind', () => {
+    expect(renderScalar('QUOTE_SINGLE', "it's")).toBe("'it''s'");
+    expect(renderScalar('QUOTE_DOUBLE', 'a"b')).toBe('"a\\"b"');
+  });
+});
+
+describe('bump engine: reading current tags', () => {
+  it('reads a plain number-like tag as written, not as the number YAML makes of it', () => {
+    const [site] = findImageSites('image:\n  tag: 1.10\n', 'v.yaml', { kind: 'helm', tagPath: 'image.tag' }, 'x');
+    expect(site && currentVersionOf(site)).toEqual({ tag: '1.10' });
+  });
+});
