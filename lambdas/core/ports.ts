@@ -1,4 +1,5 @@
 import type { EventEnvelope, GitHost } from './events';
+import type { TargetState } from './promotion/plan-promotions';
 
 /**
  * The narrow interfaces the core talks to. Each has an AWS implementation in
@@ -42,3 +43,41 @@ export interface WarningLog {
 
 /** What consumes a queued envelope; a thrown error means "retry it". */
 export type EnvelopeConsumer = (envelope: EventEnvelope) => Promise<void>;
+
+/** Per-target memory between runs (what Hoist last wrote, revert holds). */
+export interface TargetStateStore {
+  get(keys: readonly string[]): Promise<Map<string, TargetState>>;
+  put(key: string, state: TargetState): Promise<void>;
+}
+
+/** One audit record per applied change or no-op. */
+export interface AuditRecord {
+  readonly id: string;
+  readonly at: string;
+  readonly outcome: 'promoted' | 'noop' | 'failed';
+  readonly repository?: string;
+  readonly branch?: string;
+  readonly commit?: string;
+  readonly pullRequestUrl?: string;
+  readonly promotions?: ReadonlyArray<Record<string, unknown>>;
+  readonly reasons?: readonly string[];
+  readonly events: readonly string[];
+  readonly durationMs: number;
+}
+
+export interface AuditLog {
+  record(entry: AuditRecord): Promise<void>;
+}
+
+/** Asks Argo CD to look at Git now instead of at its next poll. */
+export interface ArgoCdRefresher {
+  /** Refreshes (and optionally syncs) an application; throws when Argo CD refuses. */
+  refresh(application: string): Promise<void>;
+  /** Applications whose source is this repository and path (used when config names none). */
+  findApplications(repositoryUrl: string, path: string): Promise<string[]>;
+}
+
+/** A message for people (Slack). */
+export interface Notifier {
+  notify(message: { readonly text: string; readonly blocks: readonly unknown[] }): Promise<void>;
+}

@@ -1,0 +1,65 @@
+import type { ArgoCdRefresher } from '../core/ports';
+
+export interface ArgoCdClientOptions {
+  /** Argo CD's base URL, e.g. https://argocd.example.com */
+  readonly url: string;
+  /** An API token of Hoist's Argo CD account. */
+  readonly token: string;
+  readonly refresh?: 'normal' | 'hard';
+  /** Also start a sync after the refresh. @default false */
+  readonly sync?: boolean;
+  readonly fetch?: typeof fetch;
+}
+
+/**
+ * Argo CD's REST API: `GET /api/v1/applications/{name}?refresh=normal|hard`
+ * makes Argo CD compare with Git now; `POST /api/v1/applications/{name}/sync`
+ * starts a sync; `GET /api/v1/applications?repo=` lists applications of a repository.
+ */
+export class ArgoCdClient implements ArgoCdRefresher {
+  private readonly fetch: typeof fetch;
+
+  constructor(private readonly options: ArgoCdClientOptions) {
+    this.fetch = options.fetch ?? globalThis.fetch;
+  }
+
+  async refresh(application: string): Promise<void> {
+    const name = encodeURIComponent(application);
+    await this.call(`/api/v1/applications/${name}?refresh=${this.options.refresh ?? 'normal'}`, { method: 'GET' });
+    if (this.options.sync === true) {
+      await this.call(`/api/v1/applications/${name}/sync`, { method: 'POST', body: JSON.stringify({ prune: false }) });
+    }
+  }
+
+  async findApplications(repositoryUrl: string, path: string): Promise<string[]> {
+    const body = (await this.call(`/api/v1/applications?repo=${encodeURIComponent(repositoryUrl)}`, { method: 'GET' })) as {
+      items?: Array<{ metadata?: { name?: string }; spec?: { source?: { path?: string }; sources?: Array<{ path?: string }> } }> | null;
+    };
+    const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
+    return (body.items ?? [])
+      .filter((app) => {
+        const paths = [app.spec?.source?.path, ...(app.spec?.sources ?? []).map((s) => s.path)].filter((p): p is string => p !== undefined);
+        return paths.some((p) => dir === p.replace(/\/$/, '') || dir.startsWith(`${p.replace(/\/$/, '')}/`));
+      })
+      .map((app) => app.metadata?.name)
+      .filter((name): name is string => name !== undefined);
+  }
+
+  private async call(path: string, init: RequestInit): Promise<unknown> {
+    const response = await this.fetch(`${this.options.url.replace(/\/$/, '')}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${this.options.token}`, 'content-type': 'application/json' },
+    });
+    const text = await response.text();
+    if (!response.ok) {
+      let message = text;
+      try {
+        message = (JSON.parse(text) as { message?: string }).message ?? text;
+      } catch {
+        // keep the raw text
+      }
+      throw new Error(`Argo CD answered ${response.status}: ${message.slice(0, 200)}`);
+    }
+    return text === '' ? {} : (JSON.parse(text) as unknown);
+  }
+}

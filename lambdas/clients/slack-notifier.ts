@@ -1,0 +1,22 @@
+import type { Notifier } from '../core/ports';
+
+/**
+ * Slack incoming webhooks: POST a JSON message (`text` as the fallback,
+ * `blocks` for Block Kit). Slack answers 200 `ok`, or an error text.
+ */
+export class SlackWebhookNotifier implements Notifier {
+  constructor(
+    private readonly webhookUrl: string,
+    private readonly fetchImpl: typeof fetch = globalThis.fetch,
+  ) {}
+
+  async notify(message: { readonly text: string; readonly blocks: readonly unknown[] }): Promise<void> {
+    const response = await this.fetchImpl(this.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(message),
+    });
+    const body = await response.text();
+    if (!response.ok) throw new Error(`Slack answered ${response.status}: ${body.slice(0, 200)}`);
+  }
+}
