@@ -132,7 +132,7 @@ export class GitCliProvider implements GitProvider {
         if (error) {
           const code = (error as NodeJS.ErrnoException).code;
           if (code === 'ENOENT') reject(new UnavailableError('the git executable is not installed'));
-          else reject(new Error(`git ${args[0]} failed: ${stderr.trim() || error.message}`, { cause: error }));
+          else reject(new Error(`git ${args[0]} failed: ${`${stderr.trim()} ${stdout.trim()}`.trim() || error.message}`, { cause: error }));
           return;
         }
         resolve(stdout);

@@ -238,14 +238,12 @@ export function planPromotions(input: PlanInput): PromotionPlan {
       noops.push({ image: update.image, tag: update.tag, targetKey: target.key, environment: target.environment, reason });
     const best = newestCandidate(target.policy, updates);
     for (const update of updates) {
-      if (best !== undefined && update !== best) {
-        noop(update, best.tag === update.tag ? 'same tag delivered twice in one batch' : `superseded by '${best.tag}' in the same batch`);
-      }
+      if (update === best) continue;
+      const verdict = decideTag(target.policy, undefined, update);
+      if (!verdict.update) noop(update, verdict.reason);
+      else if (best !== undefined) noop(update, best.tag === update.tag ? 'same tag delivered twice in one batch' : `superseded by '${best.tag}' in the same batch`);
     }
-    if (best === undefined) {
-      for (const update of updates) noop(update, decideTag(target.policy, undefined, update).update ? 'not eligible' : `policy rejects tag '${update.tag}'`);
-      continue;
-    }
+    if (best === undefined) continue;
     const text = read(target.repository.name, target.branch, target.file);
     if (text === undefined) {
       noop(best, `${target.file} does not exist on ${target.branch}`);
@@ -258,7 +256,8 @@ export function planPromotions(input: PlanInput): PromotionPlan {
     }
     const current = currentVersionOf(sites[0] as ImageSite);
     const state = input.stateOf(target.key) ?? {};
-    const held = holdFor(target.policy, state, current.tag);
+    // Holds apply where Hoist writes to the base branch itself; a PR that was not merged is not a revert.
+    const held = target.mode === 'commit' ? holdFor(target.policy, state, current.tag) : undefined;
     if (held !== undefined && (compareCandidates(target.policy, best, { tag: held }) ?? 1) <= 0) {
       noop(best, `held: '${current.tag ?? '?'}' was set back by hand from '${held}'; waiting for an image newer than '${held}'`);
       states.set(target.key, { ...state, heldAbove: held });

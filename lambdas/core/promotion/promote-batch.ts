@@ -4,7 +4,7 @@ import type { ArgoCdRefresher, AuditLog, Notifier, TargetStateStore, WarningLog 
 import type { BranchUpdate, GitProvider, PullRequestInfo } from '../../providers/git-provider';
 import { ConflictError } from '../../shared/errors';
 import { configuredTargets, imageUpdatesOf, markerTargets, planPromotions, type NoOp, type PlannedChange, type ResolvedTarget } from './plan-promotions';
-import { promotionMessage, failureMessage } from './slack-message';
+import { failureMessage, heldMessage, promotionMessage } from './slack-message';
 
 export interface PromoteDeps {
   readonly config: PromotionConfig;
@@ -156,6 +156,9 @@ export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: Pr
     for (const [key, state] of plan.states) {
       if (state.heldAbove !== undefined) await deps.states.put(key, state);
     }
+    // With a change, its message lists the holds; without one, they get their own.
+    const held = plan.noops.filter((n) => n.reason.startsWith('held:'));
+    if (held.length > 0 && plan.changes.length === 0) await notify(heldMessage(held));
     return { noops: plan.noops };
   }
 
@@ -169,6 +172,8 @@ export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: Pr
     const pullRequest = await provider.findOpenPullRequest(branch, repository.baseBranch);
     const branchHead = await provider.branchHead(branch);
     if (pullRequest !== undefined && branchHead !== undefined) return { commit: branchHead, update: 'fast-forward', pullRequest };
+    // Without pull requests (plain git) the pushed branch itself is the open proposal.
+    if (!provider.supportsPullRequests && branchHead !== undefined) return { commit: branchHead, update: 'fast-forward' };
     const base = await provider.branchHead(repository.baseBranch);
     if (base === undefined) throw new ConflictError(`branch ${repository.baseBranch} of ${repository.name} does not exist`);
     // A branch left over from a merged or closed PR starts again from the base.

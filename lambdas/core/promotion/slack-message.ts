@@ -49,3 +49,9 @@ export function failureMessage(updates: readonly ImageUpdate[], reason: string, 
   const text = `Hoist could not promote ${images} after ${attempts} attempt(s): ${reason}`;
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${text}` } }] };
 }
+
+/** The message when a person's revert holds a target back from a redelivered or older image. */
+export function heldMessage(held: readonly NoOp[]): { text: string; blocks: unknown[] } {
+  const lines = held.map((n) => `⏸ *${n.environment ?? ''}* ${n.image}:${n.tag}: ${n.reason.replace(/^held: /, '')}`);
+  return { text: `Hoist is holding ${held.length} target(s) where a person reverted`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } }] };
+}

@@ -79,6 +79,10 @@ function helmSites(root: unknown, spec: { tagPath: string; repositoryPath?: stri
   if (spec.repositoryPath !== undefined) {
     const repository = scalarAt(root, parseDottedPath(spec.repositoryPath));
     if (repository === undefined || !nameMatches(repository.value, image)) return [];
+  } else {
+    // No repository key named: a `repository` beside the tag, if there is one, must still be this image.
+    const sibling = scalarAt(root, [...parseDottedPath(spec.tagPath).slice(0, -1), 'repository']);
+    if (sibling !== undefined && !nameMatches(sibling.value, image)) return [];
   }
   const digest = spec.digestPath === undefined ? undefined : scalarAt(root, parseDottedPath(spec.digestPath));
   return [{ path: `${prefix}${spec.tagPath}`, tag, ...(digest ? { digest } : {}) }];

@@ -1,0 +1,231 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ArgoCdClient } from '../../../../lambdas/clients/argocd-client';
+import { MemoryAuditLog, MemoryTargetStateStore } from '../../../../lambdas/clients/local/memory-promotion-stores';
+import { SlackWebhookNotifier } from '../../../../lambdas/clients/slack-notifier';
+import { PromotionConfigSchema, type PromotionConfig } from '../../../../lambdas/core/config/promotion-config';
+import type { EventEnvelope } from '../../../../lambdas/core/events';
+import { promoteBatch, type PromoteDeps } from '../../../../lambdas/core/promotion/promote-batch';
+import { GitCliProvider } from '../../../../lambdas/providers/git-cli-provider';
+import type { GitProvider } from '../../../../lambdas/providers/git-provider';
+import { createBareRepo, type PersonClone } from '../../../support/git-repo';
+import { imageEnvelope } from '../../../support/envelopes';
+import { startFakeArgoCd, type FakeArgoCd } from '../../../support/fake-argocd';
+import { startFakeSlack, type FakeSlack } from '../../../support/fake-slack';
+
+const REGISTRY = 'ghcr.io';
+const values = (repository: string, tag: string) => `image:\n  repository: ghcr.io/${repository}  # pulled by the cluster\n  tag: ${tag}\nreplicas: 2\n`;
+const event = (n: number, repository: string, tag: string, pushedAt = '2026-11-23T08:00:00.000Z'): EventEnvelope => {
+  const base = imageEnvelope(n, repository, REGISTRY);
+  return { ...base, id: `ecr:${repository}:${tag}:${n}#0`, event: { ...base.event, tag, pushedAt } } as EventEnvelope;
+};
+
+function setup(files: Record<string, string>, configFor: (bare: string) => unknown, services: { argocd?: FakeArgoCd; slack?: FakeSlack } = {}) {
+  const { bare, person } = createBareRepo(files);
+  const config: PromotionConfig = PromotionConfigSchema.parse(configFor(bare));
+  const states = new MemoryTargetStateStore();
+  const audit = new MemoryAuditLog();
+  /** Each worker has its own provider and cache, like separate Lambda instances. */
+  const worker = (): PromoteDeps => {
+    const providers = new Map<string, GitProvider>();
+    return {
+      config,
+      providerFor: (repo) => {
+        const existing = providers.get(repo.name);
+        if (existing) return existing;
+        const created = new GitCliProvider({ url: repo.url, cacheDir: mkdtempSync(join(tmpdir(), 'hoist-worker-')) });
+        providers.set(repo.name, created);
+        return created;
+      },
+      states,
+      audit,
+      ...(services.argocd ? { argocd: new ArgoCdClient({ url: services.argocd.url, token: services.argocd.token }) } : {}),
+      ...(services.slack ? { notifier: new SlackWebhookNotifier(services.slack.url) } : {}),
+      log: { warn: () => undefined },
+      now: () => new Date(),
+      sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 50))),
+      maxAttempts: 20,
+    };
+  };
+  return { bare, person, config, states, audit, worker };
+}
+
+const apiConfig = (bare: string) => ({
+  repositories: [{ name: 'gitops', provider: 'git', url: bare, baseBranch: 'main' }],
+  images: [
+    {
+      image: 'ghcr.io/octo-org/api',
+      policy: 'semver:^1',
+      targets: [
+        { repository: 'gitops', file: 'apps/api/dev/values.yaml', environment: 'dev', argocdApplications: ['api-dev'], skipCi: true },
+        { repository: 'gitops', file: 'apps/api/prod/values.yaml', environment: 'prod', mode: 'pull-request' },
+      ],
+    },
+    { image: 'ghcr.io/octo-org/worker', targets: [{ repository: 'gitops', file: 'apps/worker/dev/values.yaml', environment: 'dev' }] },
+  ],
+});
+const apiFiles = {
+  'apps/api/dev/values.yaml': values('octo-org/api', '1.4.2'),
+  'apps/api/prod/values.yaml': values('octo-org/api', '1.4.2'),
+  'apps/worker/dev/values.yaml': values('octo-org/worker', '0.9.0'),
+};
+
+describe('promotion: end to end on a real bare repository', () => {
+  let argocd: FakeArgoCd;
+  let slack: FakeSlack;
+  beforeAll(async () => {
+    argocd = await startFakeArgoCd([
+      { name: 'api-dev', repoURL: 'x', path: 'apps/api/dev' },
+      { name: 'worker-dev', repoURL: 'x', path: 'apps/worker/dev' },
+    ]);
+    slack = await startFakeSlack();
+  });
+  afterAll(async () => {
+    await argocd.close();
+    await slack.close();
+  });
+
+  it('commits dev, pushes the prod PR branch, refreshes Argo CD and tells Slack', async () => {
+    const { person, audit, worker } = setup(apiFiles, apiConfig, { argocd, slack });
+    const result = await promoteBatch([event(1, 'octo-org/api', '1.4.3')], worker());
+    expect(result.applied.map((a) => [a.change.branch, a.change.mode])).toEqual([
+      ['main', 'commit'],
+      ['hoist/prod/api', 'pull-request'],
+    ]);
+    expect(person.log()).toEqual(['chore(dev): bump api 1.4.2 -> 1.4.3 [skip ci]', 'seed']);
+    expect(person.show('main', 'apps/api/dev/values.yaml')).toBe(values('octo-org/api', '1.4.3').trimEnd());
+    expect(person.show('main', 'apps/api/prod/values.yaml')).toBe(values('octo-org/api', '1.4.2').trimEnd());
+    expect(person.show('hoist/prod/api', 'apps/api/prod/values.yaml')).toBe(values('octo-org/api', '1.4.3').trimEnd());
+    expect(argocd.refreshes).toContainEqual({ app: 'api-dev', mode: 'normal' });
+    const message = slack.messages.find((m) => m.text.includes('to dev'));
+    expect(message?.text).toBe('Hoist promoted api 1.4.3 to dev');
+    expect(JSON.stringify(message?.blocks)).toContain('`1.4.2` → `1.4.3`');
+    expect(audit.records.filter((r) => r.outcome === 'promoted')).toHaveLength(2);
+  });
+
+  it('puts two images for the same branch into one commit', async () => {
+    const { person, worker } = setup(apiFiles, apiConfig);
+    await promoteBatch([event(1, 'octo-org/api', '1.5.0'), event(2, 'octo-org/worker', '0.9.1')], worker());
+    const [subject] = person.log();
+    expect(subject).toBe('chore: promote 2 images on main [skip ci]');
+    expect(person.log()).toHaveLength(2);
+  });
+
+  it('changes nothing for an older tag, a redelivery or an image nobody targets, and says why', async () => {
+    const { person, audit, worker } = setup(apiFiles, apiConfig);
+    const result = await promoteBatch([event(1, 'octo-org/api', '1.4.1'), event(2, 'octo-org/unknown', '1.0.0'), event(3, 'octo-org/api', '2.0.0')], worker());
+    expect(result.applied).toEqual([]);
+    expect(result.noops.map((n) => n.reason), JSON.stringify(result.noops)).toEqual(
+      expect.arrayContaining([
+        'no target is configured for this image',
+        "'1.4.2' is newer than '1.4.1' under semver ^1; not downgrading",
+        "policy semver ^1 rejects tag '2.0.0'",
+      ]),
+    );
+    expect(person.log()).toEqual(['seed']);
+    expect(audit.records.at(-1)?.outcome).toBe('noop');
+    const again = await promoteBatch([event(4, 'octo-org/worker', '0.9.0')], worker());
+    expect(again.noops.map((n) => n.reason)).toEqual(["already at '0.9.0'"]);
+  });
+
+  it("lets a person's revert win until a newer image than the reverted one arrives", async () => {
+    const { person, states, worker } = setup(apiFiles, apiConfig, { slack });
+    const deps = worker();
+    await promoteBatch([event(1, 'octo-org/api', '1.4.3')], deps);
+    person.change('apps/api/dev/values.yaml', values('octo-org/api', '1.4.2'), 'revert api to 1.4.2: broken login');
+
+    const redelivered = await promoteBatch([event(1, 'octo-org/api', '1.4.3')], deps);
+    const devNoop = redelivered.noops.find((n) => n.environment === 'dev');
+    expect(devNoop?.reason).toBe("held: '1.4.2' was set back by hand from '1.4.3'; waiting for an image newer than '1.4.3'");
+    expect(person.show('main', 'apps/api/dev/values.yaml')).toContain('tag: 1.4.2');
+    expect(slack.messages.at(-1)?.text).toBe('Hoist is holding 1 target(s) where a person reverted');
+    expect(JSON.stringify(slack.messages.at(-1)?.blocks)).toContain("'1.4.2' was set back by hand from '1.4.3'");
+
+    // Still held on a later retry, and for an even older image.
+    expect((await promoteBatch([event(2, 'octo-org/api', '1.4.3')], deps)).applied.filter((a) => a.change.mode === 'commit')).toEqual([]);
+    expect(states.states.get(`gitops:apps/api/dev/values.yaml:dev:ghcr.io/octo-org/api`)).toEqual({ lastWrittenTag: '1.4.3', heldAbove: '1.4.3' });
+
+    const newer = await promoteBatch([event(3, 'octo-org/api', '1.4.4')], deps);
+    const dev = newer.applied.find((a) => a.change.mode === 'commit');
+    expect(dev?.change.promotions[0]).toMatchObject({ fromTag: '1.4.2', toTag: '1.4.4', releasesHold: '1.4.3' });
+    expect(person.show('main', 'apps/api/dev/values.yaml')).toContain('tag: 1.4.4');
+    expect(states.states.get(`gitops:apps/api/dev/values.yaml:dev:ghcr.io/octo-org/api`)).toEqual({ lastWrittenTag: '1.4.4' });
+  });
+
+  it('re-plans when a person pushes between read and commit, keeping their change', async () => {
+    const { person, worker } = setup(apiFiles, apiConfig);
+    const deps = worker();
+    let pushed = false;
+    const racing: PromoteDeps = {
+      ...deps,
+      providerFor: (repo) => {
+        const real = deps.providerFor(repo);
+        return {
+          ...real,
+          supportsPullRequests: real.supportsPullRequests,
+          branchHead: (b) => real.branchHead(b),
+          readFile: (c, p) => real.readFile(c, p),
+          findOpenPullRequest: (b, base) => real.findOpenPullRequest(b, base),
+          openPullRequest: (r) => real.openPullRequest(r),
+          commit: async (request) => {
+            if (!pushed) {
+              pushed = true;
+              person.change('apps/worker/dev/values.yaml', values('octo-org/worker', '0.9.0').replace('replicas: 2', 'replicas: 5'), 'scale worker');
+            }
+            return real.commit(request);
+          },
+        };
+      },
+    };
+    const result = await promoteBatch([event(1, 'octo-org/worker', '0.9.5')], racing);
+    expect(result.attempts).toBe(2);
+    expect(person.show('main', 'apps/worker/dev/values.yaml')).toBe(values('octo-org/worker', '0.9.5').replace('replicas: 2', 'replicas: 5').trimEnd());
+  });
+});
+
+describe('promotion: concurrency', () => {
+  const services = Array.from({ length: 50 }, (_, i) => `svc-${String(i).padStart(2, '0')}`);
+  const files = Object.fromEntries(services.map((s) => [`apps/${s}/values.yaml`, values(`octo-org/${s}`, '1.0.0')]));
+  const config = (bare: string) => ({
+    repositories: [{ name: 'gitops', provider: 'git', url: bare }],
+    images: [{ image: 'ghcr.io/octo-org/*', targets: services.map((s) => ({ repository: 'gitops', file: `apps/${s}/values.yaml`, environment: s })) }],
+  });
+  const tagOf = (i: number) => `1.0.${i + 1}`;
+  const events = services.map((s, i) => event(i, `octo-org/${s}`, tagOf(i)));
+  const expectAllLanded = (person: PersonClone) => {
+    person.pull();
+    for (const [i, s] of services.entries()) expect(person.show('main', `apps/${s}/values.yaml`)).toContain(`tag: ${tagOf(i)}`);
+  };
+
+  it('lands 50 events for one repository from 5 concurrent workers: every bump once, in 5 commits', async () => {
+    const { person, worker } = setup(files, config);
+    const batches = [0, 1, 2, 3, 4].map((w) => events.slice(w * 10, w * 10 + 10));
+    const results = await Promise.all(batches.map((batch) => promoteBatch(batch, worker())));
+    expectAllLanded(person);
+    expect(person.log().filter((s) => s !== 'seed')).toHaveLength(5);
+    expect(results.flatMap((r) => r.applied).flatMap((a) => a.change.promotions)).toHaveLength(50);
+  });
+
+  it('lands 50 events delivered together in one commit', async () => {
+    const { person, worker } = setup(files, config);
+    const result = await promoteBatch(events, worker());
+    expectAllLanded(person);
+    expect(person.log()).toEqual(['chore: promote 50 images on main', 'seed']);
+    expect(result.applied).toHaveLength(1);
+  });
+
+  it('lands 10 single-event workers racing on one branch: 10 commits, none lost, none twice', async () => {
+    const { person, worker } = setup(files, config);
+    const racers = events.slice(0, 10);
+    const results = await Promise.all(racers.map((e) => promoteBatch([e], worker())));
+    person.pull();
+    for (let i = 0; i < 10; i += 1) expect(person.show('main', `apps/${services[i]}/values.yaml`)).toContain(`tag: ${tagOf(i)}`);
+    const subjects = person.log().filter((s) => s !== 'seed');
+    expect(subjects).toHaveLength(10);
+    expect(new Set(subjects).size).toBe(10);
+    expect(results.every((r) => r.applied.length === 1)).toBe(true);
+    expect(results.some((r) => r.attempts > 1)).toBe(true);
+  }, 60_000);
+});
