@@ -1,0 +1,125 @@
+import { Octokit } from 'octokit';
+import { ConflictError, TerminalError } from '../shared/errors';
+import type { CommitRequest, CommitResult, GitProvider, PullRequestInfo, PullRequestRequest } from './git-provider';
+
+export interface GitHubProviderOptions {
+  /** `https://github.com/owner/repo(.git)` or `git@github.com:owner/repo.git`. */
+  readonly url: string;
+  readonly token: string;
+  /** API base for GitHub Enterprise Server. @default https://api.github.com */
+  readonly apiUrl?: string;
+  /** Retries of 5xx answers inside Octokit. @default 3 */
+  readonly requestRetries?: number;
+  /**
+   * Octokit's throttling, which spaces content-creating requests about a
+   * second apart as GitHub asks of integrations. @default true
+   */
+  readonly throttle?: boolean;
+}
+
+/** GitHub's 422 messages that mean "someone else got there first". */
+const NOT_FAST_FORWARD = /not a fast forward/i;
+const REF_EXISTS = /reference already exists/i;
+const PR_EXISTS = /pull request already exists/i;
+
+/** `owner/repo` of a GitHub clone URL. */
+export function gitHubRepoOf(url: string): { owner: string; repo: string } {
+  const match = /github[^/:]*[/:]([^/]+)\/([^/]+?)(?:\.git)?\/?$/.exec(url) ?? /^https?:\/\/[^/]+\/([^/]+)\/([^/]+?)(?:\.git)?\/?$/.exec(url);
+  if (match === null || match[1] === undefined || match[2] === undefined) throw new TerminalError(`'${url}' is not a GitHub repository URL`);
+  return { owner: match[1], repo: match[2] };
+}
+
+const statusOf = (error: unknown): number | undefined => (error as { status?: number }).status;
+const messageOf = (error: unknown): string => String((error as { response?: { data?: { message?: string } } }).response?.data?.message ?? (error as Error).message);
+
+/**
+ * GitHub through Octokit. Several files become one commit through the Git
+ * Data API (tree → commit → ref), and the ref moves only fast-forward, so a
+ * branch that moved is GitHub's 422 "Update is not a fast forward", which is
+ * a ConflictError here. An open PR for the branch is reused, never duplicated.
+ */
+export class GitHubProvider implements GitProvider {
+  readonly supportsPullRequests = true;
+  private readonly octokit: Octokit;
+  private readonly owner: string;
+  private readonly repo: string;
+
+  constructor(options: GitHubProviderOptions) {
+    ({ owner: this.owner, repo: this.repo } = gitHubRepoOf(options.url));
+    this.octokit = new Octokit({
+      auth: options.token,
+      ...(options.apiUrl ? { baseUrl: options.apiUrl } : {}),
+      request: { retries: options.requestRetries ?? 3 },
+      ...(options.throttle === false ? { throttle: { enabled: false } } : {}),
+    });
+  }
+
+  async branchHead(branch: string): Promise<string | undefined> {
+    try {
+      const { data } = await this.octokit.rest.git.getRef({ owner: this.owner, repo: this.repo, ref: `heads/${branch}` });
+      return data.object.sha;
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async readFile(commit: string, path: string): Promise<string | undefined> {
+    try {
+      const { data } = await this.octokit.rest.repos.getContent({ owner: this.owner, repo: this.repo, path, ref: commit, mediaType: { format: 'raw' } });
+      if (typeof data === 'string') return data;
+      return data instanceof ArrayBuffer ? new TextDecoder().decode(data) : undefined;
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async commit(request: CommitRequest): Promise<CommitResult> {
+    const base = { owner: this.owner, repo: this.repo };
+    const parent = await this.octokit.rest.git.getCommit({ ...base, commit_sha: request.parent });
+    const tree = await this.octokit.rest.git.createTree({
+      ...base,
+      base_tree: parent.data.tree.sha,
+      tree: request.files.map((file) => ({ path: file.path, mode: '100644' as const, type: 'blob' as const, content: file.content })),
+    });
+    const commit = await this.octokit.rest.git.createCommit({ ...base, message: request.message, tree: tree.data.sha, parents: [request.parent] });
+    const sha = commit.data.sha;
+    try {
+      if (request.update === 'create') {
+        await this.octokit.rest.git.createRef({ ...base, ref: `refs/heads/${request.branch}`, sha });
+      } else {
+        await this.octokit.rest.git.updateRef({ ...base, ref: `heads/${request.branch}`, sha, force: request.update === 'reset' });
+      }
+    } catch (error) {
+      if (statusOf(error) === 422 && (NOT_FAST_FORWARD.test(messageOf(error)) || REF_EXISTS.test(messageOf(error)))) {
+        throw new ConflictError(`${request.branch} moved while committing`, { cause: error });
+      }
+      throw error;
+    }
+    return { sha, url: commit.data.html_url };
+  }
+
+  async findOpenPullRequest(branch: string, base: string): Promise<PullRequestInfo | undefined> {
+    const { data } = await this.octokit.rest.pulls.list({ owner: this.owner, repo: this.repo, head: `${this.owner}:${branch}`, base, state: 'open' });
+    const [pr] = data;
+    return pr === undefined ? undefined : { number: pr.number, url: pr.html_url, branch, base };
+  }
+
+  async openPullRequest(request: PullRequestRequest): Promise<PullRequestInfo> {
+    let info: PullRequestInfo;
+    try {
+      const { data } = await this.octokit.rest.pulls.create({ owner: this.owner, repo: this.repo, head: request.branch, base: request.base, title: request.title, body: request.body });
+      info = { number: data.number, url: data.html_url, branch: request.branch, base: request.base };
+    } catch (error) {
+      // Another worker opened it a moment ago: use that one.
+      const existing = statusOf(error) === 422 && PR_EXISTS.test(JSON.stringify((error as { response?: unknown }).response ?? '')) ? await this.findOpenPullRequest(request.branch, request.base) : undefined;
+      if (existing === undefined) throw error;
+      return existing;
+    }
+    if (request.labels.length > 0) {
+      await this.octokit.rest.issues.addLabels({ owner: this.owner, repo: this.repo, issue_number: info.number, labels: [...request.labels] });
+    }
+    return info;
+  }
+}

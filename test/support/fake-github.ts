@@ -1,0 +1,167 @@
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+interface Commit {
+  sha: string;
+  tree: Map<string, string>;
+  parents: string[];
+  message: string;
+}
+
+export interface FakeGitHub {
+  readonly apiUrl: string;
+  readonly token: string;
+  readonly refs: Map<string, string>;
+  readonly pulls: Array<{ number: number; head: string; base: string; title: string; body: string; state: 'open' | 'closed'; labels: string[] }>;
+  readonly requests: string[];
+  fileAt(branch: string, path: string): string | undefined;
+  messagesOf(branch: string): string[];
+  /** A person's commit on a branch, moving it outside Hoist. */
+  pushAsPerson(branch: string, files: Record<string, string>, message: string): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A local GitHub REST API for one repository, following GitHub's documented
+ * behaviour for the endpoints Hoist uses: Git refs (404 for a missing ref;
+ * `PATCH` refuses a non-fast-forward with 422 "Update is not a fast forward"
+ * unless `force`; `POST` refuses an existing ref with 422 "Reference already
+ * exists"), trees with `base_tree`, commits, raw contents, pulls (422
+ * "A pull request already exists" for a second open PR of one head), labels,
+ * and 401 "Bad credentials" without the token.
+ */
+export async function startFakeGitHub(owner: string, repo: string, files: Record<string, string>): Promise<FakeGitHub> {
+  const token = 'ghp_testtoken';
+  const commits = new Map<string, Commit>();
+  const trees = new Map<string, Map<string, string>>();
+  const refs = new Map<string, string>();
+  const pulls: FakeGitHub['pulls'] = [];
+  const requests: string[] = [];
+  const hash = (value: string) => createHash('sha1').update(value).digest('hex');
+  const addCommit = (tree: Map<string, string>, parents: string[], message: string): string => {
+    const sha = hash(`${message}${parents.join()}${JSON.stringify([...tree])}${commits.size}`);
+    commits.set(sha, { sha, tree, parents, message });
+    return sha;
+  };
+  refs.set('main', addCommit(new Map(Object.entries(files)), [], 'seed'));
+  const isAncestor = (ancestor: string, of: string): boolean => {
+    const stack = [of];
+    while (stack.length > 0) {
+      const sha = stack.pop() as string;
+      if (sha === ancestor) return true;
+      stack.push(...(commits.get(sha)?.parents ?? []));
+    }
+    return false;
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://github');
+      const body = chunks.length > 0 ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, any>) : {};
+      const send = (status: number, payload: unknown, type = 'application/json') => {
+        res.writeHead(status, { 'content-type': type });
+        res.end(typeof payload === 'string' && type !== 'application/json' ? payload : JSON.stringify(payload));
+      };
+      requests.push(`${req.method} ${decodeURIComponent(url.pathname)}`);
+      const auth = req.headers.authorization ?? '';
+      if (auth !== `token ${token}` && auth !== `Bearer ${token}`) return send(401, { message: 'Bad credentials' });
+      const prefix = `/repos/${owner}/${repo}`;
+      if (!url.pathname.startsWith(prefix)) return send(404, { message: 'Not Found' });
+      const path = decodeURIComponent(url.pathname.slice(prefix.length));
+      let m: RegExpExecArray | null;
+
+      if (req.method === 'GET' && (m = /^\/git\/ref\/heads\/(.+)$/.exec(path))) {
+        const sha = refs.get(m[1] as string);
+        return sha ? send(200, { ref: `refs/heads/${m[1]}`, object: { sha, type: 'commit' } }) : send(404, { message: 'Not Found' });
+      }
+      if (req.method === 'GET' && (m = /^\/contents\/(.+)$/.exec(path))) {
+        const commit = commits.get(url.searchParams.get('ref') ?? '') ?? commits.get(refs.get('main') ?? '');
+        const content = commit?.tree.get(m[1] as string);
+        if (content === undefined) return send(404, { message: 'Not Found' });
+        return send(200, content, 'application/vnd.github.raw; charset=utf-8');
+      }
+      if (req.method === 'GET' && (m = /^\/git\/commits\/([0-9a-f]+)$/.exec(path))) {
+        const commit = commits.get(m[1] as string);
+        if (commit === undefined) return send(404, { message: 'Not Found' });
+        const treeSha = hash(JSON.stringify([...commit.tree]));
+        trees.set(treeSha, commit.tree);
+        return send(200, { sha: commit.sha, tree: { sha: treeSha }, parents: commit.parents.map((sha) => ({ sha })), message: commit.message });
+      }
+      if (req.method === 'POST' && path === '/git/trees') {
+        const tree = new Map(trees.get(body.base_tree) ?? []);
+        for (const entry of body.tree as Array<{ path: string; content: string }>) tree.set(entry.path, entry.content);
+        const sha = hash(JSON.stringify([...tree]));
+        trees.set(sha, tree);
+        return send(201, { sha });
+      }
+      if (req.method === 'POST' && path === '/git/commits') {
+        const tree = trees.get(body.tree);
+        if (tree === undefined) return send(422, { message: 'Tree SHA does not exist' });
+        const sha = addCommit(tree, body.parents, body.message);
+        return send(201, { sha, html_url: `https://github.com/${owner}/${repo}/commit/${sha}` });
+      }
+      if (req.method === 'PATCH' && (m = /^\/git\/refs\/heads\/(.+)$/.exec(path))) {
+        const current = refs.get(m[1] as string);
+        if (current === undefined) return send(422, { message: 'Reference does not exist' });
+        if (body.force !== true && !isAncestor(current, body.sha)) return send(422, { message: 'Update is not a fast forward' });
+        refs.set(m[1] as string, body.sha);
+        return send(200, { ref: `refs/heads/${m[1]}`, object: { sha: body.sha } });
+      }
+      if (req.method === 'POST' && path === '/git/refs') {
+        const branch = String(body.ref).replace(/^refs\/heads\//, '');
+        if (refs.has(branch)) return send(422, { message: 'Reference already exists' });
+        refs.set(branch, body.sha);
+        return send(201, { ref: body.ref, object: { sha: body.sha } });
+      }
+      if (req.method === 'GET' && path === '/pulls') {
+        const head = url.searchParams.get('head')?.replace(`${owner}:`, '');
+        const state = url.searchParams.get('state') ?? 'open';
+        const found = pulls.filter((p) => (head === undefined || p.head === head) && (state === 'all' || p.state === state));
+        return send(200, found.map((p) => ({ number: p.number, html_url: `https://github.com/${owner}/${repo}/pull/${p.number}`, state: p.state, head: { ref: p.head }, base: { ref: p.base } })));
+      }
+      if (req.method === 'POST' && path === '/pulls') {
+        if (pulls.some((p) => p.head === body.head && p.state === 'open')) {
+          return send(422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${owner}:${body.head}.` }] });
+        }
+        const number = pulls.length + 1;
+        pulls.push({ number, head: body.head, base: body.base, title: body.title, body: body.body, state: 'open', labels: [] });
+        return send(201, { number, html_url: `https://github.com/${owner}/${repo}/pull/${number}` });
+      }
+      if (req.method === 'POST' && (m = /^\/issues\/(\d+)\/labels$/.exec(path))) {
+        const pr = pulls.find((p) => p.number === Number(m?.[1]));
+        pr?.labels.push(...(body.labels as string[]));
+        return send(200, (pr?.labels ?? []).map((name) => ({ name })));
+      }
+      return send(404, { message: 'Not Found' });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    token,
+    refs,
+    pulls,
+    requests,
+    fileAt: (branch, path) => commits.get(refs.get(branch) ?? '')?.tree.get(path),
+    messagesOf: (branch) => {
+      const out: string[] = [];
+      let sha = refs.get(branch);
+      while (sha !== undefined) {
+        const commit = commits.get(sha);
+        out.push(commit?.message.split('\n')[0] ?? '');
+        sha = commit?.parents[0];
+      }
+      return out;
+    },
+    pushAsPerson: (branch, changed, message) => {
+      const parent = refs.get(branch) as string;
+      const tree = new Map(commits.get(parent)?.tree ?? []);
+      for (const [path, content] of Object.entries(changed)) tree.set(path, content);
+      refs.set(branch, addCommit(tree, [parent], message));
+    },
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
