@@ -28,6 +28,13 @@ images:
         environment: prod
         mode: pull-request
         argocdApplications: [api-prod]
+  - image: ghcr.io/octo-org/web
+    policy: semver:^1
+    targets:
+      - repository: gitops
+        file: apps/web/dev/values.yaml
+        environment: dev
+        argocdApplications: [web-dev]
 `;
 }
 

@@ -4,6 +4,8 @@ import { sign } from '@octokit/webhooks-methods';
 import { localSecretVariable } from '../lambdas/clients/local/env-webhook-secrets';
 import type { GitHost } from '../lambdas/core/events';
 import { startDevServer } from './dev-server';
+import { ensureEmbeddedGitops } from './embedded-gitops';
+import { createLocalPromoter } from './local-promoter';
 
 /** Used only when no secret is set, so that `npm start` works out of the box on loopback. */
 const DEV_SECRET = 'hoist-dev-secret';
@@ -14,7 +16,11 @@ const env: Record<string, string | undefined> = { ...process.env };
 const defaulted = HOSTS.filter((host) => !env[localSecretVariable(host)]);
 for (const host of defaulted) env[localSecretVariable(host)] = DEV_SECRET;
 
-const server = await startDevServer({ port: Number(env.PORT ?? 8080), env });
+// Without HOIST_CONFIG the dev server promotes into its own embedded GitOps repository.
+const embedded = env.HOIST_CONFIG ? undefined : ensureEmbeddedGitops(env.HOIST_WORK_DIR ?? '.hoist');
+const configPath = env.HOIST_CONFIG ?? (embedded?.configPath as string);
+const promoter = createLocalPromoter({ configPath, env });
+const server = await startDevServer({ port: Number(env.PORT ?? 8080), env, consume: promoter.consume });
 const examplePath = 'dev/examples/github-push.json';
 const signature = await sign(env[localSecretVariable('github')] ?? DEV_SECRET, readFileSync(examplePath, 'utf8'));
 
@@ -27,11 +33,14 @@ process.stdout.write(
     defaulted.length > 0
       ? `Webhook secret for ${defaulted.join(', ')}: '${DEV_SECRET}' (set HOIST_WEBHOOK_SECRET_<HOST> or .env to change)`
       : 'Webhook secrets read from the environment.',
+    `Promotion config: ${configPath}`,
+    ...(embedded ? [`Embedded GitOps repository: ${embedded.bareRepo}${embedded.created ? ' (created now, seeded with gitops-templates/example-app)' : ''}`] : []),
     '',
     'Try it:',
     `  curl -sS ${server.url}/webhooks/github -H 'Content-Type: application/json' -H 'X-GitHub-Event: push' \\`,
     `    -H 'X-GitHub-Delivery: ${randomUUID()}' -H 'X-Hub-Signature-256: ${signature}' --data-binary @${examplePath}`,
     `  curl -sS ${server.url}/events/ecr -H 'Content-Type: application/json' --data-binary @dev/examples/ecr-push.json`,
+    ...(embedded ? [`  git --git-dir ${embedded.bareRepo} log --oneline main      # the bump commit`, `  git --git-dir ${embedded.bareRepo} show main:apps/api/dev/values.yaml`] : []),
     '',
   ].join('\n'),
 );

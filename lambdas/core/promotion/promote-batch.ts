@@ -9,7 +9,7 @@ import { failureMessage, heldMessage, promotionMessage } from './slack-message';
 export interface PromoteDeps {
   readonly config: PromotionConfig;
   /** The provider of a repository (built once per repository and reused). */
-  readonly providerFor: (repository: RepositoryConfig) => GitProvider;
+  readonly providerFor: (repository: RepositoryConfig) => Promise<GitProvider>;
   readonly states: TargetStateStore;
   readonly audit: AuditLog;
   readonly argocd?: ArgoCdRefresher;
@@ -96,7 +96,7 @@ export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: Pr
       const view = await viewOf(repository, repository.baseBranch, 'commit');
       baseViews.set(repository.name, view);
       for (const path of repository.markerFiles) {
-        files.set(fileKey(repository.name, repository.baseBranch, path), await deps.providerFor(repository).readFile(view.commit, path));
+        files.set(fileKey(repository.name, repository.baseBranch, path), await (await deps.providerFor(repository)).readFile(view.commit, path));
       }
     }
     const lookup = (repo: string, branch: string, path: string) => files.get(fileKey(repo, branch, path));
@@ -108,7 +108,7 @@ export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: Pr
       if (!views.has(key)) views.set(key, await viewOf(target.repository, target.branch, target.mode));
       const view = views.get(key) as BranchView;
       const fk = fileKey(target.repository.name, target.branch, target.file);
-      if (!files.has(fk)) files.set(fk, await deps.providerFor(target.repository).readFile(view.commit, target.file));
+      if (!files.has(fk)) files.set(fk, await (await deps.providerFor(target.repository)).readFile(view.commit, target.file));
     }
 
     const states = await deps.states.get(targets.map((t) => t.key));
@@ -116,7 +116,7 @@ export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: Pr
 
     for (const change of plan.changes) {
       const repository = config.repositories.find((r) => r.name === change.repository) as RepositoryConfig;
-      const provider = deps.providerFor(repository);
+      const provider = await deps.providerFor(repository);
       const view = views.get(`${change.repository}\u0000${change.branch}`) as BranchView;
       const changeStarted = deps.now().getTime();
       const commit = await provider.commit({ branch: change.branch, parent: view.commit, files: change.files, message: change.commitMessage, update: view.update });
@@ -163,7 +163,7 @@ export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: Pr
   }
 
   async function viewOf(repository: RepositoryConfig, branch: string, mode: 'commit' | 'pull-request'): Promise<BranchView> {
-    const provider = deps.providerFor(repository);
+    const provider = await deps.providerFor(repository);
     if (mode === 'commit' || branch === repository.baseBranch) {
       const head = await provider.branchHead(branch);
       if (head === undefined) throw new ConflictError(`branch ${branch} of ${repository.name} does not exist`);

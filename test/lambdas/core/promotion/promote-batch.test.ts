@@ -9,7 +9,7 @@ import { PromotionConfigSchema, type PromotionConfig } from '../../../../lambdas
 import type { EventEnvelope } from '../../../../lambdas/core/events';
 import { promoteBatch, type PromoteDeps } from '../../../../lambdas/core/promotion/promote-batch';
 import { GitCliProvider } from '../../../../lambdas/providers/git-cli-provider';
-import type { GitProvider } from '../../../../lambdas/providers/git-provider';
+import { providerCache } from '../../../../lambdas/providers/create-provider';
 import { createBareRepo, type PersonClone } from '../../../support/git-repo';
 import { imageEnvelope } from '../../../support/envelopes';
 import { startFakeArgoCd, type FakeArgoCd } from '../../../support/fake-argocd';
@@ -29,16 +29,10 @@ function setup(files: Record<string, string>, configFor: (bare: string) => unkno
   const audit = new MemoryAuditLog();
   /** Each worker has its own provider and cache, like separate Lambda instances. */
   const worker = (): PromoteDeps => {
-    const providers = new Map<string, GitProvider>();
+    const cacheDir = mkdtempSync(join(tmpdir(), 'hoist-worker-'));
     return {
       config,
-      providerFor: (repo) => {
-        const existing = providers.get(repo.name);
-        if (existing) return existing;
-        const created = new GitCliProvider({ url: repo.url, cacheDir: mkdtempSync(join(tmpdir(), 'hoist-worker-')) });
-        providers.set(repo.name, created);
-        return created;
-      },
+      providerFor: providerCache(async () => undefined, (repo) => new GitCliProvider({ url: repo.url, cacheDir })),
       states,
       audit,
       ...(services.argocd ? { argocd: new ArgoCdClient({ url: services.argocd.url, token: services.argocd.token }) } : {}),
@@ -160,8 +154,8 @@ describe('promotion: end to end on a real bare repository', () => {
     let pushed = false;
     const racing: PromoteDeps = {
       ...deps,
-      providerFor: (repo) => {
-        const real = deps.providerFor(repo);
+      providerFor: async (repo) => {
+        const real = await deps.providerFor(repo);
         return {
           ...real,
           supportsPullRequests: real.supportsPullRequests,

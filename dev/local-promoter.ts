@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { ArgoCdClient } from '../lambdas/clients/argocd-client';
+import { MemoryAuditLog, MemoryTargetStateStore } from '../lambdas/clients/local/memory-promotion-stores';
+import { SlackWebhookNotifier } from '../lambdas/clients/slack-notifier';
+import { parsePromotionConfig } from '../lambdas/core/config/parse-promotion-config';
+import type { EnvelopeConsumer } from '../lambdas/core/ports';
+import { promoteBatch } from '../lambdas/core/promotion/promote-batch';
+import { providerCache } from '../lambdas/providers/create-provider';
+import { logger } from '../lambdas/shared/logger';
+
+export interface LocalPromoterOptions {
+  readonly configPath: string;
+  /** Local settings: `HOIST_ARGOCD_URL`/`HOIST_ARGOCD_TOKEN`, `HOIST_SLACK_WEBHOOK_URL`, and each repository's `credentials.env`. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * The promotion engine as the dev server runs it: the same promoteBatch as
+ * the promoter function, with tokens from environment variables and state
+ * and audit kept in memory.
+ */
+export function createLocalPromoter(options: LocalPromoterOptions): { consume: EnvelopeConsumer; audit: MemoryAuditLog } {
+  const config = parsePromotionConfig(readFileSync(options.configPath, 'utf8'), options.configPath);
+  const { env } = options;
+  const audit = new MemoryAuditLog();
+  const states = new MemoryTargetStateStore();
+  const providerFor = providerCache(async (repository) => (repository.credentials.env ? env[repository.credentials.env] : undefined));
+  const argocd =
+    env.HOIST_ARGOCD_URL && env.HOIST_ARGOCD_TOKEN
+      ? new ArgoCdClient({ url: env.HOIST_ARGOCD_URL, token: env.HOIST_ARGOCD_TOKEN, refresh: config.argocd.refresh, sync: config.argocd.sync })
+      : undefined;
+  const notifier = env.HOIST_SLACK_WEBHOOK_URL ? new SlackWebhookNotifier(env.HOIST_SLACK_WEBHOOK_URL) : undefined;
+  const consume: EnvelopeConsumer = async (envelope) => {
+    const result = await promoteBatch([envelope], {
+      config,
+      providerFor,
+      states,
+      audit,
+      ...(argocd ? { argocd } : {}),
+      ...(notifier ? { notifier } : {}),
+      log: logger,
+      now: () => new Date(),
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    });
+    for (const applied of result.applied) {
+      logger.info('promoted', {
+        repository: applied.change.repository,
+        branch: applied.change.branch,
+        commit: applied.commit,
+        promotions: applied.change.promotions.map((p) => `${p.service} ${p.environment}: ${p.fromTag ?? '-'} -> ${p.toTag}`),
+      });
+    }
+    for (const noop of result.noops) logger.info('no change', { image: noop.image, tag: noop.tag, environment: noop.environment, reason: noop.reason });
+  };
+  return { consume, audit };
+}

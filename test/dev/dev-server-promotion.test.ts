@@ -1,0 +1,66 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sign } from '@octokit/webhooks-methods';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDevServer, type DevServer } from '../../dev/dev-server';
+import { ensureEmbeddedGitops } from '../../dev/embedded-gitops';
+import { createLocalPromoter } from '../../dev/local-promoter';
+import { startFakeArgoCd, type FakeArgoCd } from '../support/fake-argocd';
+import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
+import { fixture } from '../support/webhook-examples';
+
+describe('end to end through the dev server', () => {
+  let server: DevServer;
+  let argocd: FakeArgoCd;
+  let slack: FakeSlack;
+  let bareRepo: string;
+
+  beforeAll(async () => {
+    argocd = await startFakeArgoCd([{ name: 'web-dev', repoURL: 'x', path: 'apps/web/dev' }]);
+    slack = await startFakeSlack();
+    const embedded = ensureEmbeddedGitops(mkdtempSync(join(tmpdir(), 'hoist-dev-')));
+    bareRepo = embedded.bareRepo;
+    const env = {
+      HOIST_WEBHOOK_SECRET_GITHUB: 'e2e-secret',
+      HOIST_ARGOCD_URL: argocd.url,
+      HOIST_ARGOCD_TOKEN: argocd.token,
+      HOIST_SLACK_WEBHOOK_URL: slack.url,
+    };
+    const promoter = createLocalPromoter({ configPath: embedded.configPath, env });
+    server = await startDevServer({ port: 0, env, consume: promoter.consume });
+  });
+  afterAll(async () => {
+    await server.close();
+    await argocd.close();
+    await slack.close();
+  });
+
+  it('signed GitHub package webhook in → bump commit in the embedded repo → Argo CD refresh → Slack message', async () => {
+    const payload = fixture('github/registry-package-container.json');
+    payload.registry_package.name = 'web';
+    payload.registry_package.package_version.package_url = 'ghcr.io/octo-org/web:1.4.3';
+    const body = JSON.stringify(payload);
+    const res = await fetch(`${server.url}/webhooks/github`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'registry_package',
+        'x-github-delivery': 'e2e-1',
+        'x-hub-signature-256': await sign('e2e-secret', body),
+      },
+      body,
+    });
+    expect(res.status).toBe(202);
+    await server.queue.drain();
+
+    const log = execFileSync('git', ['--git-dir', bareRepo, 'log', '--format=%s', 'main'], { encoding: 'utf8' }).trim().split('\n');
+    expect(log).toEqual(['chore(dev): bump web 1.4.2 -> 1.4.3', 'example app']);
+    const values = execFileSync('git', ['--git-dir', bareRepo, 'show', 'main:apps/web/dev/values.yaml'], { encoding: 'utf8' });
+    expect(values).toContain('  tag: 1.4.3\n');
+    expect(argocd.refreshes).toEqual([{ app: 'web-dev', mode: 'normal' }]);
+    expect(slack.messages.map((m) => m.text)).toEqual(['Hoist promoted web 1.4.3 to dev']);
+    expect(server.queue.deadLetters).toEqual([]);
+  });
+});
