@@ -13,6 +13,7 @@ const IMPORT_ENV = {
   HOIST_EVENT_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/hoist-events.fifo',
   HOIST_TABLE_NAME: 'hoist-state',
   HOIST_WEBHOOK_SECRET_ID_GITHUB: 'hoist/webhooks/github',
+  HOIST_CONFIG_PATH: 'hoist.config.yaml',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 };
 
@@ -24,7 +25,8 @@ const IMPORT_ENV = {
 export function benchBundles(runs = 7): Array<[string, string]> {
   const outdir = mkdtempSync(join(tmpdir(), 'hoist-bench-'));
   const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
-  const { automation } = buildHoistApp(app, loadHoistConfig('hoist.config.yaml'), { account: '123456789012', region: 'eu-west-1' });
+  const config = loadHoistConfig('hoist.config.yaml');
+  const { automation } = buildHoistApp(app, config, config.sourceFile, { account: '123456789012', region: 'eu-west-1' });
   app.synth();
   const template = JSON.parse(readFileSync(join(outdir, `${automation.stackName}.template.json`), 'utf8')) as {
     Resources: Record<string, { Type: string; Metadata?: Record<string, string> }>;

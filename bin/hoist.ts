@@ -6,4 +6,5 @@ const app = new App();
 const configPath = (app.node.tryGetContext('hoist:config') as string | undefined) ?? 'hoist.config.yaml';
 const account = (app.node.tryGetContext('account') as string | undefined) ?? process.env.CDK_DEFAULT_ACCOUNT;
 const region = (app.node.tryGetContext('region') as string | undefined) ?? process.env.CDK_DEFAULT_REGION;
-buildHoistApp(app, loadHoistConfig(configPath), { ...(account ? { account } : {}), ...(region ? { region } : {}) });
+const config = loadHoistConfig(configPath);
+buildHoistApp(app, config, config.sourceFile, { ...(account ? { account } : {}), ...(region ? { region } : {}) });

@@ -15,7 +15,7 @@ export interface HoistApp {
  * never references the platform stack, so it can be deployed alone against
  * an existing cluster (`platform.enabled: false`).
  */
-export function buildHoistApp(app: App, config: HoistConfig, env: { account?: string; region?: string }): HoistApp {
+export function buildHoistApp(app: App, config: HoistConfig, configFile: string, env: { account?: string; region?: string }): HoistApp {
   const stackEnv = env.account === undefined && env.region === undefined ? {} : { env };
   const platform = config.platform.enabled
     ? new PlatformStack(app, `${pascal(config.name)}Platform`, { ...stackEnv, config, description: 'Hoist: VPC, EKS with GPU node groups, add-ons, ECR' })
@@ -23,6 +23,7 @@ export function buildHoistApp(app: App, config: HoistConfig, env: { account?: st
   const automation = new AutomationStack(app, `${pascal(config.name)}Automation`, {
     ...stackEnv,
     config,
+    configFile,
     description: 'Hoist: webhook and ECR intake, event queue, promoter',
   });
   Tags.of(app).add('app', config.name);

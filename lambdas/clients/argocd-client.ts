@@ -3,8 +3,8 @@ import type { ArgoCdRefresher } from '../core/ports';
 export interface ArgoCdClientOptions {
   /** Argo CD's base URL, e.g. https://argocd.example.com */
   readonly url: string;
-  /** An API token of Hoist's Argo CD account. */
-  readonly token: string;
+  /** An API token of Hoist's Argo CD account, or how to fetch it (read on each call; cache in the source). */
+  readonly token: string | (() => Promise<string>);
   readonly refresh?: 'normal' | 'hard';
   /** Also start a sync after the refresh. @default false */
   readonly sync?: boolean;
@@ -46,9 +46,10 @@ export class ArgoCdClient implements ArgoCdRefresher {
   }
 
   private async call(path: string, init: RequestInit): Promise<unknown> {
+    const token = typeof this.options.token === 'string' ? this.options.token : await this.options.token();
     const response = await this.fetch(`${this.options.url.replace(/\/$/, '')}${path}`, {
       ...init,
-      headers: { authorization: `Bearer ${this.options.token}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     });
     const text = await response.text();
     if (!response.ok) {

@@ -5,13 +5,15 @@ import type { Notifier } from '../core/ports';
  * `blocks` for Block Kit). Slack answers 200 `ok`, or an error text.
  */
 export class SlackWebhookNotifier implements Notifier {
+  /** `webhookUrl` is a secret: pass a function when it comes from Secrets Manager. */
   constructor(
-    private readonly webhookUrl: string,
+    private readonly webhookUrl: string | (() => Promise<string>),
     private readonly fetchImpl: typeof fetch = globalThis.fetch,
   ) {}
 
   async notify(message: { readonly text: string; readonly blocks: readonly unknown[] }): Promise<void> {
-    const response = await this.fetchImpl(this.webhookUrl, {
+    const url = typeof this.webhookUrl === 'string' ? this.webhookUrl : await this.webhookUrl();
+    const response = await this.fetchImpl(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(message),

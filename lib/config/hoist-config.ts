@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -120,6 +121,28 @@ export const HoistConfigSchema = z
 
 export type HoistConfig = z.infer<typeof HoistConfigSchema>;
 
+/** The secret names the promotion settings refer to (validated in full by the promoter). */
+const PromotionSecretsSchema = z.object({
+  repositories: z.array(z.object({ credentials: z.object({ secretName: SecretNameSchema.optional() }).loose().optional() }).loose()).optional(),
+  argocd: z.object({ tokenSecretName: SecretNameSchema.optional() }).loose().optional(),
+  slack: z.object({ webhookSecretName: SecretNameSchema.optional() }).loose().optional(),
+});
+
+/** Every secret name the promoter will read: automation.secrets plus those in the promotion settings. */
+export function promoterSecretNames(config: HoistConfig): string[] {
+  const promotion = PromotionSecretsSchema.parse({ repositories: config.repositories, argocd: config.argocd, slack: config.slack });
+  const names = [
+    ...Object.values(config.automation.secrets.gitTokens),
+    config.automation.secrets.argocdToken,
+    config.automation.secrets.vaultToken,
+    config.automation.secrets.slackWebhookUrl,
+    ...(promotion.repositories ?? []).map((r) => r.credentials?.secretName),
+    promotion.argocd?.tokenSecretName,
+    promotion.slack?.webhookSecretName,
+  ];
+  return [...new Set(names.filter((n): n is string => n !== undefined))].sort();
+}
+
 /** Parses config text, failing with every problem and its exact path (`→ at platform.gpuNodeGroups[0].maxSize`). */
 export function parseHoistConfig(text: string, source = 'hoist.config.yaml'): HoistConfig {
   let raw: unknown;
@@ -135,6 +158,6 @@ export function parseHoistConfig(text: string, source = 'hoist.config.yaml'): Ho
   return result.data;
 }
 
-export function loadHoistConfig(path: string): HoistConfig {
-  return parseHoistConfig(readFileSync(path, 'utf8'), path);
+export function loadHoistConfig(path: string): HoistConfig & { readonly sourceFile: string } {
+  return { ...parseHoistConfig(readFileSync(path, 'utf8'), path), sourceFile: resolve(path) };
 }

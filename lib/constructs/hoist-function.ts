@@ -21,6 +21,8 @@ export interface HoistFunctionProps {
   readonly logRetention?: logs.RetentionDays;
   /** Caps concurrent executions. @default no cap */
   readonly reservedConcurrentExecutions?: number;
+  /** Files copied next to the bundle (absolute paths), e.g. hoist.config.yaml. @default none */
+  readonly extraFiles?: readonly string[];
 }
 
 /**
@@ -75,6 +77,15 @@ export class HoistFunction extends Construct {
         externalModules: [],
         // Some CommonJS dependencies call require(); give ESM bundles one.
         banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
+        ...(props.extraFiles && props.extraFiles.length > 0
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (_input: string, output: string) => (props.extraFiles ?? []).map((file) => `cp "${file}" "${output}/"`),
+              },
+            }
+          : {}),
       },
     });
 

@@ -18,6 +18,8 @@ export interface PromoterProps {
   readonly logRetention?: logs.RetentionDays;
   /** Messages per invocation. @default 10 */
   readonly batchSize?: number;
+  /** Absolute path of hoist.config.yaml, bundled with the function. */
+  readonly configFile: string;
 }
 
 /**
@@ -39,10 +41,8 @@ export class Promoter extends Construct {
       memorySize: 1024,
       timeout: PROMOTER_TIMEOUT,
       ...(props.logRetention === undefined ? {} : { logRetention: props.logRetention }),
-      environment: {
-        HOIST_TABLE_NAME: props.stateTable.table.tableName,
-        HOIST_SECRET_ARNS: props.secrets.map((s) => s.secretArn).join(','),
-      },
+      environment: { HOIST_TABLE_NAME: props.stateTable.table.tableName },
+      extraFiles: [props.configFile],
     });
     props.stateTable.grantItemAccess(this.handler.function);
     for (const secret of props.secrets) secret.grantRead(this.handler.function);

@@ -2,7 +2,7 @@ import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import type { HoistConfig } from '../config/hoist-config';
+import { promoterSecretNames, type HoistConfig } from '../config/hoist-config';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { DeadLetterAlarm } from '../constructs/dead-letter-alarm';
 import { EcrEventIntake } from '../constructs/ecr-event-intake';
@@ -14,6 +14,8 @@ import { WebhookIngress } from '../constructs/webhook-ingress';
 
 export interface AutomationStackProps extends StackProps {
   readonly config: HoistConfig;
+  /** hoist.config.yaml itself, bundled with the promoter. */
+  readonly configFile: string;
 }
 
 const RETENTION: Record<HoistConfig['automation']['logRetentionDays'], logs.RetentionDays> = {
@@ -62,17 +64,16 @@ export class AutomationStack extends Stack {
       logRetention,
     });
 
-    const referenced = [
-      ...Object.entries(automation.secrets.gitTokens).map(([name, secretName]) => ({ id: `GitToken-${name}`, secretName })),
-      ...(['argocdToken', 'vaultToken', 'slackWebhookUrl'] as const).flatMap((key) => {
-        const secretName = automation.secrets[key];
-        return secretName === undefined ? [] : [{ id: key, secretName }];
-      }),
-    ];
-    const promoterSecrets = referenced.map(({ id: secretId, secretName }) =>
-      secretsmanager.Secret.fromSecretNameV2(this, `Secret-${secretId}`, secretName),
+    const promoterSecrets = promoterSecretNames(props.config).map((secretName, i) =>
+      secretsmanager.Secret.fromSecretNameV2(this, `PromoterSecret${i}`, secretName),
     );
-    new Promoter(this, 'Promoter', { queue: this.events.queue, stateTable: state, secrets: promoterSecrets, logRetention });
+    new Promoter(this, 'Promoter', {
+      queue: this.events.queue,
+      stateTable: state,
+      secrets: promoterSecrets,
+      logRetention,
+      configFile: props.configFile,
+    });
 
     new SecretChangeRule(this, 'SecretChanges', { namePrefixes: platform.externalSecretsPrefixes });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TagPolicySchema, parsePolicyShorthand } from '../promotion/tag-policy';
+import { TagPolicySchema, expandPolicyShorthand } from '../promotion/tag-policy';
 
 /*
  * The promotion half of hoist.config.yaml: which GitOps repositories exist,
@@ -10,17 +10,7 @@ import { TagPolicySchema, parsePolicyShorthand } from '../promotion/tag-policy';
 const IdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, dots, dashes and underscores');
 
 /** A policy given either as an object or in its short form (`semver:^1`). */
-export const PolicyInputSchema = z.union([
-  z.string().transform((text, ctx) => {
-    try {
-      return parsePolicyShorthand(text);
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message });
-      return z.NEVER;
-    }
-  }),
-  TagPolicySchema,
-]);
+export const PolicyInputSchema = z.preprocess((value) => (typeof value === 'string' ? expandPolicyShorthand(value) : value), TagPolicySchema);
 
 export const RepositoryConfigSchema = z
   .object({

@@ -37,25 +37,33 @@ function isValidRegex(pattern: string): boolean {
 }
 
 /**
- * Reads the short form used in markers and config: `semver`, `semver:^1`,
- * `semver:>=2.0.0-0:prerelease`, `regex:^build-(?<order>\d+)$`, `latest`.
+ * Spells out the short form used in markers and config, without validating:
+ * `semver`, `semver:^1`, `semver:>=2.0.0-0:prerelease`,
+ * `regex:^build-(?<order>\d+)$`, `latest`.
  */
-export function parsePolicyShorthand(text: string): TagPolicy {
+export function expandPolicyShorthand(text: string): Record<string, unknown> {
   const [kind, ...rest] = text.split(':');
   const argument = rest.join(':');
   switch (kind) {
     case 'semver': {
       const prerelease = argument.endsWith(':prerelease');
       const range = prerelease ? argument.slice(0, -':prerelease'.length) : argument;
-      return TagPolicySchema.parse({ type: 'semver', range: range === '' ? '*' : range, prerelease });
+      return { type: 'semver', range: range === '' ? '*' : range, prerelease };
     }
     case 'regex':
-      return TagPolicySchema.parse({ type: 'regex', pattern: argument });
-    case 'latest':
-      return { type: 'latest' };
+      return { type: 'regex', pattern: argument };
     default:
-      throw new Error(`unknown policy '${text}' (expected semver[:range], regex:<pattern> or latest)`);
+      return { type: kind };
   }
+}
+
+/** The short form, validated; throws naming what is wrong. */
+export function parsePolicyShorthand(text: string): TagPolicy {
+  const result = TagPolicySchema.safeParse(expandPolicyShorthand(text));
+  if (!result.success) {
+    throw new Error(`policy '${text}': ${result.error.issues.map((i) => i.message).join('; ')} (expected semver[:range], regex:<pattern> or latest)`);
+  }
+  return result.data;
 }
 
 /** A tag with what is known of its push time (unknown for a tag read from a file). */

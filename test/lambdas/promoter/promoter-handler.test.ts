@@ -1,8 +1,9 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { imageEnvelope } from '../../support/envelopes';
+import type { EventEnvelope } from '../../../lambdas/core/events';
 import { createPromoterHandler } from '../../../lambdas/promoter/create-promoter-handler';
 import { localLambdaContext } from '../../../dev/lambda-context';
+import { imageEnvelope } from '../../support/envelopes';
 
 /** An SQS FIFO record as Lambda's event source mapping delivers it. */
 function record(messageId: string, body: string, group: string): SQSRecord {
@@ -27,25 +28,34 @@ function record(messageId: string, body: string, group: string): SQSRecord {
   };
 }
 
+const batch = (): SQSEvent => ({
+  Records: [
+    record('m1', JSON.stringify(imageEnvelope(1, 'a')), 'a'),
+    record('m2', JSON.stringify(imageEnvelope(2, 'a')), 'a'),
+    record('m3', JSON.stringify(imageEnvelope(3, 'b')), 'b'),
+    record('m4', '{"not":"an envelope"}', 'c'),
+  ],
+});
+
 describe('promoter handler', () => {
-  it('reports only the failed messages and the rest of their group; other groups go on', async () => {
-    const seen: string[] = [];
-    const handler = createPromoterHandler(async (e) => {
-      if (e.deliveryId === 'evt-2') throw new Error('boom');
-      seen.push(e.deliveryId);
+  it('promotes the valid messages of a batch together and fails only the malformed one', async () => {
+    const calls: string[][] = [];
+    const handler = createPromoterHandler(async (envelopes: readonly EventEnvelope[]) => {
+      calls.push(envelopes.map((e) => e.deliveryId));
     });
-    const event: SQSEvent = {
-      Records: [
-        record('m1', JSON.stringify(imageEnvelope(1, 'a')), 'a'),
-        record('m2', JSON.stringify(imageEnvelope(2, 'a')), 'a'),
-        record('m3', JSON.stringify(imageEnvelope(3, 'a')), 'a'),
-        record('m4', JSON.stringify(imageEnvelope(4, 'b')), 'b'),
-        record('m5', '{"not":"an envelope"}', 'c'),
-      ],
-    };
-    const result = await handler(event, localLambdaContext('promoter'));
-    // m3 is held back so group "a" keeps its order; m5 fails its schema.
-    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['m2', 'm3', 'm5']);
-    expect(seen).toEqual(['evt-1', 'evt-4']);
+    const result = await handler(batch(), localLambdaContext('promoter'));
+    expect(calls).toEqual([['evt-1', 'evt-2', 'evt-3']]);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm4' }]);
+  });
+
+  it('when the batch fails, retries each group alone and reports every message of the failing group', async () => {
+    const calls: string[][] = [];
+    const handler = createPromoterHandler(async (envelopes) => {
+      calls.push(envelopes.map((e) => e.deliveryId));
+      if (envelopes.some((e) => e.deliveryId === 'evt-2')) throw new Error('boom');
+    });
+    const result = await handler(batch(), localLambdaContext('promoter'));
+    expect(calls).toEqual([['evt-1', 'evt-2', 'evt-3'], ['evt-1', 'evt-2'], ['evt-3']]);
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['m1', 'm2', 'm4']);
   });
 });

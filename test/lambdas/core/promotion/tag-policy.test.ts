@@ -60,7 +60,7 @@ describe('policy: short forms', () => {
     expect(parsePolicyShorthand('semver:>=2.0.0-0:prerelease')).toEqual({ type: 'semver', range: '>=2.0.0-0', prerelease: true });
     expect(parsePolicyShorthand('regex:^v(?<order>\\d+)$')).toEqual({ type: 'regex', pattern: '^v(?<order>\\d+)$' });
     expect(parsePolicyShorthand('latest')).toEqual({ type: 'latest' });
-    expect(() => parsePolicyShorthand('newest')).toThrowError(/unknown policy 'newest'/);
+    expect(() => parsePolicyShorthand('newest')).toThrowError(/policy 'newest': .*expected semver\[:range\], regex:<pattern> or latest/);
     expect(() => parsePolicyShorthand('semver:not a range!')).toThrowError(/not a valid semver range/);
   });
 });
