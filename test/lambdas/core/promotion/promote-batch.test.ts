@@ -10,6 +10,8 @@ import type { EventEnvelope } from '../../../../lambdas/core/events';
 import { promoteBatch, type PromoteDeps } from '../../../../lambdas/core/promotion/promote-batch';
 import { GitCliProvider } from '../../../../lambdas/providers/git-cli-provider';
 import { providerCache } from '../../../../lambdas/providers/create-provider';
+import { GitHubProvider } from '../../../../lambdas/providers/github-provider';
+import { startFakeGitHub } from '../../../support/fake-github';
 import { createBareRepo, type PersonClone } from '../../../support/git-repo';
 import { imageEnvelope } from '../../../support/envelopes';
 import { startFakeArgoCd, type FakeArgoCd } from '../../../support/fake-argocd';
@@ -222,4 +224,39 @@ describe('promotion: concurrency', () => {
     expect(results.every((r) => r.applied.length === 1)).toBe(true);
     expect(results.some((r) => r.attempts > 1)).toBe(true);
   }, 60_000);
+});
+
+describe('promotion: GitHub pull requests', () => {
+  it('opens one PR for prod, and a second bump updates its branch instead of opening another', async () => {
+    const gh = await startFakeGitHub('octo-org', 'gitops', { 'apps/api/prod/values.yaml': values('octo-org/api', '1.4.2') });
+    try {
+      const config = PromotionConfigSchema.parse({
+        repositories: [{ name: 'gitops', provider: 'github', url: 'https://github.com/octo-org/gitops.git' }],
+        images: [{ image: 'ghcr.io/octo-org/api', targets: [{ repository: 'gitops', file: 'apps/api/prod/values.yaml', environment: 'prod', mode: 'pull-request', labels: ['promotion'] }] }],
+      });
+      const deps: PromoteDeps = {
+        config,
+        providerFor: providerCache(async () => gh.token, (repo, token) => new GitHubProvider({ url: repo.url, token: token as string, apiUrl: gh.apiUrl, throttle: false, requestRetries: 0 })),
+        states: new MemoryTargetStateStore(),
+        audit: new MemoryAuditLog(),
+        log: { warn: () => undefined },
+        now: () => new Date(),
+        sleep: async () => undefined,
+      };
+      const first = await promoteBatch([event(1, 'octo-org/api', '1.4.3')], deps);
+      expect(first.applied[0]?.pullRequest).toEqual({ number: 1, url: 'https://github.com/octo-org/gitops/pull/1', branch: 'hoist/prod/api', base: 'main' });
+      const second = await promoteBatch([event(2, 'octo-org/api', '1.4.4')], deps);
+      expect(second.applied[0]?.pullRequest?.number).toBe(1);
+      expect(gh.pulls).toHaveLength(1);
+      expect(gh.pulls[0]).toMatchObject({ head: 'hoist/prod/api', base: 'main', title: 'chore(prod): bump api 1.4.2 -> 1.4.3', labels: ['promotion'] });
+      expect(gh.messagesOf('hoist/prod/api')).toEqual(['chore(prod): bump api 1.4.3 -> 1.4.4', 'chore(prod): bump api 1.4.2 -> 1.4.3', 'seed']);
+      expect(gh.fileAt('hoist/prod/api', 'apps/api/prod/values.yaml')).toContain('tag: 1.4.4');
+      expect(gh.fileAt('main', 'apps/api/prod/values.yaml')).toContain('tag: 1.4.2');
+      const third = await promoteBatch([event(3, 'octo-org/api', '1.4.4')], deps);
+      expect(third.applied).toEqual([]);
+      expect(third.noops.map((n) => n.reason)).toEqual(["already at '1.4.4'"]);
+    } finally {
+      await gh.close();
+    }
+  });
 });
