@@ -3,6 +3,8 @@ import { TerminalError } from '../shared/errors';
 import { GitCliProvider } from './git-cli-provider';
 import type { GitProvider } from './git-provider';
 import { GitHubProvider } from './github-provider';
+import { GitLabProvider } from './gitlab-provider';
+import { GiteaProvider } from './gitea-provider';
 
 /** Resolves a repository's access token (Secrets Manager in AWS, an environment variable locally). */
 export type TokenLookup = (repository: RepositoryConfig) => Promise<string | undefined>;
@@ -13,12 +15,17 @@ export function createProvider(repository: RepositoryConfig, token: string | und
     case 'git':
       return new GitCliProvider({ url: repository.url, ...(token ? { token } : {}) });
     case 'github':
-      if (token === undefined) throw new TerminalError(`repository '${repository.name}': the github provider needs a token (credentials.secretName or credentials.env)`);
-      return new GitHubProvider({ url: repository.url, token, ...(repository.apiUrl ? { apiUrl: repository.apiUrl } : {}) });
+      return new GitHubProvider({ url: repository.url, token: required(repository, token), ...(repository.apiUrl ? { apiUrl: repository.apiUrl } : {}) });
     case 'gitlab':
+      return new GitLabProvider({ url: repository.url, token: required(repository, token), ...(repository.apiUrl ? { apiUrl: repository.apiUrl } : {}) });
     case 'gitea':
-      throw new TerminalError(`repository '${repository.name}': the ${repository.provider} provider is not implemented yet; use provider 'git' with an HTTPS token meanwhile`);
+      return new GiteaProvider({ url: repository.url, token: required(repository, token), ...(repository.apiUrl ? { apiUrl: repository.apiUrl } : {}) });
   }
+}
+
+function required(repository: RepositoryConfig, token: string | undefined): string {
+  if (token === undefined) throw new TerminalError(`repository '${repository.name}': the ${repository.provider} provider needs a token (credentials.secretName or credentials.env)`);
+  return token;
 }
 
 /** One provider per repository, built on first use and reused afterwards. */

@@ -21,6 +21,8 @@ export interface CommitRequest {
   readonly files: ReadonlyArray<{ readonly path: string; readonly content: string }>;
   readonly message: string;
   readonly update: BranchUpdate;
+  /** The branch `parent` was read from, when the commit starts a new branch (Gitea names it). */
+  readonly startBranch?: string;
 }
 
 export interface CommitResult {

@@ -1,18 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-
-interface Commit {
-  sha: string;
-  tree: Map<string, string>;
-  parents: string[];
-  message: string;
-}
+import { MemoryGit } from './memory-git';
 
 export interface FakeGitHub {
   readonly apiUrl: string;
   readonly token: string;
-  readonly refs: Map<string, string>;
+  readonly refs: ReadonlyMap<string, string>;
   readonly pulls: Array<{ number: number; head: string; base: string; title: string; body: string; state: 'open' | 'closed'; labels: string[] }>;
   readonly requests: string[];
   fileAt(branch: string, path: string): string | undefined;
@@ -33,27 +27,12 @@ export interface FakeGitHub {
  */
 export async function startFakeGitHub(owner: string, repo: string, files: Record<string, string>): Promise<FakeGitHub> {
   const token = 'ghp_testtoken';
-  const commits = new Map<string, Commit>();
-  const trees = new Map<string, Map<string, string>>();
-  const refs = new Map<string, string>();
+  const git = new MemoryGit(files);
+  const { commits, refs } = git;
+  const trees = new Map<string, ReadonlyMap<string, string>>();
   const pulls: FakeGitHub['pulls'] = [];
   const requests: string[] = [];
   const hash = (value: string) => createHash('sha1').update(value).digest('hex');
-  const addCommit = (tree: Map<string, string>, parents: string[], message: string): string => {
-    const sha = hash(`${message}${parents.join()}${JSON.stringify([...tree])}${commits.size}`);
-    commits.set(sha, { sha, tree, parents, message });
-    return sha;
-  };
-  refs.set('main', addCommit(new Map(Object.entries(files)), [], 'seed'));
-  const isAncestor = (ancestor: string, of: string): boolean => {
-    const stack = [of];
-    while (stack.length > 0) {
-      const sha = stack.pop() as string;
-      if (sha === ancestor) return true;
-      stack.push(...(commits.get(sha)?.parents ?? []));
-    }
-    return false;
-  };
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -100,13 +79,13 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
       if (req.method === 'POST' && path === '/git/commits') {
         const tree = trees.get(body.tree);
         if (tree === undefined) return send(422, { message: 'Tree SHA does not exist' });
-        const sha = addCommit(tree, body.parents, body.message);
+        const sha = git.addCommit(tree, body.parents, body.message);
         return send(201, { sha, html_url: `https://github.com/${owner}/${repo}/commit/${sha}` });
       }
       if (req.method === 'PATCH' && (m = /^\/git\/refs\/heads\/(.+)$/.exec(path))) {
         const current = refs.get(m[1] as string);
         if (current === undefined) return send(422, { message: 'Reference does not exist' });
-        if (body.force !== true && !isAncestor(current, body.sha)) return send(422, { message: 'Update is not a fast forward' });
+        if (body.force !== true && !git.isAncestor(current, body.sha)) return send(422, { message: 'Update is not a fast forward' });
         refs.set(m[1] as string, body.sha);
         return send(200, { ref: `refs/heads/${m[1]}`, object: { sha: body.sha } });
       }
@@ -145,23 +124,9 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
     refs,
     pulls,
     requests,
-    fileAt: (branch, path) => commits.get(refs.get(branch) ?? '')?.tree.get(path),
-    messagesOf: (branch) => {
-      const out: string[] = [];
-      let sha = refs.get(branch);
-      while (sha !== undefined) {
-        const commit = commits.get(sha);
-        out.push(commit?.message.split('\n')[0] ?? '');
-        sha = commit?.parents[0];
-      }
-      return out;
-    },
-    pushAsPerson: (branch, changed, message) => {
-      const parent = refs.get(branch) as string;
-      const tree = new Map(commits.get(parent)?.tree ?? []);
-      for (const [path, content] of Object.entries(changed)) tree.set(path, content);
-      refs.set(branch, addCommit(tree, [parent], message));
-    },
+    fileAt: (branch, path) => git.fileAt(branch, path),
+    messagesOf: (branch) => git.messagesOf(branch),
+    pushAsPerson: (branch, changed, message) => git.pushAsPerson(branch, changed, message),
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

@@ -119,7 +119,14 @@ export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: Pr
       const provider = await deps.providerFor(repository);
       const view = views.get(`${change.repository}\u0000${change.branch}`) as BranchView;
       const changeStarted = deps.now().getTime();
-      const commit = await provider.commit({ branch: change.branch, parent: view.commit, files: change.files, message: change.commitMessage, update: view.update });
+      const commit = await provider.commit({
+        branch: change.branch,
+        parent: view.commit,
+        files: change.files,
+        message: change.commitMessage,
+        update: view.update,
+        startBranch: view.update === 'fast-forward' ? change.branch : change.baseBranch,
+      });
       let pullRequest = view.pullRequest;
       if (change.mode === 'pull-request' && pullRequest === undefined && provider.supportsPullRequests) {
         pullRequest = await provider.openPullRequest({

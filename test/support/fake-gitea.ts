@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MemoryGit } from './memory-git';
+
+export interface FakeGitea {
+  readonly url: string;
+  readonly token: string;
+  readonly git: MemoryGit;
+  readonly pulls: Array<{ number: number; head: string; base: string; title: string; labels: number[]; state: 'open' | 'closed' }>;
+  readonly changeRequests: Array<Record<string, any>>;
+  close(): Promise<void>;
+}
+
+/** Git's blob id of a text, as Gitea reports it in `sha`. */
+export const blobSha = (content: string): string => createHash('sha1').update(`blob ${Buffer.byteLength(content)}\0${content}`).digest('hex');
+
+/**
+ * A local Gitea API (v1) for one repository, following Gitea's documented
+ * behaviour: `Authorization: token …` (401 otherwise); branches (404);
+ * contents with base64 `content` and blob `sha`; `POST contents` changing
+ * several files in one commit, answering 422 "sha does not match" when an
+ * update's `sha` is not the file's current blob and 422 "branch already
+ * exists" for an existing `new_branch`; branch deletion; pulls, with 409
+ * "pull request already exists for these targets" for a second open one; labels.
+ */
+export async function startFakeGitea(owner: string, repo: string, files: Record<string, string>): Promise<FakeGitea> {
+  const token = 'gitea-test-token';
+  const git = new MemoryGit(files);
+  const pulls: FakeGitea['pulls'] = [];
+  const changeRequests: Array<Record<string, any>> = [];
+  const labels = [{ id: 7, name: 'promotion' }];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://gitea');
+      const text = Buffer.concat(chunks).toString('utf8');
+      const body = text === '' ? {} : (JSON.parse(text) as Record<string, any>);
+      const send = (status: number, payload: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(payload));
+      };
+      if (req.headers.authorization !== `token ${token}`) return send(401, { message: 'user does not exist', url: '' });
+      const prefix = `/api/v1/repos/${owner}/${repo}`;
+      if (!url.pathname.startsWith(prefix)) return send(404, { message: 'The target couldn\'t be found.' });
+      const path = decodeURIComponent(url.pathname.slice(prefix.length));
+      let m: RegExpExecArray | null;
+      const commitOf = (ref: string) => git.commits.get(ref) ?? git.commits.get(git.refs.get(ref) ?? '');
+
+      if (req.method === 'GET' && (m = /^\/branches\/(.+)$/.exec(path))) {
+        const sha = git.refs.get(m[1] as string);
+        return sha ? send(200, { name: m[1], commit: { id: sha } }) : send(404, { message: 'branch does not exist' });
+      }
+      if (req.method === 'DELETE' && (m = /^\/branches\/(.+)$/.exec(path))) {
+        return git.refs.delete(m[1] as string) ? (res.writeHead(204), res.end()) : send(404, { message: 'branch does not exist' });
+      }
+      if (req.method === 'GET' && (m = /^\/contents\/(.+)$/.exec(path))) {
+        const content = commitOf(url.searchParams.get('ref') ?? 'main')?.tree.get(m[1] as string);
+        if (content === undefined) return send(404, { message: 'object does not exist' });
+        return send(200, { type: 'file', path: m[1], sha: blobSha(content), encoding: 'base64', content: Buffer.from(content).toString('base64') });
+      }
+      if (req.method === 'POST' && path === '/contents') {
+        changeRequests.push(body);
+        const from = git.refs.get(body.branch);
+        if (from === undefined) return send(404, { message: 'branch does not exist' });
+        if (body.new_branch !== undefined && git.refs.has(body.new_branch)) return send(422, { message: `branch already exists [name: ${body.new_branch}]` });
+        const tree = git.commits.get(from)?.tree;
+        for (const file of body.files as Array<Record<string, string>>) {
+          const current = tree?.get(file.path as string);
+          if (file.operation === 'update' && (current === undefined || blobSha(current) !== file.sha)) {
+            return send(422, { message: `sha does not match [given: ${file.sha}, expected: ${current === undefined ? '' : blobSha(current)}]` });
+          }
+        }
+        const sha = git.commitOnto(from, (body.files as Array<Record<string, string>>).map((f) => ({ path: f.path as string, content: Buffer.from(f.content as string, 'base64').toString('utf8') })), body.message);
+        git.refs.set(body.new_branch ?? body.branch, sha);
+        return send(201, { commit: { sha, html_url: `https://gitea.example.com/${owner}/${repo}/commit/${sha}` } });
+      }
+      if (req.method === 'GET' && path === '/pulls') {
+        const state = url.searchParams.get('state') ?? 'open';
+        return send(200, pulls.filter((p) => state === 'all' || p.state === state).map((p) => ({ number: p.number, html_url: `https://gitea.example.com/${owner}/${repo}/pulls/${p.number}`, head: { ref: p.head }, base: { ref: p.base } })));
+      }
+      if (req.method === 'POST' && path === '/pulls') {
+        if (pulls.some((p) => p.head === body.head && p.base === body.base && p.state === 'open')) {
+          return send(409, { message: `pull request already exists for these targets [id: 1, issue_id: 1, head_repo_id: 1, base_repo_id: 1, head_branch: ${body.head}, base_branch: ${body.base}]` });
+        }
+        const number = pulls.length + 1;
+        pulls.push({ number, head: body.head, base: body.base, title: body.title, labels: body.labels ?? [], state: 'open' });
+        return send(201, { number, html_url: `https://gitea.example.com/${owner}/${repo}/pulls/${number}` });
+      }
+      if (req.method === 'GET' && path === '/labels') return send(200, labels);
+      return send(404, { message: 'The target couldn\'t be found.' });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`,
+    token,
+    git,
+    pulls,
+    changeRequests,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}

@@ -1,0 +1,105 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MemoryGit } from './memory-git';
+
+export interface FakeGitLab {
+  readonly url: string;
+  readonly token: string;
+  readonly git: MemoryGit;
+  readonly mergeRequests: Array<{ iid: number; source: string; target: string; title: string; description: string; labels: string; state: 'opened' | 'merged' }>;
+  readonly commitRequests: Array<Record<string, any>>;
+  close(): Promise<void>;
+}
+
+/**
+ * A local GitLab REST API (v4) for one project, following GitLab's documented
+ * behaviour: `PRIVATE-TOKEN` auth (401 otherwise); branches (404 "Branch Not
+ * Found"); raw files (404 "File Not Found"); `POST repository/commits` with
+ * actions, where an update whose `last_commit_id` is older than the file's
+ * last change answers 400 "You are attempting to update a file that has
+ * changed since you started editing it.", and a new branch from `start_sha`
+ * that exists already answers 400 "A branch called '…' already exists" unless
+ * `force`; merge requests, with 409 "Another open merge request already
+ * exists for this source branch" for a second one.
+ */
+export async function startFakeGitLab(project: string, files: Record<string, string>): Promise<FakeGitLab> {
+  const token = 'glpat-testtoken';
+  const git = new MemoryGit(files);
+  const mergeRequests: FakeGitLab['mergeRequests'] = [];
+  const commitRequests: Array<Record<string, any>> = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://gitlab');
+      const text = Buffer.concat(chunks).toString('utf8');
+      const body = text === '' ? {} : (JSON.parse(text) as Record<string, any>);
+      const send = (status: number, payload: unknown, type = 'application/json') => {
+        res.writeHead(status, { 'content-type': type });
+        res.end(type === 'application/json' ? JSON.stringify(payload) : String(payload));
+      };
+      if (req.headers['private-token'] !== token) return send(401, { message: '401 Unauthorized' });
+      const prefix = `/api/v4/projects/${encodeURIComponent(project)}`;
+      const raw = url.pathname;
+      if (!raw.startsWith(prefix)) return send(404, { message: '404 Project Not Found' });
+      const path = raw.slice(prefix.length);
+      let m: RegExpExecArray | null;
+
+      if (req.method === 'GET' && (m = /^\/repository\/branches\/(.+)$/.exec(path))) {
+        const branch = decodeURIComponent(m[1] as string);
+        const sha = git.refs.get(branch);
+        return sha ? send(200, { name: branch, commit: { id: sha } }) : send(404, { message: '404 Branch Not Found' });
+      }
+      if (req.method === 'GET' && (m = /^\/repository\/files\/(.+)\/raw$/.exec(path))) {
+        const ref = url.searchParams.get('ref') ?? 'main';
+        const commit = git.commits.get(ref) ?? git.commits.get(git.refs.get(ref) ?? '');
+        const content = commit?.tree.get(decodeURIComponent(m[1] as string));
+        return content === undefined ? send(404, { message: '404 File Not Found' }) : send(200, content, 'text/plain; charset=utf-8');
+      }
+      if (req.method === 'POST' && path === '/repository/commits') {
+        commitRequests.push(body);
+        const branch = String(body.branch);
+        const existing = git.refs.get(branch);
+        let parent: string;
+        if (body.start_sha !== undefined) {
+          if (existing !== undefined && body.force !== true) return send(400, { message: `A branch called '${branch}' already exists. Switch to that branch in order to make changes` });
+          parent = body.start_sha;
+        } else {
+          if (existing === undefined) return send(400, { message: `You can only create or edit files when you are on a branch` });
+          parent = existing;
+        }
+        for (const action of body.actions as Array<Record<string, string>>) {
+          if (action.action === 'update' && action.last_commit_id && git.fileChanged(action.file_path as string, action.last_commit_id, parent)) {
+            return send(400, { message: 'You are attempting to update a file that has changed since you started editing it.' });
+          }
+        }
+        const sha = git.commitOnto(parent, (body.actions as Array<Record<string, string>>).map((a) => ({ path: a.file_path as string, content: a.content as string })), body.commit_message);
+        git.refs.set(branch, sha);
+        return send(201, { id: sha, short_id: sha.slice(0, 8), web_url: `https://gitlab.example.com/${project}/-/commit/${sha}` });
+      }
+      if (req.method === 'GET' && path === '/merge_requests') {
+        const found = mergeRequests.filter(
+          (mr) => mr.source === url.searchParams.get('source_branch') && mr.target === url.searchParams.get('target_branch') && mr.state === (url.searchParams.get('state') ?? 'opened'),
+        );
+        return send(200, found.map((mr) => ({ iid: mr.iid, web_url: `https://gitlab.example.com/${project}/-/merge_requests/${mr.iid}`, state: mr.state })));
+      }
+      if (req.method === 'POST' && path === '/merge_requests') {
+        const open = mergeRequests.find((mr) => mr.source === body.source_branch && mr.state === 'opened');
+        if (open) return send(409, { message: [`Another open merge request already exists for this source branch: !${open.iid}`] });
+        const iid = mergeRequests.length + 1;
+        mergeRequests.push({ iid, source: body.source_branch, target: body.target_branch, title: body.title, description: body.description, labels: body.labels ?? '', state: 'opened' });
+        return send(201, { iid, web_url: `https://gitlab.example.com/${project}/-/merge_requests/${iid}` });
+      }
+      return send(404, { message: '404 Not Found' });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    token,
+    git,
+    mergeRequests,
+    commitRequests,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
