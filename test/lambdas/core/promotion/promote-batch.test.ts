@@ -101,6 +101,25 @@ describe('promotion: end to end on a real bare repository', () => {
     expect(audit.records.filter((r) => r.outcome === 'promoted')).toHaveLength(2);
   });
 
+  it('keeps the commit when an Argo CD refresh fails, reports it, and finds applications by repository and path', async () => {
+    const { person, audit, worker, bare } = setup(apiFiles, (b) => JSON.parse(JSON.stringify(apiConfig(b)).replace('"api-dev"', '"missing-app"')), { argocd, slack });
+    const discovering = await startFakeArgoCd([{ name: 'worker-dev', repoURL: bare, path: 'apps/worker' }]);
+    try {
+      const result = await promoteBatch([event(1, 'octo-org/api', '1.4.3')], worker());
+      const dev = result.applied.find((a) => a.change.mode === 'commit');
+      expect(dev?.refreshFailures).toEqual([expect.stringMatching(/^Argo CD refresh of missing-app failed: Argo CD answered 404: applications.argoproj.io "missing-app" not found/)]);
+      expect(person.show('main', 'apps/api/dev/values.yaml')).toContain('tag: 1.4.3');
+      expect(audit.records.find((r) => r.branch === 'main')?.reasons).toEqual(expect.arrayContaining([expect.stringMatching(/missing-app failed/)]));
+      expect(JSON.stringify(slack.messages.map((m) => m.blocks))).toMatch(/missing-app failed/);
+
+      const found = await promoteBatch([event(2, 'octo-org/worker', '0.9.1')], { ...worker(), argocd: new ArgoCdClient({ url: discovering.url, token: discovering.token, refresh: 'hard' }) });
+      expect(found.applied).toHaveLength(1);
+      expect(discovering.refreshes).toEqual([{ app: 'worker-dev', mode: 'hard' }]);
+    } finally {
+      await discovering.close();
+    }
+  });
+
   it('puts two images for the same branch into one commit', async () => {
     const { person, worker } = setup(apiFiles, apiConfig);
     await promoteBatch([event(1, 'octo-org/api', '1.5.0'), event(2, 'octo-org/worker', '0.9.1')], worker());
