@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The normalized event model. Every trigger Hoist accepts, whichever host sent

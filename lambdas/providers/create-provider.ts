@@ -1,25 +1,34 @@
 import type { RepositoryConfig } from '../core/config/promotion-config';
 import { TerminalError } from '../shared/errors';
-import { GitCliProvider } from './git-cli-provider';
 import type { GitProvider } from './git-provider';
-import { GitHubProvider } from './github-provider';
-import { GitLabProvider } from './gitlab-provider';
-import { GiteaProvider } from './gitea-provider';
 
 /** Resolves a repository's access token (Secrets Manager in AWS, an environment variable locally). */
 export type TokenLookup = (repository: RepositoryConfig) => Promise<string | undefined>;
 
-/** Builds the provider a repository's `provider` names. */
-export function createProvider(repository: RepositoryConfig, token: string | undefined): GitProvider {
+/**
+ * Builds the provider a repository's `provider` names. Each provider module
+ * is imported on first use, so a cold start only loads the host SDKs the
+ * configuration needs (Octokit and gitbeaker are the bulk of the bundle).
+ */
+export async function createProvider(repository: RepositoryConfig, token: string | undefined): Promise<GitProvider> {
+  const apiUrl = repository.apiUrl ? { apiUrl: repository.apiUrl } : {};
   switch (repository.provider) {
-    case 'git':
+    case 'git': {
+      const { GitCliProvider } = await import('./git-cli-provider');
       return new GitCliProvider({ url: repository.url, ...(token ? { token } : {}) });
-    case 'github':
-      return new GitHubProvider({ url: repository.url, token: required(repository, token), ...(repository.apiUrl ? { apiUrl: repository.apiUrl } : {}) });
-    case 'gitlab':
-      return new GitLabProvider({ url: repository.url, token: required(repository, token), ...(repository.apiUrl ? { apiUrl: repository.apiUrl } : {}) });
-    case 'gitea':
-      return new GiteaProvider({ url: repository.url, token: required(repository, token), ...(repository.apiUrl ? { apiUrl: repository.apiUrl } : {}) });
+    }
+    case 'github': {
+      const { GitHubProvider } = await import('./github-provider');
+      return new GitHubProvider({ url: repository.url, token: required(repository, token), ...apiUrl });
+    }
+    case 'gitlab': {
+      const { GitLabProvider } = await import('./gitlab-provider');
+      return new GitLabProvider({ url: repository.url, token: required(repository, token), ...apiUrl });
+    }
+    case 'gitea': {
+      const { GiteaProvider } = await import('./gitea-provider');
+      return new GiteaProvider({ url: repository.url, token: required(repository, token), ...apiUrl });
+    }
   }
 }
 
@@ -29,7 +38,10 @@ function required(repository: RepositoryConfig, token: string | undefined): stri
 }
 
 /** One provider per repository, built on first use and reused afterwards. */
-export function providerCache(tokens: TokenLookup, create: typeof createProvider = createProvider): (repository: RepositoryConfig) => Promise<GitProvider> {
+export function providerCache(
+  tokens: TokenLookup,
+  create: (repository: RepositoryConfig, token: string | undefined) => GitProvider | Promise<GitProvider> = createProvider,
+): (repository: RepositoryConfig) => Promise<GitProvider> {
   const providers = new Map<string, Promise<GitProvider>>();
   return (repository) => {
     let provider = providers.get(repository.name);

@@ -1,4 +1,6 @@
-import { Octokit } from 'octokit';
+import { Octokit as OctokitCore } from '@octokit/core';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
 import { ConflictError, TerminalError } from '../shared/errors';
 import type { CommitRequest, CommitResult, GitProvider, PullRequestInfo, PullRequestRequest } from './git-provider';
 
@@ -17,6 +19,14 @@ export interface GitHubProviderOptions {
   readonly throttle?: boolean;
 }
 
+/**
+ * Octokit's core with its retry and throttling plugins. Requests go through
+ * `octokit.request('VERB /route')`; the generated method for every endpoint
+ * (plugin-rest-endpoint-methods) would add some 80 KB to the bundle for the
+ * nine endpoints used here.
+ */
+const Octokit = OctokitCore.plugin(retry, throttling);
+
 /** GitHub's 422 messages that mean "someone else got there first". */
 const NOT_FAST_FORWARD = /not a fast forward/i;
 const REF_EXISTS = /reference already exists/i;
@@ -33,14 +43,14 @@ const statusOf = (error: unknown): number | undefined => (error as { status?: nu
 const messageOf = (error: unknown): string => String((error as { response?: { data?: { message?: string } } }).response?.data?.message ?? (error as Error).message);
 
 /**
- * GitHub through Octokit. Several files become one commit through the Git
+ * GitHub through Octokit (core, retry, throttling). Several files become one commit through the Git
  * Data API (tree → commit → ref), and the ref moves only fast-forward, so a
  * branch that moved is GitHub's 422 "Update is not a fast forward", which is
  * a ConflictError here. An open PR for the branch is reused, never duplicated.
  */
 export class GitHubProvider implements GitProvider {
   readonly supportsPullRequests = true;
-  private readonly octokit: Octokit;
+  private readonly octokit: InstanceType<typeof Octokit>;
   private readonly owner: string;
   private readonly repo: string;
 
@@ -50,13 +60,18 @@ export class GitHubProvider implements GitProvider {
       auth: options.token,
       ...(options.apiUrl ? { baseUrl: options.apiUrl } : {}),
       request: { retries: options.requestRetries ?? 3 },
-      ...(options.throttle === false ? { throttle: { enabled: false } } : {}),
+      throttle: {
+        enabled: options.throttle !== false,
+        // Wait out primary and secondary rate limits once, then let the error surface.
+        onRateLimit: (_after: number, _options: object, _octokit: unknown, retryCount: number) => retryCount < 1,
+        onSecondaryRateLimit: (_after: number, _options: object, _octokit: unknown, retryCount: number) => retryCount < 1,
+      },
     });
   }
 
   async branchHead(branch: string): Promise<string | undefined> {
     try {
-      const { data } = await this.octokit.rest.git.getRef({ owner: this.owner, repo: this.repo, ref: `heads/${branch}` });
+      const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/git/ref/{ref}', { owner: this.owner, repo: this.repo, ref: `heads/${branch}` });
       return data.object.sha;
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
@@ -66,7 +81,7 @@ export class GitHubProvider implements GitProvider {
 
   async readFile(commit: string, path: string): Promise<string | undefined> {
     try {
-      const { data } = await this.octokit.rest.repos.getContent({ owner: this.owner, repo: this.repo, path, ref: commit, mediaType: { format: 'raw' } });
+      const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { owner: this.owner, repo: this.repo, path, ref: commit, mediaType: { format: 'raw' } });
       if (typeof data === 'string') return data;
       return data instanceof ArrayBuffer ? new TextDecoder().decode(data) : undefined;
     } catch (error) {
@@ -77,19 +92,19 @@ export class GitHubProvider implements GitProvider {
 
   async commit(request: CommitRequest): Promise<CommitResult> {
     const base = { owner: this.owner, repo: this.repo };
-    const parent = await this.octokit.rest.git.getCommit({ ...base, commit_sha: request.parent });
-    const tree = await this.octokit.rest.git.createTree({
+    const parent = await this.octokit.request('GET /repos/{owner}/{repo}/git/commits/{commit_sha}', { ...base, commit_sha: request.parent });
+    const tree = await this.octokit.request('POST /repos/{owner}/{repo}/git/trees', {
       ...base,
       base_tree: parent.data.tree.sha,
       tree: request.files.map((file) => ({ path: file.path, mode: '100644' as const, type: 'blob' as const, content: file.content })),
     });
-    const commit = await this.octokit.rest.git.createCommit({ ...base, message: request.message, tree: tree.data.sha, parents: [request.parent] });
+    const commit = await this.octokit.request('POST /repos/{owner}/{repo}/git/commits', { ...base, message: request.message, tree: tree.data.sha, parents: [request.parent] });
     const sha = commit.data.sha;
     try {
       if (request.update === 'create') {
-        await this.octokit.rest.git.createRef({ ...base, ref: `refs/heads/${request.branch}`, sha });
+        await this.octokit.request('POST /repos/{owner}/{repo}/git/refs', { ...base, ref: `refs/heads/${request.branch}`, sha });
       } else {
-        await this.octokit.rest.git.updateRef({ ...base, ref: `heads/${request.branch}`, sha, force: request.update === 'reset' });
+        await this.octokit.request('PATCH /repos/{owner}/{repo}/git/refs/{ref}', { ...base, ref: `heads/${request.branch}`, sha, force: request.update === 'reset' });
       }
     } catch (error) {
       if (statusOf(error) === 422 && (NOT_FAST_FORWARD.test(messageOf(error)) || REF_EXISTS.test(messageOf(error)))) {
@@ -101,7 +116,7 @@ export class GitHubProvider implements GitProvider {
   }
 
   async findOpenPullRequest(branch: string, base: string): Promise<PullRequestInfo | undefined> {
-    const { data } = await this.octokit.rest.pulls.list({ owner: this.owner, repo: this.repo, head: `${this.owner}:${branch}`, base, state: 'open' });
+    const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/pulls', { owner: this.owner, repo: this.repo, head: `${this.owner}:${branch}`, base, state: 'open' });
     const [pr] = data;
     return pr === undefined ? undefined : { number: pr.number, url: pr.html_url, branch, base };
   }
@@ -109,7 +124,7 @@ export class GitHubProvider implements GitProvider {
   async openPullRequest(request: PullRequestRequest): Promise<PullRequestInfo> {
     let info: PullRequestInfo;
     try {
-      const { data } = await this.octokit.rest.pulls.create({ owner: this.owner, repo: this.repo, head: request.branch, base: request.base, title: request.title, body: request.body });
+      const { data } = await this.octokit.request('POST /repos/{owner}/{repo}/pulls', { owner: this.owner, repo: this.repo, head: request.branch, base: request.base, title: request.title, body: request.body });
       info = { number: data.number, url: data.html_url, branch: request.branch, base: request.base };
     } catch (error) {
       // Another worker opened it a moment ago: use that one.
@@ -118,7 +133,7 @@ export class GitHubProvider implements GitProvider {
       return existing;
     }
     if (request.labels.length > 0) {
-      await this.octokit.rest.issues.addLabels({ owner: this.owner, repo: this.repo, issue_number: info.number, labels: [...request.labels] });
+      await this.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', { owner: this.owner, repo: this.repo, issue_number: info.number, labels: [...request.labels] });
     }
     return info;
   }

@@ -1,5 +1,5 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
 import { IntakeEnvSchema, awsIntakeDeps } from '../clients/aws/intake-deps';
 import { SecretsManagerWebhookSecrets } from '../clients/aws/secrets-manager-webhook-secrets';
 import { DEFAULT_MAX_BODY_BYTES } from '../core/intake/receive-webhook';

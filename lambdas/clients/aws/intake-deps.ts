@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { PositiveIntText } from '../../shared/env';
 import { logger } from '../../shared/logger';
 import type { EnqueueOnceDeps } from '../../core/intake/enqueue-once';

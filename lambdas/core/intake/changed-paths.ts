@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_CHANGED_PATHS } from '../events';
 
 /** A commit as GitHub, GitLab and Gitea list it in a push payload (only the path lists). */

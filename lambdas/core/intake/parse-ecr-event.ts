@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { accepted, ignored, parseWith, type IntakeOutcome } from './intake-outcome';
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { GitHost } from '../events';
 import { accepted, ignored, parseWith, type IntakeOutcome } from './intake-outcome';
 import { collectChangedPaths, isZeroSha, PushedCommitSchema, refTypeOf, type PushedCommit } from './changed-paths';

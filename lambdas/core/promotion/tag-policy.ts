@@ -1,5 +1,5 @@
 import semver from 'semver';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * How tags of one image are ordered, and which are eligible at all.

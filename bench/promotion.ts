@@ -1,0 +1,114 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { PromotionConfigSchema } from '../lambdas/core/config/promotion-config';
+import { planPromotions, type ImageUpdate } from '../lambdas/core/promotion/plan-promotions';
+import { currentVersionOf, editsForSite, findImageSites } from '../lambdas/core/yaml/image-sites';
+import { applyScalarEdits } from '../lambdas/core/yaml/scalar-splice';
+import { startDevServer } from '../dev/dev-server';
+import { ensureEmbeddedGitops } from '../dev/embedded-gitops';
+import { createLocalPromoter } from '../dev/local-promoter';
+import { quantile } from './stats';
+
+/**
+ * A values file shaped like a large public chart's (Argo CD's is about 4,000
+ * lines): many components, each with an image block, resources, probes,
+ * comments and blank lines. `lines` sets its length.
+ */
+export function largeValuesFile(lines: number): string {
+  const out: string[] = ['# Generated benchmark values, shaped like a large umbrella chart.', 'global:', '  imageRegistry: ""', ''];
+  for (let i = 0; out.length < lines; i += 1) {
+    out.push(
+      `## Component ${i}`,
+      `component${i}:`,
+      '  enabled: true',
+      '  replicas: 2',
+      '  image:',
+      `    repository: ghcr.io/example/component-${i}`,
+      `    tag: "1.${i}.0"  # pinned`,
+      '    pullPolicy: IfNotPresent',
+      '  resources:',
+      '    requests: { cpu: 100m, memory: 128Mi }',
+      '    limits: { memory: 256Mi }',
+      '  livenessProbe:',
+      '    httpGet: { path: /healthz, port: http }',
+      '    initialDelaySeconds: 10',
+      '  extraArgs: []',
+      '',
+    );
+  }
+  return `${out.slice(0, lines).join('\n')}\n`;
+}
+
+export function benchBumpEngine(runs = 50): Array<[string, string]> {
+  const text = largeValuesFile(5000);
+  const middle = Math.floor(text.split('\n').length / 16 / 2);
+  const spec = { kind: 'helm' as const, tagPath: `component${middle}.image.tag` };
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    const start = performance.now();
+    const sites = findImageSites(text, 'values.yaml', spec, `ghcr.io/example/component-${middle}`);
+    const after = applyScalarEdits(text, sites.flatMap((s) => editsForSite(s, { tag: `9.${i}.0`, digestMode: 'none' })));
+    samples.push(performance.now() - start);
+    if (after.length === text.length || currentVersionOf(sites[0] as never).tag !== `1.${middle}.0`) throw new Error('bump did not change the file');
+  }
+  return [
+    ['bump engine, 5,000-line values file, p50', `${quantile(samples, 0.5).toFixed(2)} ms`],
+    ['bump engine, 5,000-line values file, p99', `${quantile(samples, 0.99).toFixed(2)} ms`],
+  ];
+}
+
+export function benchPlanning(events = 1000, services = 100): Array<[string, string]> {
+  const config = PromotionConfigSchema.parse({
+    repositories: [{ name: 'gitops', provider: 'git', url: '/dev/null' }],
+    images: Array.from({ length: services }, (_, s) => ({
+      image: `ghcr.io/example/svc-${s}`,
+      policy: 'semver:^1',
+      targets: ['dev', 'prod'].map((environment) => ({ repository: 'gitops', file: `apps/svc-${s}/${environment}/values.yaml`, environment, mode: environment === 'dev' ? 'commit' : 'pull-request' })),
+    })),
+  });
+  const files = new Map<string, string>();
+  for (let s = 0; s < services; s += 1) {
+    for (const environment of ['dev', 'prod']) files.set(`apps/svc-${s}/${environment}/values.yaml`, `image:\n  repository: ghcr.io/example/svc-${s}\n  tag: 1.0.0\n`);
+  }
+  const updates: ImageUpdate[] = Array.from({ length: events }, (_, i) => ({
+    image: `ghcr.io/example/svc-${i % services}`,
+    tag: `1.0.${Math.floor(i / services) + 1}`,
+    pushedAt: new Date(Date.UTC(2026, 10, 23, 8, 0, i)).toISOString(),
+    source: 'bench',
+    envelopeId: `e${i}`,
+  }));
+  const start = performance.now();
+  const plan = planPromotions({ config, updates, files: (_repo, _branch, path) => files.get(path), stateOf: () => undefined });
+  const ms = performance.now() - start;
+  const promotions = plan.changes.reduce((n, c) => n + c.promotions.length, 0);
+  if (promotions !== services * 2) throw new Error(`expected ${services * 2} promotions, got ${promotions}`);
+  return [[`planning ${events} events (${services} images × 2 targets) into ${plan.changes.length} changes`, `${ms.toFixed(1)} ms`]];
+}
+
+/** Wall time from the HTTP POST of an ECR event to the pushed commit on the embedded repository. */
+export async function benchEndToEnd(runs = 30): Promise<Array<[string, string]>> {
+  const embedded = ensureEmbeddedGitops(mkdtempSync(join(tmpdir(), 'hoist-bench-e2e-')));
+  const promoter = createLocalPromoter({ configPath: embedded.configPath, env: {} });
+  const server = await startDevServer({ port: 0, env: {}, consume: promoter.consume });
+  const template = JSON.parse(readFileSync('dev/examples/ecr-push.json', 'utf8')) as { id: string; detail: Record<string, string> };
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    const tag = `1.5.${i}`;
+    const event = { ...template, id: `bench-${i}`, detail: { ...template.detail, 'image-tag': tag } };
+    const start = performance.now();
+    const res = await fetch(`${server.url}/events/ecr`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) });
+    if (res.status !== 202) throw new Error(`status ${res.status}`);
+    await server.queue.drain();
+    samples.push(performance.now() - start);
+    const values = execFileSync('git', ['--git-dir', embedded.bareRepo, 'show', 'main:apps/api/dev/values.yaml'], { encoding: 'utf8' });
+    if (!values.includes(`tag: ${tag}`)) throw new Error(`commit for ${tag} not found`);
+  }
+  await server.close();
+  return [
+    ['end to end: ECR event → pushed commit (embedded repo), p50', `${quantile(samples, 0.5).toFixed(0)} ms`],
+    ['end to end: ECR event → pushed commit (embedded repo), p99', `${quantile(samples, 0.99).toFixed(0)} ms`],
+  ];
+}
