@@ -4,6 +4,7 @@ import { EnvWebhookSecrets } from '../lambdas/clients/local/env-webhook-secrets'
 import { InProcessQueue } from '../lambdas/clients/local/in-process-queue';
 import { MemoryDeliveryLedger } from '../lambdas/clients/local/memory-delivery-ledger';
 import type { EnvelopeConsumer } from '../lambdas/core/ports';
+import type { HoistEvent, Route } from '../lambdas/core/events';
 import { DEFAULT_MAX_BODY_BYTES } from '../lambdas/core/intake/receive-webhook';
 import { createEcrEventHandler } from '../lambdas/ecr-event/create-ecr-event-handler';
 import { createWebhookHandler } from '../lambdas/webhook/create-webhook-handler';
@@ -23,6 +24,8 @@ export interface DevServerOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** What runs each queued event; by default it is logged. */
   readonly consume?: EnvelopeConsumer;
+  /** The GitOps branches of an event, so the in-process queue orders by branch like SQS. */
+  readonly routesFor?: (event: HoistEvent) => readonly Route[];
   readonly now?: () => Date;
 }
 
@@ -49,15 +52,13 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   });
   const ledger = new MemoryDeliveryLedger();
   const maxBodyBytes = Number(options.env.HOIST_MAX_BODY_BYTES ?? DEFAULT_MAX_BODY_BYTES);
+  const intake = { ledger, queue, log: logger, now, ...(options.routesFor ? { routesFor: options.routesFor } : {}) };
   const webhook = createWebhookHandler({
+    ...intake,
     secrets: new EnvWebhookSecrets(options.env, ['github', 'gitlab', 'gitea']),
-    ledger,
-    queue,
-    log: logger,
-    now,
     maxBodyBytes,
   });
-  const ecr = createEcrEventHandler({ ledger, queue, log: logger, now });
+  const ecr = createEcrEventHandler(intake);
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {

@@ -5,6 +5,8 @@ import { SlackWebhookNotifier } from '../lambdas/clients/slack-notifier';
 import { parsePromotionConfig } from '../lambdas/core/config/parse-promotion-config';
 import type { EnvelopeConsumer } from '../lambdas/core/ports';
 import { promoteBatch } from '../lambdas/core/promotion/promote-batch';
+import { routesFor } from '../lambdas/core/promotion/plan-promotions';
+import type { HoistEvent, Route } from '../lambdas/core/events';
 import { providerCache } from '../lambdas/providers/create-provider';
 import { logger } from '../lambdas/shared/logger';
 
@@ -19,7 +21,11 @@ export interface LocalPromoterOptions {
  * the promoter function, with tokens from environment variables and state
  * and audit kept in memory.
  */
-export function createLocalPromoter(options: LocalPromoterOptions): { consume: EnvelopeConsumer; audit: MemoryAuditLog } {
+export function createLocalPromoter(options: LocalPromoterOptions): {
+  consume: EnvelopeConsumer;
+  routesFor: (event: HoistEvent) => Route[];
+  audit: MemoryAuditLog;
+} {
   const config = parsePromotionConfig(readFileSync(options.configPath, 'utf8'), options.configPath);
   const { env } = options;
   const audit = new MemoryAuditLog();
@@ -52,5 +58,5 @@ export function createLocalPromoter(options: LocalPromoterOptions): { consume: E
     }
     for (const noop of result.noops) logger.info('no change', { image: noop.image, tag: noop.tag, environment: noop.environment, reason: noop.reason });
   };
-  return { consume, audit };
+  return { consume, routesFor: (event) => routesFor(config, event), audit };
 }

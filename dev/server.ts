@@ -20,7 +20,7 @@ for (const host of defaulted) env[localSecretVariable(host)] = DEV_SECRET;
 const embedded = env.HOIST_CONFIG ? undefined : ensureEmbeddedGitops(env.HOIST_WORK_DIR ?? '.hoist');
 const configPath = env.HOIST_CONFIG ?? (embedded?.configPath as string);
 const promoter = createLocalPromoter({ configPath, env });
-const server = await startDevServer({ port: Number(env.PORT ?? 8080), env, consume: promoter.consume });
+const server = await startDevServer({ port: Number(env.PORT ?? 8080), env, consume: promoter.consume, routesFor: promoter.routesFor });
 const examplePath = 'dev/examples/github-push.json';
 const signature = await sign(env[localSecretVariable('github')] ?? DEV_SECRET, readFileSync(examplePath, 'utf8'));
 

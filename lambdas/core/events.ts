@@ -90,14 +90,24 @@ export const HoistEventSchema = z.discriminatedUnion('type', [
 ]);
 export type HoistEvent = z.infer<typeof HoistEventSchema>;
 
+/**
+ * The GitOps repository branch an envelope is for. An image that several
+ * branches receive is queued once per branch, so that the queue's message
+ * group is the branch and two workers never write to one branch at once.
+ * `branch` is `*` for the in-file marker targets of a repository.
+ */
+export const RouteSchema = z.object({ repository: z.string().min(1), branch: z.string().min(1) });
+export type Route = z.infer<typeof RouteSchema>;
+
 /** What goes on the queue: one event with its delivery bookkeeping. */
 export const EventEnvelopeSchema = z.object({
-  /** Stable across redeliveries: `<host>:<delivery id>#<index>`. */
+  /** Stable across redeliveries: `<host>:<delivery id>#<index>[@<repository>:<branch>]`. */
   id: z.string().min(1),
   host: SourceHostSchema,
   deliveryId: z.string().min(1),
   receivedAt: IsoTimeSchema,
   event: HoistEventSchema,
+  route: RouteSchema.optional(),
 });
 export type EventEnvelope = z.infer<typeof EventEnvelopeSchema>;
 
@@ -107,10 +117,14 @@ export function imageNameOf(event: Pick<ImagePublished, 'registry' | 'repository
 }
 
 /**
- * The key that orders events on the queue. Events with the same key are
- * processed one after another; different keys run in parallel.
+ * The key that orders envelopes on the queue (the FIFO message group).
+ * Envelopes with the same key are processed one after another; different
+ * keys run in parallel. A routed envelope is ordered by its GitOps branch,
+ * anything else by where the event came from.
  */
-export function orderingKeyOf(event: HoistEvent): string {
+export function orderingKeyOf(envelope: Pick<EventEnvelope, 'event' | 'route'>): string {
+  if (envelope.route !== undefined) return `gitops:${envelope.route.repository}:${envelope.route.branch}`;
+  const event = envelope.event;
   switch (event.type) {
     case 'image.published':
       return `image:${imageNameOf(event)}`;

@@ -17,6 +17,8 @@ export interface EcrEventIntakeProps {
   /** @default 7 */
   readonly deliveryTtlDays?: number;
   readonly logRetention?: logs.RetentionDays;
+  /** hoist.config.yaml, bundled so that events are queued per GitOps branch. @default none: ordered by source */
+  readonly configFile?: string;
 }
 
 /**
@@ -54,6 +56,7 @@ export class EcrEventIntake extends Construct {
         HOIST_TABLE_NAME: props.stateTable.table.tableName,
         HOIST_DELIVERY_TTL_SECONDS: String((props.deliveryTtlDays ?? 7) * 24 * 3600),
       },
+      ...(props.configFile ? { extraFiles: [props.configFile] } : {}),
     });
     this.handler.function.configureAsyncInvoke({
       retryAttempts: 2,

@@ -26,6 +26,8 @@ export interface WebhookIngressProps {
   readonly deliveryTtlDays?: number;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /** hoist.config.yaml, bundled so that events are queued per GitOps branch. @default none: ordered by source */
+  readonly configFile?: string;
 }
 
 const defaultProps = { rateLimit: 50, burstLimit: 100, maxBodyBytes: 1024 * 1024, deliveryTtlDays: 7, logRetention: logs.RetentionDays.ONE_MONTH };
@@ -75,6 +77,7 @@ export class WebhookIngress extends Construct {
       timeout: Duration.seconds(10),
       logRetention: p.logRetention,
       environment,
+      ...(p.configFile ? { extraFiles: [p.configFile] } : {}),
     });
     p.queue.grantSendMessages(this.handler.function);
     p.stateTable.grantItemAccess(this.handler.function);

@@ -53,6 +53,7 @@ export class AutomationStack extends Stack {
       maxBodyBytes: automation.maxBodyBytes,
       deliveryTtlDays: automation.deliveryTtlDays,
       logRetention,
+      configFile: props.configFile,
     });
 
     const ecrRepositories = [...automation.ecrRepositories, ...(platform.enabled ? platform.ecr.repositories : [])];
@@ -62,6 +63,7 @@ export class AutomationStack extends Stack {
       stateTable: state,
       deliveryTtlDays: automation.deliveryTtlDays,
       logRetention,
+      configFile: props.configFile,
     });
 
     const promoterSecrets = promoterSecretNames(props.config).map((secretName, i) =>

@@ -38,7 +38,7 @@ describe('dev server over real HTTP', () => {
       body: push,
     });
     expect(webhook.status).toBe(202);
-    expect(await webhook.json()).toEqual({ status: 'accepted', delivery: 'dev-1', events: ['git.push'] });
+    expect(await webhook.json()).toEqual({ status: 'accepted', delivery: 'dev-1', events: ['git.push'], queued: 1 });
 
     const ecr = await fetch(`${server.url}/events/ecr`, {
       method: 'POST',

@@ -1,6 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as z from 'zod';
+import { parsePromotionConfig } from '../../core/config/parse-promotion-config';
+import { routesFor } from '../../core/promotion/plan-promotions';
 import { PositiveIntText } from '../../shared/env';
 import { logger } from '../../shared/logger';
 import type { EnqueueOnceDeps } from '../../core/intake/enqueue-once';
@@ -12,6 +15,8 @@ export const IntakeEnvSchema = z.object({
   HOIST_EVENT_QUEUE_URL: z.url(),
   HOIST_TABLE_NAME: z.string().min(1),
   HOIST_DELIVERY_TTL_SECONDS: PositiveIntText.default(7 * 24 * 3600),
+  /** hoist.config.yaml, bundled next to the handler; its targets route events to GitOps branches. */
+  HOIST_CONFIG_PATH: z.string().default(`${process.env.LAMBDA_TASK_ROOT ?? '.'}/hoist.config.yaml`),
 });
 
 /** The delivery ledger, event queue and clock that both intake functions share. */
@@ -25,5 +30,16 @@ export function awsIntakeDeps(env: z.infer<typeof IntakeEnvSchema>): EnqueueOnce
     queue: new SqsEventQueue({ client: new SQSClient({}), queueUrl: env.HOIST_EVENT_QUEUE_URL }),
     log: logger,
     now: () => new Date(),
+    ...routing(env.HOIST_CONFIG_PATH),
   };
+}
+
+/** Routing by the promotion config when it is bundled; without it events are ordered by source. */
+function routing(configPath: string): Pick<EnqueueOnceDeps, 'routesFor'> {
+  if (!existsSync(configPath)) {
+    logger.warn('no promotion config bundled; events are queued by source, not by GitOps branch', { configPath });
+    return {};
+  }
+  const config = parsePromotionConfig(readFileSync(configPath, 'utf8'), configPath);
+  return { routesFor: (event) => routesFor(config, event) };
 }

@@ -38,7 +38,7 @@ export class SqsEventQueue implements EventQueue {
           Entries: batch.map((envelope, index) => ({
             Id: String(index),
             MessageBody: JSON.stringify(envelope),
-            MessageGroupId: toSqsId(orderingKeyOf(envelope.event)),
+            MessageGroupId: toSqsId(orderingKeyOf(envelope)),
             MessageDeduplicationId: toSqsId(envelope.id),
           })),
         }),

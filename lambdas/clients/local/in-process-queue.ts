@@ -30,7 +30,7 @@ export class InProcessQueue implements EventQueue {
 
   async enqueue(envelopes: readonly EventEnvelope[]): Promise<void> {
     for (const envelope of envelopes) {
-      const key = orderingKeyOf(envelope.event);
+      const key = orderingKeyOf(envelope);
       const previous = this.chains.get(key) ?? Promise.resolve();
       const next = previous.then(() => this.deliver(envelope));
       this.chains.set(key, next);

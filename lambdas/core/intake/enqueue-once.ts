@@ -1,4 +1,4 @@
-import { EventEnvelopeSchema, type EventEnvelope, type HoistEvent, type SourceHost } from '../events';
+import { EventEnvelopeSchema, type EventEnvelope, type HoistEvent, type Route, type SourceHost } from '../events';
 import { parseWith } from './intake-outcome';
 import type { DeliveryLedger, EventQueue, WarningLog } from '../ports';
 import { ConflictError, UnavailableError } from '../../shared/errors';
@@ -7,6 +7,8 @@ export interface EnqueueOnceDeps {
   readonly ledger: DeliveryLedger;
   readonly queue: EventQueue;
   readonly log: WarningLog;
+  /** The GitOps branches an event goes to (from the promotion config); none means "order by source". */
+  readonly routesFor?: (event: HoistEvent) => readonly Route[];
 }
 
 /**
@@ -43,21 +45,23 @@ export async function enqueueOnce(
 
 /**
  * Wraps the events of one delivery into queue envelopes with stable ids
- * (`<host>:<delivery>#<index>`), validating each against the event model.
+ * (`<host>:<delivery>#<index>`), validating each against the event model. An
+ * event that goes to several GitOps branches becomes one envelope per branch
+ * (`…#<index>@<repository>:<branch>`).
  */
 export function buildEnvelopes(
   host: SourceHost,
   deliveryId: string,
   receivedAt: Date,
   events: readonly HoistEvent[],
+  routesFor: (event: HoistEvent) => readonly Route[] = () => [],
 ): { key: string; envelopes: EventEnvelope[] } {
   const key = `${host}:${deliveryId}`;
-  const envelopes = events.map((event, index) =>
-    parseWith(
-      EventEnvelopeSchema,
-      { id: `${key}#${index}`, host, deliveryId, receivedAt: receivedAt.toISOString(), event },
-      `${host} event`,
-    ),
-  );
+  const envelopes = events.flatMap((event, index) => {
+    const base = { id: `${key}#${index}`, host, deliveryId, receivedAt: receivedAt.toISOString(), event };
+    const routes = routesFor(event);
+    const raw = routes.length === 0 ? [base] : routes.map((route) => ({ ...base, id: `${base.id}@${route.repository}:${route.branch}`, route }));
+    return raw.map((envelope) => parseWith(EventEnvelopeSchema, envelope, `${host} event`));
+  });
   return { key, envelopes };
 }

@@ -16,7 +16,7 @@ export async function receiveEcrEvent(
     return { status: 'ignored', id: eventId, reason: outcome.kind === 'ignored' ? outcome.reason : 'not an image push' };
   }
   const receivedAt = deps.now();
-  const { key, envelopes } = buildEnvelopes('ecr', eventId, receivedAt, outcome.events);
+  const { key, envelopes } = buildEnvelopes('ecr', eventId, receivedAt, outcome.events, deps.routesFor);
   const result = await enqueueOnce(key, envelopes, receivedAt, deps);
   return { status: result === 'queued' ? 'accepted' : 'duplicate', id: eventId };
 }

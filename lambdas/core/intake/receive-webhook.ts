@@ -107,12 +107,12 @@ export async function receiveWebhook(request: WebhookRequest, deps: ReceiveWebho
   if (outcome.kind === 'ignored') return { status: 202, body: { status: 'ignored', ignored: outcome.reason } };
 
   const deliveryId = protocol.deliveryId(request.headers) ?? `sha256-${createHash('sha256').update(request.body).digest('hex')}`;
-  const { key, envelopes } = buildEnvelopes(host, deliveryId, receivedAt, outcome.events);
+  const { key, envelopes } = buildEnvelopes(host, deliveryId, receivedAt, outcome.events, deps.routesFor);
   const result = await enqueueOnce(key, envelopes, receivedAt, deps);
   if (result === 'duplicate') return { status: 200, body: { status: 'duplicate', delivery: deliveryId } };
   return {
     status: 202,
-    body: { status: 'accepted', delivery: deliveryId, events: envelopes.map((e) => e.event.type) },
+    body: { status: 'accepted', delivery: deliveryId, events: outcome.events.map((e) => e.type), queued: envelopes.length },
   };
 }
 

@@ -1,6 +1,6 @@
 import type { EditSpec, ImageConfig, PromotionConfig, RepositoryConfig, TargetConfig } from '../config/promotion-config';
 import { serviceOf } from '../config/promotion-config';
-import { imageNameOf, type EventEnvelope } from '../events';
+import { imageNameOf, type EventEnvelope, type HoistEvent, type Route } from '../events';
 import { matchesImageGlob } from '../image-ref';
 import { compareCandidates, decideTag, newestCandidate, parsePolicyShorthand, type TagPolicy } from './tag-policy';
 import { currentVersionOf, editsForSite, findImageSites, findMarkerSites, type ImageSite } from '../yaml/image-sites';
@@ -15,6 +15,8 @@ export interface ImageUpdate {
   /** What triggered it, for messages: `ECR push`, `GitHub registry_package`. */
   readonly source: string;
   readonly envelopeId: string;
+  /** Only targets on this repository branch, when the envelope was routed. */
+  readonly route?: Route;
 }
 
 /** One place an image is promoted to, resolved from config or a marker. */
@@ -117,9 +119,39 @@ export function imageUpdatesOf(envelopes: readonly EventEnvelope[]): { updates: 
       pushedAt: event.pushedAt,
       source: `${event.reportedBy.host} ${event.reportedBy.event}`,
       envelopeId: envelope.id,
+      ...(envelope.route ? { route: envelope.route } : {}),
     });
   }
   return { updates, noops };
+}
+
+/** Whether a target lies on a route (any target does when there is no route). */
+export function targetOnRoute(target: ResolvedTarget, route: Route | undefined): boolean {
+  if (route === undefined) return true;
+  if (target.repository.name !== route.repository) return false;
+  return route.branch === '*' ? target.edit.kind === 'marker' : target.edit.kind !== 'marker' && target.branch === route.branch;
+}
+
+/** Every target of an update: from config and from marker files, limited to its route. */
+export function targetsOf(config: PromotionConfig, update: ImageUpdate, files: FileLookup): ResolvedTarget[] {
+  return [...configuredTargets(config, update.image), ...markerTargets(config, update.image, files)].filter((t) => targetOnRoute(t, update.route));
+}
+
+/**
+ * The branches an event will write to, known at intake without reading any
+ * file: one per configured target branch, and `*` for each repository with
+ * marker files. Empty for events that promote nothing.
+ */
+export function routesFor(config: PromotionConfig, event: HoistEvent): Route[] {
+  if (event.type !== 'image.published') return [];
+  const routes = new Map<string, Route>();
+  for (const target of configuredTargets(config, imageNameOf(event))) {
+    routes.set(`${target.repository.name}\u0000${target.branch}`, { repository: target.repository.name, branch: target.branch });
+  }
+  for (const repository of config.repositories.filter((r) => r.markerFiles.length > 0)) {
+    routes.set(`${repository.name}\u0000*`, { repository: repository.name, branch: '*' });
+  }
+  return [...routes.values()];
 }
 
 const render = (template: string, values: Record<string, string>): string =>
@@ -224,8 +256,11 @@ export function planPromotions(input: PlanInput): PromotionPlan {
   // Every target an update reaches, with all the updates that reach it.
   const byTarget = new Map<string, { target: ResolvedTarget; updates: ImageUpdate[] }>();
   for (const update of input.updates) {
-    const targets = [...configuredTargets(input.config, update.image), ...markerTargets(input.config, update.image, input.files)];
-    if (targets.length === 0) noops.push({ image: update.image, tag: update.tag, reason: 'no target is configured for this image' });
+    const targets = targetsOf(input.config, update, input.files);
+    if (targets.length === 0) {
+      const reason = update.route ? `no target of this image on ${update.route.repository}:${update.route.branch} any more` : 'no target is configured for this image';
+      noops.push({ image: update.image, tag: update.tag, reason });
+    }
     for (const target of targets) {
       const entry = byTarget.get(target.key) ?? { target, updates: [] };
       entry.updates.push(update);

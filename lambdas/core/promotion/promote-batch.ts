@@ -3,7 +3,7 @@ import type { EventEnvelope } from '../events';
 import type { ArgoCdRefresher, AuditLog, Notifier, TargetStateStore, WarningLog } from '../ports';
 import type { BranchUpdate, GitProvider, PullRequestInfo } from '../../providers/git-provider';
 import { ConflictError } from '../../shared/errors';
-import { configuredTargets, imageUpdatesOf, markerTargets, planPromotions, type NoOp, type PlannedChange, type ResolvedTarget } from './plan-promotions';
+import { imageUpdatesOf, planPromotions, targetsOf, type NoOp, type PlannedChange, type ResolvedTarget } from './plan-promotions';
 import { failureMessage, heldMessage, promotionMessage } from './slack-message';
 
 export interface PromoteDeps {
@@ -100,7 +100,7 @@ export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: Pr
       }
     }
     const lookup = (repo: string, branch: string, path: string) => files.get(fileKey(repo, branch, path));
-    const targets: ResolvedTarget[] = updates.flatMap((u) => [...configuredTargets(config, u.image), ...markerTargets(config, u.image, lookup)]);
+    const targets: ResolvedTarget[] = updates.flatMap((u) => targetsOf(config, u, lookup));
 
     const views = new Map<string, BranchView>();
     for (const target of targets) {

@@ -71,7 +71,7 @@ describe('webhook handler', () => {
     it('accepts a signed push and queues one normalized event', async () => {
       const body = JSON.stringify(pushPayload());
       const res = await h.invoke('github', await githubHeaders(body), body);
-      expect(res).toEqual({ status: 202, body: { status: 'accepted', delivery: 'd-1', events: ['git.push'] } });
+      expect(res).toEqual({ status: 202, body: { status: 'accepted', delivery: 'd-1', events: ['git.push'], queued: 1 } });
       expect(h.queued).toHaveLength(1);
       expect(h.queued[0]).toMatchObject({ id: 'github:d-1#0', host: 'github', deliveryId: 'd-1', event: { type: 'git.push' } });
     });
@@ -213,7 +213,7 @@ describe('webhook handler', () => {
     it('accepts a push with the right token', async () => {
       const body = JSON.stringify(fixture('gitlab/push.json'));
       const res = await h.invoke('gitlab', gitlabHeaders('gitlab-token'), body);
-      expect(res).toEqual({ status: 202, body: { status: 'accepted', delivery: 'uuid-1', events: ['git.push'] } });
+      expect(res).toEqual({ status: 202, body: { status: 'accepted', delivery: 'uuid-1', events: ['git.push'], queued: 1 } });
     });
 
     it('refuses a wrong token with 401 and queues nothing', async () => {

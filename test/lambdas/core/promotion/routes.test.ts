@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { PromotionConfigSchema } from '../../../../lambdas/core/config/promotion-config';
+import { buildEnvelopes } from '../../../../lambdas/core/intake/enqueue-once';
+import { orderingKeyOf, type EventEnvelope, type ImagePublished } from '../../../../lambdas/core/events';
+import { imageUpdatesOf, planPromotions, routesFor } from '../../../../lambdas/core/promotion/plan-promotions';
+import { imageEnvelope } from '../../../support/envelopes';
+
+const config = PromotionConfigSchema.parse({
+  repositories: [
+    { name: 'gitops', provider: 'git', url: '/x' },
+    { name: 'team-repo', provider: 'git', url: '/y', markerFiles: ['values.yaml'] },
+  ],
+  images: [
+    {
+      image: 'ghcr.io/octo-org/api',
+      targets: [
+        { repository: 'gitops', file: 'dev/values.yaml', environment: 'dev' },
+        { repository: 'gitops', file: 'staging/values.yaml', environment: 'staging' },
+        { repository: 'gitops', file: 'prod/values.yaml', environment: 'prod', mode: 'pull-request' },
+      ],
+    },
+  ],
+});
+const values = (tag: string) => `image:\n  repository: ghcr.io/octo-org/api\n  tag: ${tag}\n`;
+
+describe('routing: one queue message group per GitOps branch', () => {
+  const event = imageEnvelope(1, 'octo-org/api', 'ghcr.io').event as ImagePublished;
+
+  it('names each branch an image is written to, and marker repositories as a whole', () => {
+    expect(routesFor(config, event)).toEqual([
+      { repository: 'gitops', branch: 'main' },
+      { repository: 'gitops', branch: 'hoist/prod/api' },
+      { repository: 'team-repo', branch: '*' },
+    ]);
+    expect(routesFor(config, { type: 'git.push', host: 'github', repository: 'a/b', ref: 'refs/heads/main', refType: 'branch', before: '0000000', after: '1111111', changedPaths: [], changedPathsTruncated: false, author: 'x' })).toEqual([]);
+  });
+
+  it('queues one envelope per route, each in its branch\'s message group', () => {
+    const { envelopes } = buildEnvelopes('ecr', 'e1', new Date('2026-11-23T08:00:00Z'), [event], (e) => routesFor(config, e));
+    expect(envelopes.map((e) => [e.id, orderingKeyOf(e)])).toEqual([
+      ['ecr:e1#0@gitops:main', 'gitops:gitops:main'],
+      ['ecr:e1#0@gitops:hoist/prod/api', 'gitops:gitops:hoist/prod/api'],
+      ['ecr:e1#0@team-repo:*', 'gitops:team-repo:*'],
+    ]);
+  });
+
+  it('plans only the targets on an envelope\'s route', () => {
+    const { envelopes } = buildEnvelopes('ecr', 'e1', new Date('2026-11-23T08:00:00Z'), [{ ...event, tag: '1.0.2' }], (e) => routesFor(config, e));
+    const files = (_repo: string, _branch: string, path: string) => (path === 'values.yaml' ? undefined : values('1.0.1'));
+    const main = planPromotions({ config, updates: imageUpdatesOf([envelopes[0] as EventEnvelope]).updates, files, stateOf: () => undefined });
+    expect(main.changes.map((c) => [c.branch, c.promotions.map((p) => p.environment)])).toEqual([['main', ['dev', 'staging']]]);
+    const prod = planPromotions({ config, updates: imageUpdatesOf([envelopes[1] as EventEnvelope]).updates, files, stateOf: () => undefined });
+    expect(prod.changes.map((c) => [c.branch, c.promotions.map((p) => p.environment)])).toEqual([['hoist/prod/api', ['prod']]]);
+  });
+});
