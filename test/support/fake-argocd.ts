@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocal } from './listen-local';
 
 export interface FakeArgoCd {
   readonly url: string;
@@ -36,11 +36,11 @@ export async function startFakeArgoCd(apps: Array<{ name: string; repoURL: strin
     refreshes.push({ app: app.name, mode: url.searchParams.get('refresh') ?? '' });
     return send(200, { metadata: { name: app.name }, spec: { source: { repoURL: app.repoURL, path: app.path } }, status: { sync: { status: 'OutOfSync' } } });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const local = await listenLocal(server);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `${local.origin}`,
     token,
     refreshes,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: local.close,
   };
 }

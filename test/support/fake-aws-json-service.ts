@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocal } from './listen-local';
 
 /** One call the fake received: the operation from `X-Amz-Target` and the parsed JSON body. */
 export interface AwsJsonCall {
@@ -49,17 +49,8 @@ export async function startFakeAwsJsonService(
       res.end(JSON.stringify(result.body));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    calls,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const local = await listenLocal(server);
+  return { endpoint: local.origin, calls, close: local.close };
 }
 
 /** Static credentials for SDK clients pointed at local fakes. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocal } from './listen-local';
 import { MemoryGit } from './memory-git';
 
 export interface FakeGitea {
@@ -92,13 +92,13 @@ export async function startFakeGitea(owner: string, repo: string, files: Record<
       return send(404, { message: 'The target couldn\'t be found.' });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const local = await listenLocal(server);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`,
+    url: `${local.origin}/api/v1`,
     token,
     git,
     pulls,
     changeRequests,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: local.close,
   };
 }

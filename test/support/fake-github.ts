@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocal } from './listen-local';
 import { MemoryGit } from './memory-git';
 
 export interface FakeGitHub {
@@ -117,9 +117,9 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
       return send(404, { message: 'Not Found' });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const local = await listenLocal(server);
   return {
-    apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    apiUrl: `${local.origin}`,
     token,
     refs,
     pulls,
@@ -127,6 +127,6 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
     fileAt: (branch, path) => git.fileAt(branch, path),
     messagesOf: (branch) => git.messagesOf(branch),
     pushAsPerson: (branch, changed, message) => git.pushAsPerson(branch, changed, message),
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: local.close,
   };
 }

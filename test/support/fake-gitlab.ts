@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocal } from './listen-local';
 import { MemoryGit } from './memory-git';
 
 export interface FakeGitLab {
@@ -93,13 +93,13 @@ export async function startFakeGitLab(project: string, files: Record<string, str
       return send(404, { message: '404 Not Found' });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const local = await listenLocal(server);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `${local.origin}`,
     token,
     git,
     mergeRequests,
     commitRequests,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: local.close,
   };
 }

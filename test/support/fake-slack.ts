@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocal } from './listen-local';
 
 export interface FakeSlack {
   readonly url: string;
@@ -33,10 +33,10 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       res.writeHead(200, { 'content-type': 'text/html' }).end('ok');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const local = await listenLocal(server);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T000/B000/XXXX`,
+    url: `${local.origin}/services/T000/B000/XXXX`,
     messages,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: local.close,
   };
 }
