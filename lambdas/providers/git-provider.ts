@@ -4,6 +4,8 @@ export interface PullRequestInfo {
   readonly url: string;
   readonly branch: string;
   readonly base: string;
+  /** What did not work out around the PR (auto-merge refused …); the PR itself is open. */
+  readonly warnings?: readonly string[];
 }
 
 /** How a commit moves its branch. */
@@ -37,6 +39,8 @@ export interface PullRequestRequest {
   readonly title: string;
   readonly body: string;
   readonly labels: readonly string[];
+  /** Ask the host to merge once checks pass (GitHub only for now). */
+  readonly autoMerge?: boolean;
 }
 
 /**

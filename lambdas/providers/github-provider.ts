@@ -126,6 +126,10 @@ export class GitHubProvider implements GitProvider {
     try {
       const { data } = await this.octokit.request('POST /repos/{owner}/{repo}/pulls', { owner: this.owner, repo: this.repo, head: request.branch, base: request.base, title: request.title, body: request.body });
       info = { number: data.number, url: data.html_url, branch: request.branch, base: request.base };
+      if (request.autoMerge === true) {
+        const refused = await this.enableAutoMerge(data.node_id);
+        if (refused !== undefined) info = { ...info, warnings: [refused] };
+      }
     } catch (error) {
       // Another worker opened it a moment ago: use that one.
       const existing = statusOf(error) === 422 && PR_EXISTS.test(JSON.stringify((error as { response?: unknown }).response ?? '')) ? await this.findOpenPullRequest(request.branch, request.base) : undefined;
@@ -136,5 +140,17 @@ export class GitHubProvider implements GitProvider {
       await this.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', { owner: this.owner, repo: this.repo, issue_number: info.number, labels: [...request.labels] });
     }
     return info;
+  }
+
+  /** GitHub's GraphQL `enablePullRequestAutoMerge`; answers why it was refused, if it was. */
+  private async enableAutoMerge(pullRequestId: string): Promise<string | undefined> {
+    try {
+      await this.octokit.graphql('mutation($id: ID!) { enablePullRequestAutoMerge(input: { pullRequestId: $id }) { clientMutationId } }', { id: pullRequestId });
+      return undefined;
+    } catch (error) {
+      // Auto-merge off for the repository, or no required checks: the PR stays open for a person.
+      const first = (error as { errors?: Array<{ message?: string }> }).errors?.[0]?.message;
+      return `auto-merge not enabled: ${first ?? messageOf(error)}`;
+    }
   }
 }

@@ -7,7 +7,7 @@ export interface FakeGitHub {
   readonly apiUrl: string;
   readonly token: string;
   readonly refs: ReadonlyMap<string, string>;
-  readonly pulls: Array<{ number: number; head: string; base: string; title: string; body: string; state: 'open' | 'closed'; labels: string[] }>;
+  readonly pulls: Array<{ number: number; head: string; base: string; title: string; body: string; state: 'open' | 'closed'; labels: string[]; autoMerge: boolean }>;
   readonly requests: string[];
   fileAt(branch: string, path: string): string | undefined;
   messagesOf(branch: string): string[];
@@ -23,9 +23,10 @@ export interface FakeGitHub {
  * unless `force`; `POST` refuses an existing ref with 422 "Reference already
  * exists"), trees with `base_tree`, commits, raw contents, pulls (422
  * "A pull request already exists" for a second open PR of one head), labels,
- * and 401 "Bad credentials" without the token.
+ * GraphQL `enablePullRequestAutoMerge` (an `errors` answer when the
+ * repository does not allow auto-merge), and 401 "Bad credentials" without the token.
  */
-export async function startFakeGitHub(owner: string, repo: string, files: Record<string, string>): Promise<FakeGitHub> {
+export async function startFakeGitHub(owner: string, repo: string, files: Record<string, string>, allowAutoMerge = true): Promise<FakeGitHub> {
   const token = 'ghp_testtoken';
   const git = new MemoryGit(files);
   const { commits, refs } = git;
@@ -47,6 +48,13 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
       requests.push(`${req.method} ${decodeURIComponent(url.pathname)}`);
       const auth = req.headers.authorization ?? '';
       if (auth !== `token ${token}` && auth !== `Bearer ${token}`) return send(401, { message: 'Bad credentials' });
+      if (req.method === 'POST' && url.pathname === '/graphql') {
+        // enablePullRequestAutoMerge: GitHub answers 200 with `errors` when the repository does not allow it.
+        const pr = pulls.find((p) => `PR_node${p.number}` === body.variables?.id);
+        if (!allowAutoMerge) return send(200, { data: { enablePullRequestAutoMerge: null }, errors: [{ type: 'UNPROCESSABLE', message: 'Pull request Auto merge is not allowed for this repository' }] });
+        if (pr) pr.autoMerge = true;
+        return send(200, { data: { enablePullRequestAutoMerge: { clientMutationId: null } } });
+      }
       const prefix = `/repos/${owner}/${repo}`;
       if (!url.pathname.startsWith(prefix)) return send(404, { message: 'Not Found' });
       const path = decodeURIComponent(url.pathname.slice(prefix.length));
@@ -106,8 +114,8 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
           return send(422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${owner}:${body.head}.` }] });
         }
         const number = pulls.length + 1;
-        pulls.push({ number, head: body.head, base: body.base, title: body.title, body: body.body, state: 'open', labels: [] });
-        return send(201, { number, html_url: `https://github.com/${owner}/${repo}/pull/${number}` });
+        pulls.push({ number, head: body.head, base: body.base, title: body.title, body: body.body, state: 'open', labels: [], autoMerge: false });
+        return send(201, { number, node_id: `PR_node${number}`, html_url: `https://github.com/${owner}/${repo}/pull/${number}` });
       }
       if (req.method === 'POST' && (m = /^\/issues\/(\d+)\/labels$/.exec(path))) {
         const pr = pulls.find((p) => p.number === Number(m?.[1]));

@@ -135,7 +135,9 @@ export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: Pr
           title: change.title,
           body: pullRequestBody(change),
           labels: change.labels,
+          autoMerge: change.autoMerge,
         });
+        for (const warning of pullRequest.warnings ?? []) deps.log.warn('pull request opened with a warning', { url: pullRequest.url, warning });
       }
       for (const promotion of change.promotions) {
         const state = plan.states.get(promotion.targetKey);
@@ -153,7 +155,7 @@ export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: Pr
         commit: commit.sha,
         ...(pullRequest ? { pullRequestUrl: pullRequest.url } : {}),
         promotions: change.promotions.map((p) => ({ ...p })),
-        reasons: [...plan.noops.map((n) => n.reason), ...refreshFailures],
+        reasons: [...plan.noops.map((n) => n.reason), ...refreshFailures, ...(pullRequest?.warnings ?? [])],
         events: eventIds,
         durationMs: deps.now().getTime() - changeStarted,
       });

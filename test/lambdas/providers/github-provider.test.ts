@@ -57,6 +57,17 @@ describe('GitHubProvider (octokit against a local GitHub REST fake)', () => {
     expect(gh.pulls).toHaveLength(1);
   });
 
+  it('asks for auto-merge when told, and reports a refusal without failing the PR', async () => {
+    gh = await startFakeGitHub('octo-org', 'gitops', {});
+    const merged = await provider(gh).openPullRequest({ branch: 'a', base: 'main', title: 't', body: '', labels: [], autoMerge: true });
+    expect(merged.warnings).toBeUndefined();
+    expect(gh.pulls[0]?.autoMerge).toBe(true);
+    await gh.close();
+    gh = await startFakeGitHub('octo-org', 'gitops', {}, false);
+    const refused = await provider(gh).openPullRequest({ branch: 'a', base: 'main', title: 't', body: '', labels: [], autoMerge: true });
+    expect(refused).toMatchObject({ number: 1, warnings: [expect.stringMatching(/^auto-merge not enabled: .*Auto merge is not allowed for this repository/)] });
+  });
+
   it('surfaces bad credentials as an error', async () => {
     gh = await startFakeGitHub('octo-org', 'gitops', {});
     await expect(provider(gh, 'wrong').branchHead('main')).rejects.toMatchObject({ status: 401 });
