@@ -120,6 +120,18 @@ describe('promotion: end to end on a real bare repository', () => {
     }
   });
 
+  it('promotes targets that a repository declares itself with in-file markers', async () => {
+    const marked = 'api:\n  image:\n    repository: ghcr.io/octo-org/api\n    tag: 1.4.2 # hoist: {"image": "ghcr.io/octo-org/api", "policy": "semver:^1"}\n';
+    const { person, worker } = setup({ 'apps/team/values.yaml': marked }, (bare) => ({
+      repositories: [{ name: 'team', provider: 'git', url: bare, markerFiles: ['apps/team/values.yaml'], markerDefaults: { environment: 'staging' } }],
+    }));
+    const rejected = await promoteBatch([event(1, 'octo-org/api', '2.0.0')], worker());
+    expect(rejected.noops.map((n) => n.reason)).toEqual(["policy semver ^1 rejects tag '2.0.0'"]);
+    const result = await promoteBatch([event(2, 'octo-org/api', '1.4.3')], worker());
+    expect(result.applied[0]?.change.promotions[0]).toMatchObject({ environment: 'staging', fromTag: '1.4.2', toTag: '1.4.3' });
+    expect(person.show('main', 'apps/team/values.yaml')).toBe(marked.replace('tag: 1.4.2 #', 'tag: 1.4.3 #').trimEnd());
+  });
+
   it('puts two images for the same branch into one commit', async () => {
     const { person, worker } = setup(apiFiles, apiConfig);
     await promoteBatch([event(1, 'octo-org/api', '1.5.0'), event(2, 'octo-org/worker', '0.9.1')], worker());
