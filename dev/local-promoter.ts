@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { ArgoCdClient } from '../lambdas/clients/argocd-client';
 import { MemoryAuditLog, MemoryTargetStateStore } from '../lambdas/clients/local/memory-promotion-stores';
-import { SlackWebhookNotifier } from '../lambdas/clients/slack-notifier';
+import { slackNotifiers } from '../lambdas/clients/slack-notifier';
+import type { SlackDestination } from '../lambdas/core/config/promotion-config';
 import { parsePromotionConfig } from '../lambdas/core/config/parse-promotion-config';
 import type { EnvelopeConsumer } from '../lambdas/core/ports';
 import { promoteBatch } from '../lambdas/core/promotion/promote-batch';
@@ -35,7 +36,11 @@ export function createLocalPromoter(options: LocalPromoterOptions): {
     env.HOIST_ARGOCD_URL && env.HOIST_ARGOCD_TOKEN
       ? new ArgoCdClient({ url: env.HOIST_ARGOCD_URL, token: env.HOIST_ARGOCD_TOKEN, refresh: config.argocd.refresh, sync: config.argocd.sync })
       : undefined;
-  const notifier = env.HOIST_SLACK_WEBHOOK_URL ? new SlackWebhookNotifier(env.HOIST_SLACK_WEBHOOK_URL) : undefined;
+  // Locally a destination's URL comes from the variable it names; the default from HOIST_SLACK_WEBHOOK_URL.
+  const notifierFor = slackNotifiers<SlackDestination>((destination) => {
+    const url = destination?.env ? env[destination.env] : env[config.slack.env ?? 'HOIST_SLACK_WEBHOOK_URL'];
+    return url ? async () => url : undefined;
+  });
   const consume: EnvelopeConsumer = async (envelope) => {
     const result = await promoteBatch([envelope], {
       config,
@@ -43,7 +48,7 @@ export function createLocalPromoter(options: LocalPromoterOptions): {
       states,
       audit,
       ...(argocd ? { argocd } : {}),
-      ...(notifier ? { notifier } : {}),
+      notifierFor,
       log: logger,
       now: () => new Date(),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

@@ -22,3 +22,19 @@ export class SlackWebhookNotifier implements Notifier {
     if (!response.ok) throw new Error(`Slack answered ${response.status}: ${body.slice(0, 200)}`);
   }
 }
+
+/**
+ * One notifier per Slack destination, built on first use. `urlOf` says how a
+ * destination's webhook URL is read (undefined: that destination is not set up).
+ */
+export function slackNotifiers<D>(urlOf: (destination: D | undefined) => (() => Promise<string>) | undefined): (destination: D | undefined) => Notifier | undefined {
+  const notifiers = new Map<string, Notifier | undefined>();
+  return (destination) => {
+    const key = JSON.stringify(destination ?? null);
+    if (!notifiers.has(key)) {
+      const url = urlOf(destination);
+      notifiers.set(key, url === undefined ? undefined : new SlackWebhookNotifier(url));
+    }
+    return notifiers.get(key);
+  };
+}

@@ -5,7 +5,8 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
 import { ArgoCdClient } from '../clients/argocd-client';
 import { DynamoDbAuditLog, DynamoDbTargetStateStore } from '../clients/aws/dynamodb-promotion-stores';
-import { SlackWebhookNotifier } from '../clients/slack-notifier';
+import { slackNotifiers } from '../clients/slack-notifier';
+import type { SlackDestination } from '../core/config/promotion-config';
 import { parsePromotionConfig } from '../core/config/parse-promotion-config';
 import { promoteBatch } from '../core/promotion/promote-batch';
 import { providerCache } from '../providers/create-provider';
@@ -31,7 +32,10 @@ const secret = async (name: string): Promise<string> => {
 const dynamo = new DynamoDBClient({});
 const providerFor = providerCache(async (repository) => (repository.credentials.secretName ? secret(repository.credentials.secretName) : undefined));
 const argocdToken = config.argocd.tokenSecretName;
-const slackUrl = config.slack.webhookSecretName;
+const notifierFor = slackNotifiers<SlackDestination>((destination) => {
+  const name = destination?.webhookSecretName ?? config.slack.webhookSecretName;
+  return name === undefined ? undefined : () => secret(name);
+});
 
 export const handler = createPromoterHandler(async (envelopes) => {
   const result = await promoteBatch(envelopes, {
@@ -42,7 +46,7 @@ export const handler = createPromoterHandler(async (envelopes) => {
     ...(config.argocd.url && argocdToken
       ? { argocd: new ArgoCdClient({ url: config.argocd.url, token: () => secret(argocdToken), refresh: config.argocd.refresh, sync: config.argocd.sync }) }
       : {}),
-    ...(slackUrl ? { notifier: new SlackWebhookNotifier(() => secret(slackUrl)) } : {}),
+    notifierFor,
     log: logger,
     now: () => new Date(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

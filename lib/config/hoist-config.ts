@@ -126,11 +126,14 @@ const PromotionSecretsSchema = z.object({
   repositories: z.array(z.object({ credentials: z.object({ secretName: SecretNameSchema.optional() }).loose().optional() }).loose()).optional(),
   argocd: z.object({ tokenSecretName: SecretNameSchema.optional() }).loose().optional(),
   slack: z.object({ webhookSecretName: SecretNameSchema.optional() }).loose().optional(),
+  images: z
+    .array(z.object({ targets: z.array(z.object({ slack: z.object({ webhookSecretName: SecretNameSchema.optional() }).loose().optional() }).loose()).optional() }).loose())
+    .optional(),
 });
 
 /** Every secret name the promoter will read: automation.secrets plus those in the promotion settings. */
 export function promoterSecretNames(config: HoistConfig): string[] {
-  const promotion = PromotionSecretsSchema.parse({ repositories: config.repositories, argocd: config.argocd, slack: config.slack });
+  const promotion = PromotionSecretsSchema.parse({ repositories: config.repositories, argocd: config.argocd, slack: config.slack, images: config.images });
   const names = [
     ...Object.values(config.automation.secrets.gitTokens),
     config.automation.secrets.argocdToken,
@@ -139,6 +142,7 @@ export function promoterSecretNames(config: HoistConfig): string[] {
     ...(promotion.repositories ?? []).map((r) => r.credentials?.secretName),
     promotion.argocd?.tokenSecretName,
     promotion.slack?.webhookSecretName,
+    ...(promotion.images ?? []).flatMap((image) => (image.targets ?? []).map((target) => target.slack?.webhookSecretName)),
   ];
   return [...new Set(names.filter((n): n is string => n !== undefined))].sort();
 }

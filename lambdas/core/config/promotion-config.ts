@@ -12,6 +12,13 @@ const IdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters,
 /** A policy given either as an object or in its short form (`semver:^1`). */
 export const PolicyInputSchema = z.preprocess((value) => (typeof value === 'string' ? expandPolicyShorthand(value) : value), TagPolicySchema);
 
+/** A Slack incoming webhook: its URL as a Secrets Manager secret, or locally an environment variable. */
+export const SlackDestinationSchema = z
+  .object({ webhookSecretName: z.string().min(1).optional(), env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional() })
+  .strict()
+  .refine((d) => d.webhookSecretName !== undefined || d.env !== undefined, { message: 'name webhookSecretName or env' });
+export type SlackDestination = z.infer<typeof SlackDestinationSchema>;
+
 export const RepositoryConfigSchema = z
   .object({
     name: IdSchema,
@@ -88,6 +95,8 @@ export const TargetConfigSchema = z
     /** How digests are written: not at all, as `tag@sha256:…`, or into the edit's digest field. */
     digest: z.enum(['none', 'inline', 'field']).default('none'),
     argocdApplications: z.array(z.string().min(1)).default([]),
+    /** Where this target's promotions are announced instead of the default Slack webhook. */
+    slack: SlackDestinationSchema.optional(),
     labels: z.array(z.string().min(1)).default([]),
     autoMerge: z.boolean().default(false),
   })
@@ -119,7 +128,8 @@ export const PromotionConfigSchema = z
       })
       .strict()
       .prefault({}),
-    slack: z.object({ webhookSecretName: z.string().optional() }).strict().prefault({}),
+    /** The default Slack webhook, for every promotion whose target names none. */
+    slack: z.object({ webhookSecretName: z.string().min(1).optional(), env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional() }).strict().prefault({}),
   })
   .loose()
   .superRefine((config, ctx) => {

@@ -1,4 +1,4 @@
-import type { EditSpec, ImageConfig, PromotionConfig, RepositoryConfig, TargetConfig } from '../config/promotion-config';
+import type { EditSpec, ImageConfig, PromotionConfig, RepositoryConfig, SlackDestination, TargetConfig } from '../config/promotion-config';
 import { serviceOf } from '../config/promotion-config';
 import { imageNameOf, type EventEnvelope, type HoistEvent, type Route } from '../events';
 import { matchesImageGlob } from '../image-ref';
@@ -39,6 +39,7 @@ export interface ResolvedTarget {
   readonly argocdApplications: readonly string[];
   readonly labels: readonly string[];
   readonly autoMerge: boolean;
+  readonly slack?: SlackDestination;
 }
 
 /** A promotion the plan carries out. */
@@ -55,6 +56,8 @@ export interface Promotion {
   readonly argocdApplications: readonly string[];
   /** The release of a revert hold, when this promotion is newer than the held tag. */
   readonly releasesHold?: string;
+  /** Where to announce it; the default destination when absent. */
+  readonly slack?: SlackDestination;
 }
 
 /** An event or target that changes nothing, and why. */
@@ -186,6 +189,7 @@ export function configuredTargets(config: PromotionConfig, image: string): Resol
           argocdApplications: target.argocdApplications,
           labels: target.labels,
           autoMerge: target.autoMerge,
+          ...(target.slack ? { slack: target.slack } : {}),
         } satisfies ResolvedTarget;
       }),
     );
@@ -324,6 +328,7 @@ export function planPromotions(input: PlanInput): PromotionPlan {
       source: best.source,
       argocdApplications: target.argocdApplications,
       ...(held !== undefined ? { releasesHold: held } : {}),
+      ...(target.slack ? { slack: target.slack } : {}),
     });
     groups.set(groupKey, group);
     states.set(target.key, { lastWrittenTag: best.tag });

@@ -1,4 +1,4 @@
-import type { PromotionConfig, RepositoryConfig } from '../config/promotion-config';
+import type { PromotionConfig, RepositoryConfig, SlackDestination } from '../config/promotion-config';
 import type { EventEnvelope } from '../events';
 import type { ArgoCdRefresher, AuditLog, Notifier, TargetStateStore, WarningLog } from '../ports';
 import type { BranchUpdate, GitProvider, PullRequestInfo } from '../../providers/git-provider';
@@ -13,7 +13,8 @@ export interface PromoteDeps {
   readonly states: TargetStateStore;
   readonly audit: AuditLog;
   readonly argocd?: ArgoCdRefresher;
-  readonly notifier?: Notifier;
+  /** The Slack webhook for a destination; `undefined` asks for the default one. None: no messages. */
+  readonly notifierFor?: (destination: SlackDestination | undefined) => Notifier | undefined;
   readonly log: WarningLog;
   readonly now: () => Date;
   readonly sleep: (ms: number) => Promise<void>;
@@ -159,7 +160,17 @@ export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: Pr
         events: eventIds,
         durationMs: deps.now().getTime() - changeStarted,
       });
-      await notify(promotionMessage(result, repository, config, plan.noops));
+      // One message per destination, each with the promotions announced there.
+      const destinations = new Map<string, { destination: SlackDestination | undefined; promotions: typeof change.promotions[number][] }>();
+      for (const promotion of change.promotions) {
+        const key = JSON.stringify(promotion.slack ?? null);
+        const entry = destinations.get(key) ?? { destination: promotion.slack, promotions: [] };
+        entry.promotions.push(promotion);
+        destinations.set(key, entry);
+      }
+      for (const { destination, promotions } of destinations.values()) {
+        await notify(promotionMessage({ ...result, change: { ...change, promotions } }, repository, config, plan.noops), destination);
+      }
     }
     // States of held targets are saved too, so the hold survives redeliveries.
     for (const [key, state] of plan.states) {
@@ -216,10 +227,11 @@ export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: Pr
     return failures;
   }
 
-  async function notify(message: { text: string; blocks: readonly unknown[] }): Promise<void> {
-    if (deps.notifier === undefined) return;
+  async function notify(message: { text: string; blocks: readonly unknown[] }, destination?: SlackDestination): Promise<void> {
+    const notifier = deps.notifierFor?.(destination);
+    if (notifier === undefined) return;
     try {
-      await deps.notifier.notify(message);
+      await notifier.notify(message);
     } catch (error) {
       // A lost chat message must not fail a promotion that has landed.
       deps.log.warn('Slack notification failed', { error: String(error) });

@@ -92,7 +92,7 @@ describe('AutomationStack', () => {
   it('lets the promoter read only the referenced token secrets', () => {
     const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^PromoterHandlerRole') }] } });
     const text = JSON.stringify(policies);
-    for (const name of ['hoist/git/github-token', 'hoist/argocd/token', 'hoist/slack/webhook-url']) expect(text).toContain(`secret:${name}-??????`);
+    for (const name of ['hoist/git/github-token', 'hoist/argocd/token', 'hoist/slack/webhook-url', 'hoist/slack/prod-releases']) expect(text).toContain(`secret:${name}-??????`);
     expect(text).not.toContain('Webhooksgithub');
   });
 

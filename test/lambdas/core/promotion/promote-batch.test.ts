@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArgoCdClient } from '../../../../lambdas/clients/argocd-client';
 import { MemoryAuditLog, MemoryTargetStateStore } from '../../../../lambdas/clients/local/memory-promotion-stores';
-import { SlackWebhookNotifier } from '../../../../lambdas/clients/slack-notifier';
-import { PromotionConfigSchema, type PromotionConfig } from '../../../../lambdas/core/config/promotion-config';
+import { slackNotifiers } from '../../../../lambdas/clients/slack-notifier';
+import { PromotionConfigSchema, type PromotionConfig, type SlackDestination } from '../../../../lambdas/core/config/promotion-config';
 import type { EventEnvelope } from '../../../../lambdas/core/events';
 import { promoteBatch, type PromoteDeps } from '../../../../lambdas/core/promotion/promote-batch';
 import { GitCliProvider } from '../../../../lambdas/providers/git-cli-provider';
@@ -18,6 +18,8 @@ import { startFakeArgoCd, type FakeArgoCd } from '../../../support/fake-argocd';
 import { startFakeSlack, type FakeSlack } from '../../../support/fake-slack';
 
 const REGISTRY = 'ghcr.io';
+/** Set by the test that gives one target its own Slack destination. */
+let teamSlackUrl = '';
 const values = (repository: string, tag: string) => `image:\n  repository: ghcr.io/${repository}  # pulled by the cluster\n  tag: ${tag}\nreplicas: 2\n`;
 const event = (n: number, repository: string, tag: string, pushedAt = '2026-11-23T08:00:00.000Z'): EventEnvelope => {
   const base = imageEnvelope(n, repository, REGISTRY);
@@ -38,7 +40,7 @@ function setup(files: Record<string, string>, configFor: (bare: string) => unkno
       states,
       audit,
       ...(services.argocd ? { argocd: new ArgoCdClient({ url: services.argocd.url, token: services.argocd.token }) } : {}),
-      ...(services.slack ? { notifier: new SlackWebhookNotifier(services.slack.url) } : {}),
+      ...(services.slack ? { notifierFor: slackNotifiers<SlackDestination>((d) => (d?.env === 'TEAM_SLACK' ? async () => teamSlackUrl : async () => services.slack?.url as string)) } : {}),
       log: { warn: () => undefined },
       now: () => new Date(),
       sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 50))),
@@ -130,6 +132,20 @@ describe('promotion: end to end on a real bare repository', () => {
     const result = await promoteBatch([event(2, 'octo-org/api', '1.4.3')], worker());
     expect(result.applied[0]?.change.promotions[0]).toMatchObject({ environment: 'staging', fromTag: '1.4.2', toTag: '1.4.3' });
     expect(person.show('main', 'apps/team/values.yaml')).toBe(marked.replace('tag: 1.4.2 #', 'tag: 1.4.3 #').trimEnd());
+  });
+
+  it("announces a target with its own Slack destination there, the rest on the default", async () => {
+    const team = await startFakeSlack();
+    teamSlackUrl = team.url;
+    try {
+      const { worker } = setup(apiFiles, (b) => JSON.parse(JSON.stringify(apiConfig(b)).replace('"environment":"dev","argocdApplications"', '"environment":"dev","slack":{"env":"TEAM_SLACK"},"argocdApplications"')), { slack });
+      const before = slack.messages.length;
+      await promoteBatch([event(1, 'octo-org/api', '1.4.3'), event(2, 'octo-org/worker', '0.9.1')], worker());
+      expect(team.messages.map((m) => m.text)).toEqual(['Hoist promoted api 1.4.3 to dev']);
+      expect(slack.messages.slice(before).map((m) => m.text)).toEqual(['Hoist promoted worker 0.9.1 to dev', 'Hoist promoted api 1.4.3 to prod']);
+    } finally {
+      await team.close();
+    }
   });
 
   it('puts two images for the same branch into one commit', async () => {
