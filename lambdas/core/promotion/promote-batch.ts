@@ -89,28 +89,34 @@ export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: Pr
 
   async function attemptOnce(): Promise<{ noops: readonly NoOp[] }> {
     const config = deps.config;
-    // Marker files are read from base branches first: they say which targets exist.
-    const baseViews = new Map<string, BranchView>();
+    // One view per branch per attempt: every file of a branch is read from, and committed onto, the same commit.
+    const views = new Map<string, BranchView>();
+    const viewFor = async (repository: RepositoryConfig, branch: string, mode: 'commit' | 'pull-request'): Promise<BranchView> => {
+      const key = `${repository.name}\u0000${branch}`;
+      const known = views.get(key);
+      if (known !== undefined) return known;
+      const view = await viewOf(repository, branch, mode);
+      views.set(key, view);
+      return view;
+    };
     const files = new Map<string, string | undefined>();
     const fileKey = (repo: string, branch: string, path: string) => `${repo}\u0000${branch}\u0000${path}`;
-    for (const repository of config.repositories.filter((r) => r.markerFiles.length > 0)) {
-      const view = await viewOf(repository, repository.baseBranch, 'commit');
-      baseViews.set(repository.name, view);
-      for (const path of repository.markerFiles) {
-        files.set(fileKey(repository.name, repository.baseBranch, path), await (await deps.providerFor(repository)).readFile(view.commit, path));
-      }
+    const readInto = async (repository: RepositoryConfig, branch: string, mode: 'commit' | 'pull-request', path: string): Promise<void> => {
+      const key = fileKey(repository.name, branch, path);
+      if (files.has(key)) return;
+      const view = await viewFor(repository, branch, mode);
+      files.set(key, await (await deps.providerFor(repository)).readFile(view.commit, path));
+    };
+    // Marker files say which targets exist, so they are read first, from the base branch.
+    const markerRepositories = config.repositories.filter(
+      (r) => r.markerFiles.length > 0 && updates.some((u) => u.route === undefined || (u.route.repository === r.name && u.route.branch === '*')),
+    );
+    for (const repository of markerRepositories) {
+      for (const path of repository.markerFiles) await readInto(repository, repository.baseBranch, 'commit', path);
     }
     const lookup = (repo: string, branch: string, path: string) => files.get(fileKey(repo, branch, path));
     const targets: ResolvedTarget[] = updates.flatMap((u) => targetsOf(config, u, lookup));
-
-    const views = new Map<string, BranchView>();
-    for (const target of targets) {
-      const key = `${target.repository.name}\u0000${target.branch}`;
-      if (!views.has(key)) views.set(key, await viewOf(target.repository, target.branch, target.mode));
-      const view = views.get(key) as BranchView;
-      const fk = fileKey(target.repository.name, target.branch, target.file);
-      if (!files.has(fk)) files.set(fk, await (await deps.providerFor(target.repository)).readFile(view.commit, target.file));
-    }
+    for (const target of targets) await readInto(target.repository, target.branch, target.mode, target.file);
 
     const states = await deps.states.get(targets.map((t) => t.key));
     const plan = planPromotions({ config, updates, files: lookup, stateOf: (key) => states.get(key) });
