@@ -39,7 +39,7 @@ export interface PullRequestRequest {
   readonly title: string;
   readonly body: string;
   readonly labels: readonly string[];
-  /** Ask the host to merge once checks pass (GitHub only for now). */
+  /** Ask the host to merge once checks pass; a refusal comes back as a warning, not an error. */
   readonly autoMerge?: boolean;
 }
 

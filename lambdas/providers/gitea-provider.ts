@@ -86,7 +86,15 @@ export class GiteaProvider implements GitProvider {
     const labels = request.labels.length === 0 ? [] : await this.labelIds(request.labels);
     try {
       const pr = await this.call<{ number: number; html_url: string }>('POST', '/pulls', { head: request.branch, base: request.base, title: request.title, body: request.body, labels });
-      return { number: pr?.number as number, url: pr?.html_url as string, branch: request.branch, base: request.base };
+      const info: PullRequestInfo = { number: pr?.number as number, url: pr?.html_url as string, branch: request.branch, base: request.base };
+      if (request.autoMerge !== true) return info;
+      try {
+        // Gitea 1.20+: schedule the merge for when the required checks pass.
+        await this.call('POST', `/pulls/${info.number}/merge`, { Do: 'merge', merge_when_checks_succeed: true });
+        return info;
+      } catch (error) {
+        return { ...info, warnings: [`auto-merge not enabled: ${(error as Error).message}`] };
+      }
     } catch (error) {
       if (error instanceof GiteaApiError && error.status === 409 && PR_EXISTS.test(error.message)) {
         const existing = await this.findOpenPullRequest(request.branch, request.base);

@@ -107,7 +107,16 @@ export class GitLabProvider implements GitProvider {
         ...(request.labels.length > 0 ? { labels: request.labels.join(',') } : {}),
         removeSourceBranch: true,
       });
-      return { number: mr.iid as number, url: mr.web_url as string, branch: request.branch, base: request.base };
+      const info: PullRequestInfo = { number: mr.iid as number, url: mr.web_url as string, branch: request.branch, base: request.base };
+      if (request.autoMerge !== true) return info;
+      try {
+        // `auto_merge` since GitLab 17.11, `merge_when_pipeline_succeeds` before; GitLab ignores the one it does not know.
+        await this.api.MergeRequests.accept(this.project, info.number, { autoMerge: true, mergeWhenPipelineSucceeds: true });
+        return info;
+      } catch (error) {
+        // GitLab answers 405 until the MR's pipeline exists: the MR stays open for a person.
+        return { ...info, warnings: [`auto-merge not enabled: ${describe(error)}`] };
+      }
     } catch (error) {
       if (statusOf(error) === 409 && MR_EXISTS.test(describe(error))) {
         const existing = await this.findOpenPullRequest(request.branch, request.base);

@@ -7,7 +7,7 @@ export interface FakeGitea {
   readonly url: string;
   readonly token: string;
   readonly git: MemoryGit;
-  readonly pulls: Array<{ number: number; head: string; base: string; title: string; labels: number[]; state: 'open' | 'closed' }>;
+  readonly pulls: Array<{ number: number; head: string; base: string; title: string; labels: number[]; state: 'open' | 'closed'; scheduled: boolean }>;
   readonly changeRequests: Array<Record<string, any>>;
   close(): Promise<void>;
 }
@@ -22,9 +22,11 @@ export const blobSha = (content: string): string => createHash('sha1').update(`b
  * several files in one commit, answering 422 "sha does not match" when an
  * update's `sha` is not the file's current blob and 422 "branch already
  * exists" for an existing `new_branch`; branch deletion; pulls, with 409
- * "pull request already exists for these targets" for a second open one; labels.
+ * "pull request already exists for these targets" for a second open one;
+ * `POST pulls/{index}/merge` with `merge_when_checks_succeed` (405 "Please try
+ * again later" when the PR cannot be scheduled); labels.
  */
-export async function startFakeGitea(owner: string, repo: string, files: Record<string, string>): Promise<FakeGitea> {
+export async function startFakeGitea(owner: string, repo: string, files: Record<string, string>, autoMergeAllowed = true): Promise<FakeGitea> {
   const token = 'gitea-test-token';
   const git = new MemoryGit(files);
   const pulls: FakeGitea['pulls'] = [];
@@ -85,10 +87,17 @@ export async function startFakeGitea(owner: string, repo: string, files: Record<
           return send(409, { message: `pull request already exists for these targets [id: 1, issue_id: 1, head_repo_id: 1, base_repo_id: 1, head_branch: ${body.head}, base_branch: ${body.base}]` });
         }
         const number = pulls.length + 1;
-        pulls.push({ number, head: body.head, base: body.base, title: body.title, labels: body.labels ?? [], state: 'open' });
+        pulls.push({ number, head: body.head, base: body.base, title: body.title, labels: body.labels ?? [], state: 'open', scheduled: false });
         return send(201, { number, html_url: `https://gitea.example.com/${owner}/${repo}/pulls/${number}` });
       }
       if (req.method === 'GET' && path === '/labels') return send(200, labels);
+      if (req.method === 'POST' && (m = /^\/pulls\/(\d+)\/merge$/.exec(path))) {
+        const pr = pulls.find((p) => p.number === Number(m?.[1]));
+        if (pr === undefined) return send(404, { message: 'pull request does not exist' });
+        if (!autoMergeAllowed) return send(405, { message: 'Please try again later' });
+        if (body.merge_when_checks_succeed === true) pr.scheduled = true;
+        return (res.writeHead(200), res.end());
+      }
       return send(404, { message: 'The target couldn\'t be found.' });
     });
   });

@@ -6,7 +6,7 @@ export interface FakeGitLab {
   readonly url: string;
   readonly token: string;
   readonly git: MemoryGit;
-  readonly mergeRequests: Array<{ iid: number; source: string; target: string; title: string; description: string; labels: string; state: 'opened' | 'merged' }>;
+  readonly mergeRequests: Array<{ iid: number; source: string; target: string; title: string; description: string; labels: string; state: 'opened' | 'merged'; autoMerge: boolean }>;
   readonly commitRequests: Array<Record<string, any>>;
   close(): Promise<void>;
 }
@@ -22,7 +22,7 @@ export interface FakeGitLab {
  * `force`; merge requests, with 409 "Another open merge request already
  * exists for this source branch" for a second one.
  */
-export async function startFakeGitLab(project: string, files: Record<string, string>): Promise<FakeGitLab> {
+export async function startFakeGitLab(project: string, files: Record<string, string>, pipelineExists = true): Promise<FakeGitLab> {
   const token = 'glpat-testtoken';
   const git = new MemoryGit(files);
   const mergeRequests: FakeGitLab['mergeRequests'] = [];
@@ -87,8 +87,15 @@ export async function startFakeGitLab(project: string, files: Record<string, str
         const open = mergeRequests.find((mr) => mr.source === body.source_branch && mr.state === 'opened');
         if (open) return send(409, { message: [`Another open merge request already exists for this source branch: !${open.iid}`] });
         const iid = mergeRequests.length + 1;
-        mergeRequests.push({ iid, source: body.source_branch, target: body.target_branch, title: body.title, description: body.description, labels: body.labels ?? '', state: 'opened' });
+        mergeRequests.push({ iid, source: body.source_branch, target: body.target_branch, title: body.title, description: body.description, labels: body.labels ?? '', state: 'opened', autoMerge: false });
         return send(201, { iid, web_url: `https://gitlab.example.com/${project}/-/merge_requests/${iid}` });
+      }
+      if (req.method === 'PUT' && (m = /^\/merge_requests\/(\d+)\/merge$/.exec(path))) {
+        const mr = mergeRequests.find((r) => r.iid === Number(m?.[1]));
+        if (mr === undefined) return send(404, { message: '404 Not found' });
+        if (!pipelineExists) return send(405, { message: '405 Method Not Allowed' });
+        if (body.auto_merge === true || body.merge_when_pipeline_succeeds === true) mr.autoMerge = true;
+        return send(200, { iid: mr.iid, state: mr.state, merge_when_pipeline_succeeds: mr.autoMerge });
       }
       return send(404, { message: '404 Not Found' });
     });

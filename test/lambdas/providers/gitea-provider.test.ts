@@ -45,6 +45,17 @@ describe('GiteaProvider (REST against a local Gitea API fake)', () => {
     expect(await p.findOpenPullRequest('hoist/prod/api', 'main')).toEqual(opened);
   });
 
+  it('schedules a merge for when checks pass when asked, and reports a refusal without failing the PR', async () => {
+    gt = await startFakeGitea('platform', 'gitops', {});
+    const set = await provider(gt).openPullRequest({ branch: 'a', base: 'main', title: 't', body: '', labels: [], autoMerge: true });
+    expect(set.warnings).toBeUndefined();
+    expect(gt.pulls[0]?.scheduled).toBe(true);
+    await gt.close();
+    gt = await startFakeGitea('platform', 'gitops', {}, false);
+    const refused = await provider(gt).openPullRequest({ branch: 'a', base: 'main', title: 't', body: '', labels: [], autoMerge: true });
+    expect(refused).toMatchObject({ number: 1, warnings: ['auto-merge not enabled: Gitea answered 405: Please try again later'] });
+  });
+
   it('derives the API base from the clone URL', () => {
     expect(giteaRepoOf('https://gitea.example.com/platform/gitops.git')).toEqual({ api: 'https://gitea.example.com/api/v1', owner: 'platform', repo: 'gitops' });
     expect(giteaRepoOf('https://example.com/git/platform/gitops')).toEqual({ api: 'https://example.com/git/api/v1', owner: 'platform', repo: 'gitops' });

@@ -53,6 +53,17 @@ describe('GitLabProvider (@gitbeaker/rest against a local GitLab REST fake)', ()
     expect(gl.mergeRequests).toHaveLength(1);
   });
 
+  it('sets auto-merge when asked, and reports GitLab\'s 405 (no pipeline yet) without failing the MR', async () => {
+    gl = await startFakeGitLab('platform/deploy/gitops', {});
+    const set = await provider(gl).openPullRequest({ branch: 'a', base: 'main', title: 't', body: '', labels: [], autoMerge: true });
+    expect(set.warnings).toBeUndefined();
+    expect(gl.mergeRequests[0]?.autoMerge).toBe(true);
+    await gl.close();
+    gl = await startFakeGitLab('platform/deploy/gitops', {}, false);
+    const refused = await provider(gl).openPullRequest({ branch: 'a', base: 'main', title: 't', body: '', labels: [], autoMerge: true });
+    expect(refused).toMatchObject({ number: 1, warnings: [expect.stringMatching(/^auto-merge not enabled: .*405/)] });
+  });
+
   it('reads host and nested project path from HTTPS and SSH URLs', () => {
     expect(gitLabProjectOf('https://gitlab.example.com/platform/deploy/gitops.git')).toEqual({ host: 'https://gitlab.example.com', project: 'platform/deploy/gitops' });
     expect(gitLabProjectOf('git@gitlab.com:group/app.git')).toEqual({ host: 'https://gitlab.com', project: 'group/app' });
