@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PromotionConfigSchema } from '../lambdas/core/config/promotion-config';
 import { planPromotions, type ImageUpdate } from '../lambdas/core/promotion/plan-promotions';
-import { currentVersionOf, editsForSite, findImageSites } from '../lambdas/core/yaml/image-sites';
+import { currentVersionOf, editsForSite, findImageSites, type ImageSite } from '../lambdas/core/yaml/image-sites';
 import { applyScalarEdits } from '../lambdas/core/yaml/scalar-splice';
 import { startDevServer } from '../dev/dev-server';
 import { ensureEmbeddedGitops } from '../dev/embedded-gitops';
@@ -52,7 +52,7 @@ export function benchBumpEngine(runs = 50): Array<[string, string]> {
     const sites = findImageSites(text, 'values.yaml', spec, `ghcr.io/example/component-${middle}`);
     const after = applyScalarEdits(text, sites.flatMap((s) => editsForSite(s, { tag: `9.${i}.0`, digestMode: 'none' })));
     samples.push(performance.now() - start);
-    if (after.length === text.length || currentVersionOf(sites[0] as never).tag !== `1.${middle}.0`) throw new Error('bump did not change the file');
+    if (after.length === text.length || currentVersionOf(sites[0] as ImageSite).tag !== `1.${middle}.0`) throw new Error('bump did not change the file');
   }
   return [
     ['bump engine, 5,000-line values file, p50', `${quantile(samples, 0.5).toFixed(2)} ms`],

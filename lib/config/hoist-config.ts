@@ -137,7 +137,7 @@ export function promoterSecretNames(config: HoistConfig): string[] {
   const names = [
     ...Object.values(config.automation.secrets.gitTokens),
     config.automation.secrets.argocdToken,
-    config.automation.secrets.vaultToken,
+    // vaultToken belongs to secrets sync, not to the promoter.
     config.automation.secrets.slackWebhookUrl,
     ...(promotion.repositories ?? []).map((r) => r.credentials?.secretName),
     promotion.argocd?.tokenSecretName,

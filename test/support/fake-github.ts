@@ -65,7 +65,10 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
         return sha ? send(200, { ref: `refs/heads/${m[1]}`, object: { sha, type: 'commit' } }) : send(404, { message: 'Not Found' });
       }
       if (req.method === 'GET' && (m = /^\/contents\/(.+)$/.exec(path))) {
-        const commit = commits.get(url.searchParams.get('ref') ?? '') ?? commits.get(refs.get('main') ?? '');
+        // `ref` is a commit SHA or a branch; without one GitHub reads the default branch.
+        const ref = url.searchParams.get('ref') ?? 'main';
+        const commit = commits.get(ref) ?? commits.get(refs.get(ref) ?? '');
+        if (commit === undefined) return send(404, { message: `No commit found for the ref ${ref}` });
         const content = commit?.tree.get(m[1] as string);
         if (content === undefined) return send(404, { message: 'Not Found' });
         return send(200, content, 'application/vnd.github.raw; charset=utf-8');
@@ -105,8 +108,9 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
       }
       if (req.method === 'GET' && path === '/pulls') {
         const head = url.searchParams.get('head')?.replace(`${owner}:`, '');
+        const base = url.searchParams.get('base');
         const state = url.searchParams.get('state') ?? 'open';
-        const found = pulls.filter((p) => (head === undefined || p.head === head) && (state === 'all' || p.state === state));
+        const found = pulls.filter((p) => (head === undefined || p.head === head) && (base === null || p.base === base) && (state === 'all' || p.state === state));
         return send(200, found.map((p) => ({ number: p.number, html_url: `https://github.com/${owner}/${repo}/pull/${p.number}`, state: p.state, head: { ref: p.head }, base: { ref: p.base } })));
       }
       if (req.method === 'POST' && path === '/pulls') {

@@ -51,7 +51,8 @@ export async function startFakeGitLab(project: string, files: Record<string, str
         return sha ? send(200, { name: branch, commit: { id: sha } }) : send(404, { message: '404 Branch Not Found' });
       }
       if (req.method === 'GET' && (m = /^\/repository\/files\/(.+)\/raw$/.exec(path))) {
-        const ref = url.searchParams.get('ref') ?? 'main';
+        const ref = url.searchParams.get('ref');
+        if (ref === null) return send(400, { error: 'ref is missing' });
         const commit = git.commits.get(ref) ?? git.commits.get(git.refs.get(ref) ?? '');
         const content = commit?.tree.get(decodeURIComponent(m[1] as string));
         return content === undefined ? send(404, { message: '404 File Not Found' }) : send(200, content, 'text/plain; charset=utf-8');

@@ -2,7 +2,7 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { GitHost } from '../../core/events';
 import type { WebhookSecretStore } from '../../core/ports';
-import { parseWebhookSecretText, selectWebhookSecrets } from '../../core/webhook-secrets';
+import { parseWebhookSecretText, selectWebhookSecrets, type WebhookSecretDocument } from '../../core/webhook-secrets';
 import { UnavailableError } from '../../shared/errors';
 
 export interface SecretsManagerWebhookSecretsProps {
@@ -18,6 +18,8 @@ export class SecretsManagerWebhookSecrets implements WebhookSecretStore {
   private readonly provider: SecretsProvider;
   private readonly secretIds: Partial<Record<GitHost, string>>;
   private readonly maxAge: number;
+  /** The last parsed document per host, reused while the cached secret text is unchanged. */
+  private readonly parsed = new Map<GitHost, { text: string; document: WebhookSecretDocument }>();
 
   constructor(props: SecretsManagerWebhookSecretsProps) {
     this.provider = new SecretsProvider({ awsSdkV3Client: props.client });
@@ -36,6 +38,11 @@ export class SecretsManagerWebhookSecrets implements WebhookSecretStore {
       throw new UnavailableError(`could not read the ${host} webhook secret`, { cause: error });
     }
     if (typeof text !== 'string') throw new UnavailableError(`the ${host} webhook secret is not a string secret`);
-    return selectWebhookSecrets(parseWebhookSecretText(text), repository);
+    let entry = this.parsed.get(host);
+    if (entry?.text !== text) {
+      entry = { text, document: parseWebhookSecretText(text) };
+      this.parsed.set(host, entry);
+    }
+    return selectWebhookSecrets(entry.document, repository);
   }
 }

@@ -67,6 +67,8 @@ export interface NoOp {
   readonly targetKey?: string;
   readonly environment?: string;
   readonly reason: string;
+  /** Set when a person's revert holds the target back. */
+  readonly held?: boolean;
 }
 
 /** One commit (and maybe one PR/MR) on one repository branch. */
@@ -273,8 +275,8 @@ export function planPromotions(input: PlanInput): PromotionPlan {
   }
 
   for (const { target, updates } of byTarget.values()) {
-    const noop = (update: ImageUpdate, reason: string) =>
-      noops.push({ image: update.image, tag: update.tag, targetKey: target.key, environment: target.environment, reason });
+    const noop = (update: ImageUpdate, reason: string, held = false) =>
+      noops.push({ image: update.image, tag: update.tag, targetKey: target.key, environment: target.environment, reason, ...(held ? { held } : {}) });
     const best = newestCandidate(target.policy, updates);
     for (const update of updates) {
       if (update === best) continue;
@@ -298,7 +300,7 @@ export function planPromotions(input: PlanInput): PromotionPlan {
     // Holds apply where Hoist writes to the base branch itself; a PR that was not merged is not a revert.
     const held = target.mode === 'commit' ? holdFor(target.policy, state, current.tag) : undefined;
     if (held !== undefined && (compareCandidates(target.policy, best, { tag: held }) ?? 1) <= 0) {
-      noop(best, `held: '${current.tag ?? '?'}' was set back by hand from '${held}'; waiting for an image newer than '${held}'`);
+      noop(best, `held: '${current.tag ?? '?'}' was set back by hand from '${held}'; waiting for an image newer than '${held}'`, true);
       states.set(target.key, { ...state, heldAbove: held });
       continue;
     }

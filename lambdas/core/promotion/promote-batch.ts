@@ -183,7 +183,7 @@ export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: Pr
       if (state.heldAbove !== undefined) await deps.states.put(key, state);
     }
     // With a change, its message lists the holds; without one, they get their own.
-    const held = plan.noops.filter((n) => n.reason.startsWith('held:'));
+    const held = plan.noops.filter((n) => n.held === true);
     if (held.length > 0 && plan.changes.length === 0) await notify(heldMessage(held));
     return { noops: plan.noops };
   }

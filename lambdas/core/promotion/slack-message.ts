@@ -32,7 +32,7 @@ export function promotionMessage(
     : `Commit ${link ? `<${link}|${applied.commit.slice(0, 8)}>` : `\`${applied.commit.slice(0, 8)}\``} on \`${change.branch}\``;
   const apps = [...new Set(change.promotions.flatMap((p) => p.argocdApplications))];
   const argo = config.argocd.url && apps.length > 0 ? apps.map((a) => `<${config.argocd.url}/applications/${a}|${a}>`).join(', ') : undefined;
-  const held = noops.filter((n) => n.reason.startsWith('held:')).map((n) => `⏸ ${n.environment ?? ''} ${n.image}:${n.tag}: ${n.reason}`);
+  const held = noops.filter((n) => n.held === true).map((n) => `⏸ ${n.environment ?? ''} ${n.image}:${n.tag}: ${n.reason}`);
   const context = [where, ...(argo ? [`Argo CD: ${argo}`] : []), ...applied.refreshFailures.map((f) => `⚠ ${f}`), ...held];
   return {
     text: `Hoist promoted ${change.promotions.map((p) => `${p.service} ${p.toTag} to ${p.environment}`).join(', ')}`,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseHoistConfig } from '../../../lib/config/hoist-config';
+import { parseHoistConfig, promoterSecretNames } from '../../../lib/config/hoist-config';
 
 describe('config: hoist.config.yaml', () => {
   it('parses the shipped example', () => {
@@ -40,5 +40,13 @@ describe('config: hoist.config.yaml', () => {
 
   it('reports YAML syntax errors with the file name', () => {
     expect(() => parseHoistConfig('a: [', 'my.yaml')).toThrowError(/^my\.yaml: not valid YAML/);
+  });
+});
+
+describe('config: secrets the promoter may read', () => {
+  it('lists the token secrets of automation and promotion settings, but not the Vault token', () => {
+    const config = parseHoistConfig(readFileSync('hoist.config.yaml', 'utf8').replace('    slackWebhookUrl: hoist/slack/webhook-url', '    slackWebhookUrl: hoist/slack/webhook-url\n    vaultToken: hoist/vault/token'));
+    expect(config.automation.secrets.vaultToken).toBe('hoist/vault/token');
+    expect(promoterSecretNames(config)).toEqual(['hoist/argocd/token', 'hoist/git/github-token', 'hoist/slack/prod-releases', 'hoist/slack/webhook-url']);
   });
 });

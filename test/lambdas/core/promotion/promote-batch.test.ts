@@ -182,6 +182,7 @@ describe('promotion: end to end on a real bare repository', () => {
     const redelivered = await promoteBatch([event(1, 'octo-org/api', '1.4.3')], deps);
     const devNoop = redelivered.noops.find((n) => n.environment === 'dev');
     expect(devNoop?.reason).toBe("held: '1.4.2' was set back by hand from '1.4.3'; waiting for an image newer than '1.4.3'");
+    expect(devNoop?.held).toBe(true);
     expect(person.show('main', 'apps/api/dev/values.yaml')).toContain('tag: 1.4.2');
     expect(slack.messages.at(-1)?.text).toBe('Hoist is holding 1 target(s) where a person reverted');
     expect(JSON.stringify(slack.messages.at(-1)?.blocks)).toContain("'1.4.2' was set back by hand from '1.4.3'");
