@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { sign } from '@octokit/webhooks-methods';
+import { startDevServer } from '../dev/dev-server';
+import { localLambdaContext } from '../dev/lambda-context';
+import { toApiGatewayEvent } from '../dev/to-api-gateway-event';
 import { EnvWebhookSecrets } from '../lambdas/clients/local/env-webhook-secrets';
 import { MemoryDeliveryLedger } from '../lambdas/clients/local/memory-delivery-ledger';
 import { createWebhookHandler } from '../lambdas/webhook/create-webhook-handler';
-import { localLambdaContext } from '../dev/lambda-context';
-import { toApiGatewayEvent } from '../dev/to-api-gateway-event';
-import { startDevServer } from '../dev/dev-server';
 import { quantile } from './stats';
 
 const SECRET = 'bench-secret';
@@ -18,7 +18,11 @@ export async function benchWebhookHandler(iterations = 3000): Promise<Array<[str
   const handler = createWebhookHandler({
     secrets: new EnvWebhookSecrets({ HOIST_WEBHOOK_SECRET_GITHUB: SECRET }, ['github']),
     ledger: new MemoryDeliveryLedger(),
-    queue: { enqueue: async (envelopes) => void (queued += envelopes.length) },
+    queue: {
+      enqueue: async (envelopes) => {
+        queued += envelopes.length;
+      },
+    },
     log: { warn: () => undefined },
     now: () => new Date(),
     maxBodyBytes: 1024 * 1024,

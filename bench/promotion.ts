@@ -3,13 +3,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { PromotionConfigSchema } from '../lambdas/core/config/promotion-config';
-import { planPromotions, type ImageUpdate } from '../lambdas/core/promotion/plan-promotions';
-import { currentVersionOf, editsForSite, findImageSites, type ImageSite } from '../lambdas/core/yaml/image-sites';
-import { applyScalarEdits } from '../lambdas/core/yaml/scalar-splice';
 import { startDevServer } from '../dev/dev-server';
 import { ensureEmbeddedGitops } from '../dev/embedded-gitops';
 import { createLocalPromoter } from '../dev/local-promoter';
+import { PromotionConfigSchema } from '../lambdas/core/config/promotion-config';
+import { type ImageUpdate, planPromotions } from '../lambdas/core/promotion/plan-promotions';
+import { currentVersionOf, editsForSite, findImageSites, type ImageSite } from '../lambdas/core/yaml/image-sites';
+import { applyScalarEdits } from '../lambdas/core/yaml/scalar-splice';
 import { quantile } from './stats';
 
 /**
@@ -50,7 +50,10 @@ export function benchBumpEngine(runs = 50): Array<[string, string]> {
   for (let i = 0; i < runs; i += 1) {
     const start = performance.now();
     const sites = findImageSites(text, 'values.yaml', spec, `ghcr.io/example/component-${middle}`);
-    const after = applyScalarEdits(text, sites.flatMap((s) => editsForSite(s, { tag: `9.${i}.0`, digestMode: 'none' })));
+    const after = applyScalarEdits(
+      text,
+      sites.flatMap((s) => editsForSite(s, { tag: `9.${i}.0`, digestMode: 'none' })),
+    );
     samples.push(performance.now() - start);
     if (after.length === text.length || currentVersionOf(sites[0] as ImageSite).tag !== `1.${middle}.0`) throw new Error('bump did not change the file');
   }
@@ -66,12 +69,18 @@ export function benchPlanning(events = 1000, services = 100): Array<[string, str
     images: Array.from({ length: services }, (_, s) => ({
       image: `ghcr.io/example/svc-${s}`,
       policy: 'semver:^1',
-      targets: ['dev', 'prod'].map((environment) => ({ repository: 'gitops', file: `apps/svc-${s}/${environment}/values.yaml`, environment, mode: environment === 'dev' ? 'commit' : 'pull-request' })),
+      targets: ['dev', 'prod'].map((environment) => ({
+        repository: 'gitops',
+        file: `apps/svc-${s}/${environment}/values.yaml`,
+        environment,
+        mode: environment === 'dev' ? 'commit' : 'pull-request',
+      })),
     })),
   });
   const files = new Map<string, string>();
   for (let s = 0; s < services; s += 1) {
-    for (const environment of ['dev', 'prod']) files.set(`apps/svc-${s}/${environment}/values.yaml`, `image:\n  repository: ghcr.io/example/svc-${s}\n  tag: 1.0.0\n`);
+    for (const environment of ['dev', 'prod'])
+      files.set(`apps/svc-${s}/${environment}/values.yaml`, `image:\n  repository: ghcr.io/example/svc-${s}\n  tag: 1.0.0\n`);
   }
   const updates: ImageUpdate[] = Array.from({ length: events }, (_, i) => ({
     image: `ghcr.io/example/svc-${i % services}`,

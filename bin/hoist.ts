@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { parsePromotionConfig } from '../lambdas/core/config/parse-promotion-config';
-import { loadHoistConfig } from '../lib/config/hoist-config';
 import { buildHoistApp } from '../lib/build-app';
+import { loadHoistConfig } from '../lib/config/hoist-config';
 
 const app = new App();
 const configPath = (app.node.tryGetContext('hoist:config') as string | undefined) ?? 'hoist.config.yaml';

@@ -3,13 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { EnvWebhookSecrets } from '../lambdas/clients/local/env-webhook-secrets';
 import { InProcessQueue } from '../lambdas/clients/local/in-process-queue';
 import { MemoryDeliveryLedger } from '../lambdas/clients/local/memory-delivery-ledger';
-import type { EnvelopeConsumer } from '../lambdas/core/ports';
 import type { HoistEvent, Route } from '../lambdas/core/events';
 import { DEFAULT_MAX_BODY_BYTES } from '../lambdas/core/intake/receive-webhook';
+import type { EnvelopeConsumer } from '../lambdas/core/ports';
 import { createEcrEventHandler } from '../lambdas/ecr-event/create-ecr-event-handler';
-import { createWebhookHandler } from '../lambdas/webhook/create-webhook-handler';
 import { errorAnswerOf } from '../lambdas/shared/http-error-response';
 import { logger } from '../lambdas/shared/logger';
+import { createWebhookHandler } from '../lambdas/webhook/create-webhook-handler';
 import { localLambdaContext } from './lambda-context';
 import { toApiGatewayEvent } from './to-api-gateway-event';
 

@@ -53,7 +53,13 @@ export function ensureEmbeddedGitops(workDir: string): { bareRepo: string; confi
       execFileSync('git', args, {
         cwd,
         stdio: 'pipe',
-        env: { ...process.env, GIT_AUTHOR_NAME: 'Hoist dev', GIT_AUTHOR_EMAIL: 'dev@hoist.local', GIT_COMMITTER_NAME: 'Hoist dev', GIT_COMMITTER_EMAIL: 'dev@hoist.local' },
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: 'Hoist dev',
+          GIT_AUTHOR_EMAIL: 'dev@hoist.local',
+          GIT_COMMITTER_NAME: 'Hoist dev',
+          GIT_COMMITTER_EMAIL: 'dev@hoist.local',
+        },
       });
     git(root, 'init', '--quiet', '--bare', '--initial-branch=main', bareRepo);
     const seed = mkdtempSync(join(tmpdir(), 'hoist-seed-'));

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { ArgoCdClient } from '../lambdas/clients/argocd-client';
 import { MemoryAuditLog, MemoryTargetStateStore } from '../lambdas/clients/local/memory-promotion-stores';
 import { slackNotifiers } from '../lambdas/clients/slack-notifier';
-import type { SlackDestination } from '../lambdas/core/config/promotion-config';
 import { parsePromotionConfig } from '../lambdas/core/config/parse-promotion-config';
-import type { EnvelopeConsumer } from '../lambdas/core/ports';
-import { promoteBatch } from '../lambdas/core/promotion/promote-batch';
-import { routesFor } from '../lambdas/core/promotion/plan-promotions';
+import type { SlackDestination } from '../lambdas/core/config/promotion-config';
 import type { HoistEvent, Route } from '../lambdas/core/events';
+import type { EnvelopeConsumer } from '../lambdas/core/ports';
+import { routesFor } from '../lambdas/core/promotion/plan-promotions';
+import { promoteBatch } from '../lambdas/core/promotion/promote-batch';
 import { providerCache } from '../lambdas/providers/create-provider';
 import { logger } from '../lambdas/shared/logger';
 

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { sign } from '@octokit/webhooks-methods';
 import { localSecretVariable } from '../lambdas/clients/local/env-webhook-secrets';
 import type { GitHost } from '../lambdas/core/events';
@@ -34,13 +34,20 @@ process.stdout.write(
       ? `Webhook secret for ${defaulted.join(', ')}: '${DEV_SECRET}' (set HOIST_WEBHOOK_SECRET_<HOST> or .env to change)`
       : 'Webhook secrets read from the environment.',
     `Promotion config: ${configPath}`,
-    ...(embedded ? [`Embedded GitOps repository: ${embedded.bareRepo}${embedded.created ? ' (created now, seeded with gitops-templates/example-app)' : ''}`] : []),
+    ...(embedded
+      ? [`Embedded GitOps repository: ${embedded.bareRepo}${embedded.created ? ' (created now, seeded with gitops-templates/example-app)' : ''}`]
+      : []),
     '',
     'Try it:',
     `  curl -sS ${server.url}/webhooks/github -H 'Content-Type: application/json' -H 'X-GitHub-Event: push' \\`,
     `    -H 'X-GitHub-Delivery: ${randomUUID()}' -H 'X-Hub-Signature-256: ${signature}' --data-binary @${examplePath}`,
     `  curl -sS ${server.url}/events/ecr -H 'Content-Type: application/json' --data-binary @dev/examples/ecr-push.json`,
-    ...(embedded ? [`  git --git-dir ${embedded.bareRepo} log --oneline main      # the bump commit`, `  git --git-dir ${embedded.bareRepo} show main:apps/api/dev/values.yaml`] : []),
+    ...(embedded
+      ? [
+          `  git --git-dir ${embedded.bareRepo} log --oneline main      # the bump commit`,
+          `  git --git-dir ${embedded.bareRepo} show main:apps/api/dev/values.yaml`,
+        ]
+      : []),
     '',
   ].join('\n'),
 );

@@ -8,12 +8,7 @@ const TEXT_TYPES = /^(application\/(json|x-www-form-urlencoded|[\w.+-]+\+json)|t
  * Builds the API Gateway HTTP API (payload format 2.0) event that the same
  * request would produce in AWS, so the dev server runs the deployed handler code.
  */
-export function toApiGatewayEvent(
-  method: string,
-  url: URL,
-  headers: IncomingHttpHeaders,
-  body: Buffer,
-): APIGatewayProxyEventV2 {
+export function toApiGatewayEvent(method: string, url: URL, headers: IncomingHttpHeaders, body: Buffer): APIGatewayProxyEventV2 {
   const flat: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;

@@ -1,4 +1,4 @@
-import { App, Aspects, Tags } from 'aws-cdk-lib';
+import { type App, Aspects, Tags } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { HoistConfig } from './config/hoist-config';
 import { AutomationStack } from './stacks/automation-stack';

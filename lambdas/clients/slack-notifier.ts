@@ -27,7 +27,9 @@ export class SlackWebhookNotifier implements Notifier {
  * One notifier per Slack destination, built on first use. `urlOf` says how a
  * destination's webhook URL is read (undefined: that destination is not set up).
  */
-export function slackNotifiers<D>(urlOf: (destination: D | undefined) => (() => Promise<string>) | undefined): (destination: D | undefined) => Notifier | undefined {
+export function slackNotifiers<D>(
+  urlOf: (destination: D | undefined) => (() => Promise<string>) | undefined,
+): (destination: D | undefined) => Notifier | undefined {
   const notifiers = new Map<string, Notifier | undefined>();
   return (destination) => {
     const key = JSON.stringify(destination ?? null);

@@ -82,12 +82,7 @@ export const ChangeMergedSchema = z.object({
 });
 export type ChangeMerged = z.infer<typeof ChangeMergedSchema>;
 
-export const HoistEventSchema = z.discriminatedUnion('type', [
-  ImagePublishedSchema,
-  GitPushSchema,
-  CiSucceededSchema,
-  ChangeMergedSchema,
-]);
+export const HoistEventSchema = z.discriminatedUnion('type', [ImagePublishedSchema, GitPushSchema, CiSucceededSchema, ChangeMergedSchema]);
 export type HoistEvent = z.infer<typeof HoistEventSchema>;
 
 /**

@@ -28,8 +28,7 @@ export type WebhookSecretDocument = z.infer<typeof WebhookSecretDocumentSchema>;
  * own if it has any, otherwise the default (possibly none).
  */
 export function selectWebhookSecrets(document: WebhookSecretDocument, repository: string | undefined): string[] {
-  const list = (value: string | string[] | undefined): string[] =>
-    value === undefined ? [] : typeof value === 'string' ? [value] : value;
+  const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : typeof value === 'string' ? [value] : value);
   if (typeof document === 'string') return [document];
   const own = repository === undefined ? undefined : document.repositories[repository];
   return own !== undefined ? list(own) : list(document.default);

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
-import { receiveEcrEvent, type EcrIntakeResult } from '../core/intake/receive-ecr-event';
 import type { EnqueueOnceDeps } from '../core/intake/enqueue-once';
+import { type EcrIntakeResult, receiveEcrEvent } from '../core/intake/receive-ecr-event';
 import { logger } from '../shared/logger';
 
 /**

@@ -1,4 +1,4 @@
-import { IntakeEnvSchema, awsIntakeDeps } from '../clients/aws/intake-deps';
+import { awsIntakeDeps, IntakeEnvSchema } from '../clients/aws/intake-deps';
 import { readEnv } from '../shared/env';
 import { createEcrEventHandler } from './create-ecr-event-handler';
 

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { EventEnvelopeSchema, type EventEnvelope } from '../core/events';
+import { type EventEnvelope, EventEnvelopeSchema } from '../core/events';
 import { parseWith } from '../core/intake/intake-outcome';
 import { logger } from '../shared/logger';
 

@@ -33,7 +33,8 @@ export async function createProvider(repository: RepositoryConfig, token: string
 }
 
 function required(repository: RepositoryConfig, token: string | undefined): string {
-  if (token === undefined) throw new TerminalError(`repository '${repository.name}': the ${repository.provider} provider needs a token (credentials.secretName or credentials.env)`);
+  if (token === undefined)
+    throw new TerminalError(`repository '${repository.name}': the ${repository.provider} provider needs a token (credentials.secretName or credentials.env)`);
   return token;
 }
 

@@ -71,7 +71,11 @@ export class GitCliProvider implements GitProvider {
         const sha = (await this.git(['commit-tree', tree, '-p', request.parent], env, request.message)).trim();
         const ref = `refs/heads/${request.branch}`;
         const lease =
-          request.update === 'fast-forward' ? `--force-with-lease=${ref}:${request.parent}` : request.update === 'create' ? `--force-with-lease=${ref}:` : '--force';
+          request.update === 'fast-forward'
+            ? `--force-with-lease=${ref}:${request.parent}`
+            : request.update === 'create'
+              ? `--force-with-lease=${ref}:`
+              : '--force';
         try {
           await this.git(['push', '--quiet', '--porcelain', lease, 'origin', `${sha}:${ref}`]);
         } catch (error) {

@@ -22,7 +22,10 @@ export function giteaRepoOf(url: string): { api: string; owner: string; repo: st
 }
 
 class GiteaApiError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(`Gitea answered ${status}: ${message}`);
   }
 }
@@ -77,7 +80,8 @@ export class GiteaProvider implements GitProvider {
   }
 
   async findOpenPullRequest(branch: string, base: string): Promise<PullRequestInfo | undefined> {
-    const pulls = (await this.call<Array<{ number: number; html_url: string; head: { ref: string }; base: { ref: string } }>>('GET', '/pulls?state=open&limit=50')) ?? [];
+    const pulls =
+      (await this.call<Array<{ number: number; html_url: string; head: { ref: string }; base: { ref: string } }>>('GET', '/pulls?state=open&limit=50')) ?? [];
     const pr = pulls.find((p) => p.head.ref === branch && p.base.ref === base);
     return pr === undefined ? undefined : { number: pr.number, url: pr.html_url, branch, base };
   }
@@ -85,7 +89,13 @@ export class GiteaProvider implements GitProvider {
   async openPullRequest(request: PullRequestRequest): Promise<PullRequestInfo> {
     const labels = request.labels.length === 0 ? [] : await this.labelIds(request.labels);
     try {
-      const pr = await this.call<{ number: number; html_url: string }>('POST', '/pulls', { head: request.branch, base: request.base, title: request.title, body: request.body, labels });
+      const pr = await this.call<{ number: number; html_url: string }>('POST', '/pulls', {
+        head: request.branch,
+        base: request.base,
+        title: request.title,
+        body: request.body,
+        labels,
+      });
       const info: PullRequestInfo = { number: pr?.number as number, url: pr?.html_url as string, branch: request.branch, base: request.base };
       if (request.autoMerge !== true) return info;
       try {
@@ -117,7 +127,11 @@ export class GiteaProvider implements GitProvider {
   private async call<T>(method: string, path: string, body?: unknown, allowNotFound = false): Promise<T | undefined> {
     const response = await this.fetch(`${this.base}${path}`, {
       method,
-      headers: { authorization: `token ${this.options.token}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `token ${this.options.token}`,
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();

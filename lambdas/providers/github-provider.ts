@@ -40,7 +40,8 @@ export function gitHubRepoOf(url: string): { owner: string; repo: string } {
 }
 
 const statusOf = (error: unknown): number | undefined => (error as { status?: number }).status;
-const messageOf = (error: unknown): string => String((error as { response?: { data?: { message?: string } } }).response?.data?.message ?? (error as Error).message);
+const messageOf = (error: unknown): string =>
+  String((error as { response?: { data?: { message?: string } } }).response?.data?.message ?? (error as Error).message);
 
 /**
  * GitHub through Octokit (core, retry, throttling). Several files become one commit through the Git
@@ -81,7 +82,13 @@ export class GitHubProvider implements GitProvider {
 
   async readFile(commit: string, path: string): Promise<string | undefined> {
     try {
-      const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { owner: this.owner, repo: this.repo, path, ref: commit, mediaType: { format: 'raw' } });
+      const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/contents/{path}', {
+        owner: this.owner,
+        repo: this.repo,
+        path,
+        ref: commit,
+        mediaType: { format: 'raw' },
+      });
       if (typeof data === 'string') return data;
       return data instanceof ArrayBuffer ? new TextDecoder().decode(data) : undefined;
     } catch (error) {
@@ -98,13 +105,23 @@ export class GitHubProvider implements GitProvider {
       base_tree: parent.data.tree.sha,
       tree: request.files.map((file) => ({ path: file.path, mode: '100644' as const, type: 'blob' as const, content: file.content })),
     });
-    const commit = await this.octokit.request('POST /repos/{owner}/{repo}/git/commits', { ...base, message: request.message, tree: tree.data.sha, parents: [request.parent] });
+    const commit = await this.octokit.request('POST /repos/{owner}/{repo}/git/commits', {
+      ...base,
+      message: request.message,
+      tree: tree.data.sha,
+      parents: [request.parent],
+    });
     const sha = commit.data.sha;
     try {
       if (request.update === 'create') {
         await this.octokit.request('POST /repos/{owner}/{repo}/git/refs', { ...base, ref: `refs/heads/${request.branch}`, sha });
       } else {
-        await this.octokit.request('PATCH /repos/{owner}/{repo}/git/refs/{ref}', { ...base, ref: `heads/${request.branch}`, sha, force: request.update === 'reset' });
+        await this.octokit.request('PATCH /repos/{owner}/{repo}/git/refs/{ref}', {
+          ...base,
+          ref: `heads/${request.branch}`,
+          sha,
+          force: request.update === 'reset',
+        });
       }
     } catch (error) {
       if (statusOf(error) === 422 && (NOT_FAST_FORWARD.test(messageOf(error)) || REF_EXISTS.test(messageOf(error)))) {
@@ -116,7 +133,13 @@ export class GitHubProvider implements GitProvider {
   }
 
   async findOpenPullRequest(branch: string, base: string): Promise<PullRequestInfo | undefined> {
-    const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/pulls', { owner: this.owner, repo: this.repo, head: `${this.owner}:${branch}`, base, state: 'open' });
+    const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/pulls', {
+      owner: this.owner,
+      repo: this.repo,
+      head: `${this.owner}:${branch}`,
+      base,
+      state: 'open',
+    });
     const [pr] = data;
     return pr === undefined ? undefined : { number: pr.number, url: pr.html_url, branch, base };
   }
@@ -124,7 +147,14 @@ export class GitHubProvider implements GitProvider {
   async openPullRequest(request: PullRequestRequest): Promise<PullRequestInfo> {
     let info: PullRequestInfo;
     try {
-      const { data } = await this.octokit.request('POST /repos/{owner}/{repo}/pulls', { owner: this.owner, repo: this.repo, head: request.branch, base: request.base, title: request.title, body: request.body });
+      const { data } = await this.octokit.request('POST /repos/{owner}/{repo}/pulls', {
+        owner: this.owner,
+        repo: this.repo,
+        head: request.branch,
+        base: request.base,
+        title: request.title,
+        body: request.body,
+      });
       info = { number: data.number, url: data.html_url, branch: request.branch, base: request.base };
       if (request.autoMerge === true) {
         const refused = await this.enableAutoMerge(data.node_id);
@@ -132,12 +162,20 @@ export class GitHubProvider implements GitProvider {
       }
     } catch (error) {
       // Another worker opened it a moment ago: use that one.
-      const existing = statusOf(error) === 422 && PR_EXISTS.test(JSON.stringify((error as { response?: unknown }).response ?? '')) ? await this.findOpenPullRequest(request.branch, request.base) : undefined;
+      const existing =
+        statusOf(error) === 422 && PR_EXISTS.test(JSON.stringify((error as { response?: unknown }).response ?? ''))
+          ? await this.findOpenPullRequest(request.branch, request.base)
+          : undefined;
       if (existing === undefined) throw error;
       return existing;
     }
     if (request.labels.length > 0) {
-      await this.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', { owner: this.owner, repo: this.repo, issue_number: info.number, labels: [...request.labels] });
+      await this.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', {
+        owner: this.owner,
+        repo: this.repo,
+        issue_number: info.number,
+        labels: [...request.labels],
+      });
     }
     return info;
   }
@@ -145,7 +183,9 @@ export class GitHubProvider implements GitProvider {
   /** GitHub's GraphQL `enablePullRequestAutoMerge`; answers why it was refused, if it was. */
   private async enableAutoMerge(pullRequestId: string): Promise<string | undefined> {
     try {
-      await this.octokit.graphql('mutation($id: ID!) { enablePullRequestAutoMerge(input: { pullRequestId: $id }) { clientMutationId } }', { id: pullRequestId });
+      await this.octokit.graphql('mutation($id: ID!) { enablePullRequestAutoMerge(input: { pullRequestId: $id }) { clientMutationId } }', {
+        id: pullRequestId,
+      });
       return undefined;
     } catch (error) {
       // Auto-merge off for the repository, or no required checks: the PR stays open for a person.

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { receiveWebhook, type ReceiveWebhookDeps, type WebhookRequest } from '../core/intake/receive-webhook';
+import { type ReceiveWebhookDeps, receiveWebhook, type WebhookRequest } from '../core/intake/receive-webhook';
 import { HoistError } from '../shared/errors';
 import { httpErrorResponse, jsonResponse } from '../shared/http-error-response';
 import { logger } from '../shared/logger';

@@ -1,6 +1,6 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
-import { IntakeEnvSchema, awsIntakeDeps } from '../clients/aws/intake-deps';
+import { awsIntakeDeps, IntakeEnvSchema } from '../clients/aws/intake-deps';
 import { SecretsManagerWebhookSecrets } from '../clients/aws/secrets-manager-webhook-secrets';
 import { DEFAULT_MAX_BODY_BYTES } from '../core/intake/receive-webhook';
 import { PositiveIntText, readEnv } from '../shared/env';

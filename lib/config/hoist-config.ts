@@ -10,9 +10,7 @@ import * as z from 'zod';
  */
 
 const NameSchema = z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'lower-case letters, digits and dashes, 2-31 characters, starting with a letter');
-const EcrRepositoryNameSchema = z
-  .string()
-  .regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, 'not a valid ECR repository name');
+const EcrRepositoryNameSchema = z.string().regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, 'not a valid ECR repository name');
 const ArnSchema = z.string().regex(/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:.+$/, 'expected an ARN');
 const SecretNameSchema = z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'not a valid Secrets Manager name');
 
@@ -55,12 +53,17 @@ export const HoistConfigSchema = z
     name: NameSchema.default('hoist'),
     automation: z
       .object({
-        webhookHosts: z.array(z.enum(['github', 'gitlab', 'gitea'])).min(1).default(['github', 'gitlab', 'gitea']),
-        throttle: z
-          .object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() })
-          .strict()
-          .default({ rateLimit: 50, burstLimit: 100 }),
-        maxBodyBytes: z.number().int().min(1024).max(6 * 1024 * 1024).default(1024 * 1024),
+        webhookHosts: z
+          .array(z.enum(['github', 'gitlab', 'gitea']))
+          .min(1)
+          .default(['github', 'gitlab', 'gitea']),
+        throttle: z.object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() }).strict().default({ rateLimit: 50, burstLimit: 100 }),
+        maxBodyBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(6 * 1024 * 1024)
+          .default(1024 * 1024),
         deliveryTtlDays: z.number().int().min(1).max(90).default(7),
         logRetentionDays: z.union([z.literal(7), z.literal(14), z.literal(30), z.literal(90), z.literal(180), z.literal(365)]).default(30),
         /** ECR repositories whose pushes feed Hoist; the platform's own repositories are added. */
@@ -89,7 +92,10 @@ export const HoistConfigSchema = z
         publicEndpointCidrs: z.array(z.cidrv4()).min(1).default(['0.0.0.0/0']),
         adminRoleArn: ArnSchema.optional(),
         systemNodeGroup: NodeGroupSchema.prefault({ instanceTypes: ['m6i.large'], minSize: 2, maxSize: 4, desiredSize: 2 }),
-        gpuNodeGroups: z.array(GpuNodeGroupSchema).min(1).prefault([{ name: 'gpu', instanceTypes: ['g6.xlarge', 'g5.xlarge'], maxSize: 4 }]),
+        gpuNodeGroups: z
+          .array(GpuNodeGroupSchema)
+          .min(1)
+          .prefault([{ name: 'gpu', instanceTypes: ['g6.xlarge', 'g5.xlarge'], maxSize: 4 }]),
         charts: z
           .object({
             nvidiaDevicePlugin: ChartSchema.default({ version: '0.17.4' }),
@@ -99,7 +105,10 @@ export const HoistConfigSchema = z
           .strict()
           .prefault({}),
         /** Secret name prefixes External Secrets Operator may read. */
-        externalSecretsPrefixes: z.array(z.string().regex(/^[A-Za-z0-9/_+=.@-]+$/)).min(1).default(['hoist/apps/']),
+        externalSecretsPrefixes: z
+          .array(z.string().regex(/^[A-Za-z0-9/_+=.@-]+$/))
+          .min(1)
+          .default(['hoist/apps/']),
         ecr: z
           .object({
             repositories: z.array(EcrRepositoryNameSchema).default([]),
@@ -127,7 +136,11 @@ const PromotionSecretsSchema = z.object({
   argocd: z.object({ tokenSecretName: SecretNameSchema.optional() }).loose().optional(),
   slack: z.object({ webhookSecretName: SecretNameSchema.optional() }).loose().optional(),
   images: z
-    .array(z.object({ targets: z.array(z.object({ slack: z.object({ webhookSecretName: SecretNameSchema.optional() }).loose().optional() }).loose()).optional() }).loose())
+    .array(
+      z
+        .object({ targets: z.array(z.object({ slack: z.object({ webhookSecretName: SecretNameSchema.optional() }).loose().optional() }).loose()).optional() })
+        .loose(),
+    )
     .optional(),
 });
 

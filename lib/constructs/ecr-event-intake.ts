@@ -43,7 +43,10 @@ export class EcrEventIntake extends Construct {
       retentionPeriod: Duration.days(14),
     });
     NagSuppressions.addResourceSuppressions(this.deadLetterQueue, [
-      { id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the EventBridge target and the on-failure destination of the function.' },
+      {
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is itself the dead-letter queue of the EventBridge target and the on-failure destination of the function.',
+      },
     ]);
     this.handler = new HoistFunction(this, 'Handler', {
       functionDir: 'ecr-event',

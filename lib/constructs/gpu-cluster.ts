@@ -1,7 +1,7 @@
-import * as eks from 'aws-cdk-lib/aws-eks-v2';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 
@@ -70,9 +70,16 @@ export class GpuCluster extends Construct {
     NagSuppressions.addResourceSuppressions(
       this.cluster,
       [
-        { id: 'AwsSolutions-IAM4', reason: 'The EKS service role needs AmazonEKSClusterPolicy, and CDK\'s kubectl provider (a custom resource inside the VPC) uses the AWS-managed Lambda basic/VPC execution and ECR read-only policies; CDK owns these roles.' },
-        { id: 'AwsSolutions-IAM5', reason: 'CDK\'s custom-resource framework may invoke any version of its own kubectl handler (`<handler arn>:*`), nothing else.' },
-        { id: 'AwsSolutions-L1', reason: 'CDK\'s kubectl provider pins its own runtime together with the kubectl/helm layer it ships.' },
+        {
+          id: 'AwsSolutions-IAM4',
+          reason:
+            "The EKS service role needs AmazonEKSClusterPolicy, and CDK's kubectl provider (a custom resource inside the VPC) uses the AWS-managed Lambda basic/VPC execution and ECR read-only policies; CDK owns these roles.",
+        },
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: "CDK's custom-resource framework may invoke any version of its own kubectl handler (`<handler arn>:*`), nothing else.",
+        },
+        { id: 'AwsSolutions-L1', reason: "CDK's kubectl provider pins its own runtime together with the kubectl/helm layer it ships." },
       ],
       true,
     );
@@ -92,7 +99,8 @@ export class GpuCluster extends Construct {
     NagSuppressions.addResourceSuppressions(nodeRole, [
       {
         id: 'AwsSolutions-IAM4',
-        reason: 'EKS worker nodes need exactly these AWS-managed policies (node join, image pull, VPC CNI, SSM access instead of SSH); AWS maintains them as EKS evolves.',
+        reason:
+          'EKS worker nodes need exactly these AWS-managed policies (node join, image pull, VPC CNI, SSM access instead of SSH); AWS maintains them as EKS evolves.',
       },
     ]);
 

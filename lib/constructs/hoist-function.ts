@@ -1,11 +1,11 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { fileURLToPath } from 'node:url';
+import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { fileURLToPath } from 'node:url';
 
 /** The repository root, where package-lock.json and `lambdas/` live. */
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -94,7 +94,8 @@ export class HoistFunction extends Construct {
       [
         {
           id: 'AwsSolutions-IAM5',
-          reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions; log-stream wildcards are limited to this function\'s own log group.',
+          reason:
+            "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions; log-stream wildcards are limited to this function's own log group.",
           appliesTo: ['Resource::*', { regex: '/^Resource::<.*Logs.*\\.Arn>:\\*$/g' }],
         },
       ],

@@ -121,7 +121,8 @@ export class WebhookIngress extends Construct {
       NagSuppressions.addResourceSuppressions(route, [
         {
           id: 'AwsSolutions-APIG4',
-          reason: 'Git hosts cannot send IAM or JWT credentials; every delivery is authenticated in the function by its HMAC signature or token, checked in constant time before anything else.',
+          reason:
+            'Git hosts cannot send IAM or JWT credentials; every delivery is authenticated in the function by its HMAC signature or token, checked in constant time before anything else.',
         },
       ]);
       new CfnOutput(this, `${host}WebhookUrl`, {

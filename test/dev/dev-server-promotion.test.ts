@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sign } from '@octokit/webhooks-methods';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevServer, type DevServer } from '../../dev/dev-server';
+import { type DevServer, startDevServer } from '../../dev/dev-server';
 import { ensureEmbeddedGitops } from '../../dev/embedded-gitops';
 import { createLocalPromoter } from '../../dev/local-promoter';
-import { startFakeArgoCd, type FakeArgoCd } from '../support/fake-argocd';
-import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
+import { type FakeArgoCd, startFakeArgoCd } from '../support/fake-argocd';
+import { type FakeSlack, startFakeSlack } from '../support/fake-slack';
 import { fixture } from '../support/webhook-examples';
 
 describe('end to end through the dev server', () => {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { sign } from '@octokit/webhooks-methods';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DevServer, startDevServer } from '../../dev/dev-server';
 import type { EventEnvelope } from '../../lambdas/core/events';
-import { startDevServer, type DevServer } from '../../dev/dev-server';
 
 describe('dev server over real HTTP', () => {
   let server: DevServer;

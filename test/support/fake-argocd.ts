@@ -24,15 +24,19 @@ export async function startFakeArgoCd(apps: Array<{ name: string; repoURL: strin
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    if (req.headers.authorization !== `Bearer ${token}`) return send(401, { error: 'invalid session: token is not valid', code: 16, message: 'invalid session: token is not valid' });
+    if (req.headers.authorization !== `Bearer ${token}`)
+      return send(401, { error: 'invalid session: token is not valid', code: 16, message: 'invalid session: token is not valid' });
     if (url.pathname === '/api/v1/applications') {
       const repo = url.searchParams.get('repo');
-      const items = apps.filter((a) => repo === null || a.repoURL === repo).map((a) => ({ metadata: { name: a.name }, spec: { source: { repoURL: a.repoURL, path: a.path } } }));
+      const items = apps
+        .filter((a) => repo === null || a.repoURL === repo)
+        .map((a) => ({ metadata: { name: a.name }, spec: { source: { repoURL: a.repoURL, path: a.path } } }));
       return send(200, { items });
     }
     const match = /^\/api\/v1\/applications\/([^/]+)$/.exec(url.pathname);
     const app = match ? apps.find((a) => a.name === decodeURIComponent(match[1] ?? '')) : undefined;
-    if (app === undefined) return send(404, { error: `applications.argoproj.io "${match?.[1]}" not found`, code: 5, message: `applications.argoproj.io "${match?.[1]}" not found` });
+    if (app === undefined)
+      return send(404, { error: `applications.argoproj.io "${match?.[1]}" not found`, code: 5, message: `applications.argoproj.io "${match?.[1]}" not found` });
     refreshes.push({ app: app.name, mode: url.searchParams.get('refresh') ?? '' });
     return send(200, { metadata: { name: app.name }, spec: { source: { repoURL: app.repoURL, path: app.path } }, status: { sync: { status: 'OutOfSync' } } });
   });

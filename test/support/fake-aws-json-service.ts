@@ -26,9 +26,7 @@ export interface FakeAwsJsonService {
  * Requests are not signature-checked; the SDK signs them with the test's
  * dummy credentials as usual.
  */
-export async function startFakeAwsJsonService(
-  answer: (call: AwsJsonCall) => AwsJsonAnswer,
-): Promise<FakeAwsJsonService> {
+export async function startFakeAwsJsonService(answer: (call: AwsJsonCall) => AwsJsonAnswer): Promise<FakeAwsJsonService> {
   const calls: AwsJsonCall[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];

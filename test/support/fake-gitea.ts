@@ -13,7 +13,10 @@ export interface FakeGitea {
 }
 
 /** Git's blob id of a text, as Gitea reports it in `sha`. */
-export const blobSha = (content: string): string => createHash('sha1').update(`blob ${Buffer.byteLength(content)}\0${content}`).digest('hex');
+export const blobSha = (content: string): string =>
+  createHash('sha1')
+    .update(`blob ${Buffer.byteLength(content)}\0${content}`)
+    .digest('hex');
 
 /**
  * A local Gitea API (v1) for one repository, following Gitea's documented
@@ -45,7 +48,7 @@ export async function startFakeGitea(owner: string, repo: string, files: Record<
       };
       if (req.headers.authorization !== `token ${token}`) return send(401, { message: 'user does not exist', url: '' });
       const prefix = `/api/v1/repos/${owner}/${repo}`;
-      if (!url.pathname.startsWith(prefix)) return send(404, { message: 'The target couldn\'t be found.' });
+      if (!url.pathname.startsWith(prefix)) return send(404, { message: "The target couldn't be found." });
       const path = decodeURIComponent(url.pathname.slice(prefix.length));
       let m: RegExpExecArray | null;
       const commitOf = (ref: string) => git.commits.get(ref) ?? git.commits.get(git.refs.get(ref) ?? '');
@@ -74,17 +77,36 @@ export async function startFakeGitea(owner: string, repo: string, files: Record<
             return send(422, { message: `sha does not match [given: ${file.sha}, expected: ${current === undefined ? '' : blobSha(current)}]` });
           }
         }
-        const sha = git.commitOnto(from, (body.files as Array<Record<string, string>>).map((f) => ({ path: f.path as string, content: Buffer.from(f.content as string, 'base64').toString('utf8') })), body.message);
+        const sha = git.commitOnto(
+          from,
+          (body.files as Array<Record<string, string>>).map((f) => ({
+            path: f.path as string,
+            content: Buffer.from(f.content as string, 'base64').toString('utf8'),
+          })),
+          body.message,
+        );
         git.refs.set(body.new_branch ?? body.branch, sha);
         return send(201, { commit: { sha, html_url: `https://gitea.example.com/${owner}/${repo}/commit/${sha}` } });
       }
       if (req.method === 'GET' && path === '/pulls') {
         const state = url.searchParams.get('state') ?? 'open';
-        return send(200, pulls.filter((p) => state === 'all' || p.state === state).map((p) => ({ number: p.number, html_url: `https://gitea.example.com/${owner}/${repo}/pulls/${p.number}`, head: { ref: p.head }, base: { ref: p.base } })));
+        return send(
+          200,
+          pulls
+            .filter((p) => state === 'all' || p.state === state)
+            .map((p) => ({
+              number: p.number,
+              html_url: `https://gitea.example.com/${owner}/${repo}/pulls/${p.number}`,
+              head: { ref: p.head },
+              base: { ref: p.base },
+            })),
+        );
       }
       if (req.method === 'POST' && path === '/pulls') {
         if (pulls.some((p) => p.head === body.head && p.base === body.base && p.state === 'open')) {
-          return send(409, { message: `pull request already exists for these targets [id: 1, issue_id: 1, head_repo_id: 1, base_repo_id: 1, head_branch: ${body.head}, base_branch: ${body.base}]` });
+          return send(409, {
+            message: `pull request already exists for these targets [id: 1, issue_id: 1, head_repo_id: 1, base_repo_id: 1, head_branch: ${body.head}, base_branch: ${body.base}]`,
+          });
         }
         const number = pulls.length + 1;
         pulls.push({ number, head: body.head, base: body.base, title: body.title, labels: body.labels ?? [], state: 'open', scheduled: false });
@@ -98,7 +120,7 @@ export async function startFakeGitea(owner: string, repo: string, files: Record<
         if (body.merge_when_checks_succeed === true) pr.scheduled = true;
         return (res.writeHead(200), res.end());
       }
-      return send(404, { message: 'The target couldn\'t be found.' });
+      return send(404, { message: "The target couldn't be found." });
     });
   });
   const local = await listenLocal(server);

@@ -7,7 +7,16 @@ export interface FakeGitHub {
   readonly apiUrl: string;
   readonly token: string;
   readonly refs: ReadonlyMap<string, string>;
-  readonly pulls: Array<{ number: number; head: string; base: string; title: string; body: string; state: 'open' | 'closed'; labels: string[]; autoMerge: boolean }>;
+  readonly pulls: Array<{
+    number: number;
+    head: string;
+    base: string;
+    title: string;
+    body: string;
+    state: 'open' | 'closed';
+    labels: string[];
+    autoMerge: boolean;
+  }>;
   readonly requests: string[];
   fileAt(branch: string, path: string): string | undefined;
   messagesOf(branch: string): string[];
@@ -51,7 +60,11 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
       if (req.method === 'POST' && url.pathname === '/graphql') {
         // enablePullRequestAutoMerge: GitHub answers 200 with `errors` when the repository does not allow it.
         const pr = pulls.find((p) => `PR_node${p.number}` === body.variables?.id);
-        if (!allowAutoMerge) return send(200, { data: { enablePullRequestAutoMerge: null }, errors: [{ type: 'UNPROCESSABLE', message: 'Pull request Auto merge is not allowed for this repository' }] });
+        if (!allowAutoMerge)
+          return send(200, {
+            data: { enablePullRequestAutoMerge: null },
+            errors: [{ type: 'UNPROCESSABLE', message: 'Pull request Auto merge is not allowed for this repository' }],
+          });
         if (pr) pr.autoMerge = true;
         return send(200, { data: { enablePullRequestAutoMerge: { clientMutationId: null } } });
       }
@@ -110,12 +123,26 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
         const head = url.searchParams.get('head')?.replace(`${owner}:`, '');
         const base = url.searchParams.get('base');
         const state = url.searchParams.get('state') ?? 'open';
-        const found = pulls.filter((p) => (head === undefined || p.head === head) && (base === null || p.base === base) && (state === 'all' || p.state === state));
-        return send(200, found.map((p) => ({ number: p.number, html_url: `https://github.com/${owner}/${repo}/pull/${p.number}`, state: p.state, head: { ref: p.head }, base: { ref: p.base } })));
+        const found = pulls.filter(
+          (p) => (head === undefined || p.head === head) && (base === null || p.base === base) && (state === 'all' || p.state === state),
+        );
+        return send(
+          200,
+          found.map((p) => ({
+            number: p.number,
+            html_url: `https://github.com/${owner}/${repo}/pull/${p.number}`,
+            state: p.state,
+            head: { ref: p.head },
+            base: { ref: p.base },
+          })),
+        );
       }
       if (req.method === 'POST' && path === '/pulls') {
         if (pulls.some((p) => p.head === body.head && p.state === 'open')) {
-          return send(422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${owner}:${body.head}.` }] });
+          return send(422, {
+            message: 'Validation Failed',
+            errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${owner}:${body.head}.` }],
+          });
         }
         const number = pulls.length + 1;
         pulls.push({ number, head: body.head, base: body.base, title: body.title, body: body.body, state: 'open', labels: [], autoMerge: false });
@@ -124,7 +151,10 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
       if (req.method === 'POST' && (m = /^\/issues\/(\d+)\/labels$/.exec(path))) {
         const pr = pulls.find((p) => p.number === Number(m?.[1]));
         pr?.labels.push(...(body.labels as string[]));
-        return send(200, (pr?.labels ?? []).map((name) => ({ name })));
+        return send(
+          200,
+          (pr?.labels ?? []).map((name) => ({ name })),
+        );
       }
       return send(404, { message: 'Not Found' });
     });

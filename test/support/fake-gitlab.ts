@@ -6,7 +6,16 @@ export interface FakeGitLab {
   readonly url: string;
   readonly token: string;
   readonly git: MemoryGit;
-  readonly mergeRequests: Array<{ iid: number; source: string; target: string; title: string; description: string; labels: string; state: 'opened' | 'merged'; autoMerge: boolean }>;
+  readonly mergeRequests: Array<{
+    iid: number;
+    source: string;
+    target: string;
+    title: string;
+    description: string;
+    labels: string;
+    state: 'opened' | 'merged';
+    autoMerge: boolean;
+  }>;
   readonly commitRequests: Array<Record<string, any>>;
   close(): Promise<void>;
 }
@@ -63,7 +72,8 @@ export async function startFakeGitLab(project: string, files: Record<string, str
         const existing = git.refs.get(branch);
         let parent: string;
         if (body.start_sha !== undefined) {
-          if (existing !== undefined && body.force !== true) return send(400, { message: `A branch called '${branch}' already exists. Switch to that branch in order to make changes` });
+          if (existing !== undefined && body.force !== true)
+            return send(400, { message: `A branch called '${branch}' already exists. Switch to that branch in order to make changes` });
           parent = body.start_sha;
         } else {
           if (existing === undefined) return send(400, { message: `You can only create or edit files when you are on a branch` });
@@ -74,21 +84,40 @@ export async function startFakeGitLab(project: string, files: Record<string, str
             return send(400, { message: 'You are attempting to update a file that has changed since you started editing it.' });
           }
         }
-        const sha = git.commitOnto(parent, (body.actions as Array<Record<string, string>>).map((a) => ({ path: a.file_path as string, content: a.content as string })), body.commit_message);
+        const sha = git.commitOnto(
+          parent,
+          (body.actions as Array<Record<string, string>>).map((a) => ({ path: a.file_path as string, content: a.content as string })),
+          body.commit_message,
+        );
         git.refs.set(branch, sha);
         return send(201, { id: sha, short_id: sha.slice(0, 8), web_url: `https://gitlab.example.com/${project}/-/commit/${sha}` });
       }
       if (req.method === 'GET' && path === '/merge_requests') {
         const found = mergeRequests.filter(
-          (mr) => mr.source === url.searchParams.get('source_branch') && mr.target === url.searchParams.get('target_branch') && mr.state === (url.searchParams.get('state') ?? 'opened'),
+          (mr) =>
+            mr.source === url.searchParams.get('source_branch') &&
+            mr.target === url.searchParams.get('target_branch') &&
+            mr.state === (url.searchParams.get('state') ?? 'opened'),
         );
-        return send(200, found.map((mr) => ({ iid: mr.iid, web_url: `https://gitlab.example.com/${project}/-/merge_requests/${mr.iid}`, state: mr.state })));
+        return send(
+          200,
+          found.map((mr) => ({ iid: mr.iid, web_url: `https://gitlab.example.com/${project}/-/merge_requests/${mr.iid}`, state: mr.state })),
+        );
       }
       if (req.method === 'POST' && path === '/merge_requests') {
         const open = mergeRequests.find((mr) => mr.source === body.source_branch && mr.state === 'opened');
         if (open) return send(409, { message: [`Another open merge request already exists for this source branch: !${open.iid}`] });
         const iid = mergeRequests.length + 1;
-        mergeRequests.push({ iid, source: body.source_branch, target: body.target_branch, title: body.title, description: body.description, labels: body.labels ?? '', state: 'opened', autoMerge: false });
+        mergeRequests.push({
+          iid,
+          source: body.source_branch,
+          target: body.target_branch,
+          title: body.title,
+          description: body.description,
+          labels: body.labels ?? '',
+          state: 'opened',
+          autoMerge: false,
+        });
         return send(201, { iid, web_url: `https://gitlab.example.com/${project}/-/merge_requests/${iid}` });
       }
       if (req.method === 'PUT' && (m = /^\/merge_requests\/(\d+)\/merge$/.exec(path))) {

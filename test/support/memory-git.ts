@@ -17,7 +17,9 @@ export class MemoryGit {
   }
 
   addCommit(tree: ReadonlyMap<string, string>, parents: readonly string[], message: string): string {
-    const sha = createHash('sha1').update(`${message}${parents.join()}${JSON.stringify([...tree])}${this.commits.size}`).digest('hex');
+    const sha = createHash('sha1')
+      .update(`${message}${parents.join()}${JSON.stringify([...tree])}${this.commits.size}`)
+      .digest('hex');
     this.commits.set(sha, { sha, tree, parents, message });
     return sha;
   }
@@ -62,6 +64,13 @@ export class MemoryGit {
   /** A person's commit on a branch, moving it outside Hoist. */
   pushAsPerson(branch: string, files: Record<string, string>, message: string): void {
     const parent = this.refs.get(branch) as string;
-    this.refs.set(branch, this.commitOnto(parent, Object.entries(files).map(([path, content]) => ({ path, content })), message));
+    this.refs.set(
+      branch,
+      this.commitOnto(
+        parent,
+        Object.entries(files).map(([path, content]) => ({ path, content })),
+        message,
+      ),
+    );
   }
 }

@@ -1,10 +1,10 @@
 import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
+  type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
-  type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import type { ClaimResult, DeliveryLedger } from '../../core/ports';
 
@@ -51,8 +51,7 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
             leaseUntil: { N: String(nowSeconds + this.leaseSeconds) },
             expiresAt: { N: String(nowSeconds + this.ttlSeconds) },
           },
-          ConditionExpression:
-            'attribute_not_exists(pk) OR expiresAt < :now OR (#status = :inProgress AND leaseUntil < :now)',
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR (#status = :inProgress AND leaseUntil < :now)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':now': { N: String(nowSeconds) }, ':inProgress': { S: 'in-progress' } },
         }),
@@ -61,9 +60,7 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-    const existing = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: this.keyOf(key), ConsistentRead: true }),
-    );
+    const existing = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: this.keyOf(key), ConsistentRead: true }));
     return existing.Item?.status?.S === 'done' ? 'duplicate' : 'in-progress';
   }
 

@@ -1,4 +1,4 @@
-import { BatchGetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { AuditLog, AuditRecord, TargetStateStore } from '../../core/ports';
 import type { TargetState } from '../../core/promotion/plan-promotions';
 
@@ -7,7 +7,10 @@ const BATCH_GET_LIMIT = 100;
 
 /** Target states in the state table: `pk` = `target#<key>`, `sk` = `state`. */
 export class DynamoDbTargetStateStore implements TargetStateStore {
-  constructor(private readonly client: DynamoDBClient, private readonly tableName: string) {}
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
 
   async get(keys: readonly string[]): Promise<Map<string, TargetState>> {
     const found = new Map<string, TargetState>();

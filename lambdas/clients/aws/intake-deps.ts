@@ -1,12 +1,12 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { existsSync, readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { parsePromotionConfig } from '../../core/config/parse-promotion-config';
+import type { EnqueueOnceDeps } from '../../core/intake/enqueue-once';
 import { routesFor } from '../../core/promotion/plan-promotions';
 import { PositiveIntText } from '../../shared/env';
 import { logger } from '../../shared/logger';
-import type { EnqueueOnceDeps } from '../../core/intake/enqueue-once';
 import { DynamoDbDeliveryLedger } from './dynamodb-delivery-ledger';
 import { SqsEventQueue } from './sqs-event-queue';
 

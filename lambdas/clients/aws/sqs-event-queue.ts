@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { orderingKeyOf, type EventEnvelope } from '../../core/events';
+import { type EventEnvelope, orderingKeyOf } from '../../core/events';
 import type { EventQueue } from '../../core/ports';
 
 export interface SqsEventQueueProps {

@@ -1,4 +1,4 @@
-import { orderingKeyOf, type EventEnvelope } from '../../core/events';
+import { type EventEnvelope, orderingKeyOf } from '../../core/events';
 import type { EnvelopeConsumer, EventQueue } from '../../core/ports';
 
 export interface InProcessQueueOptions {

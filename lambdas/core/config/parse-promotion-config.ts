@@ -1,7 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { TerminalError } from '../../shared/errors';
-import { PromotionConfigSchema, type PromotionConfig } from './promotion-config';
+import { type PromotionConfig, PromotionConfigSchema } from './promotion-config';
 
 /**
  * Reads the promotion settings from hoist.config.yaml text. A bad setting is

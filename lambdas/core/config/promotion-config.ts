@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { TagPolicySchema, expandPolicyShorthand } from '../promotion/tag-policy';
+import { expandPolicyShorthand, TagPolicySchema } from '../promotion/tag-policy';
 
 /*
  * The promotion half of hoist.config.yaml: which GitOps repositories exist,
@@ -14,7 +14,13 @@ export const PolicyInputSchema = z.preprocess((value) => (typeof value === 'stri
 
 /** A Slack incoming webhook: its URL as a Secrets Manager secret, or locally an environment variable. */
 export const SlackDestinationSchema = z
-  .object({ webhookSecretName: z.string().min(1).optional(), env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional() })
+  .object({
+    webhookSecretName: z.string().min(1).optional(),
+    env: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]*$/)
+      .optional(),
+  })
   .strict()
   .refine((d) => d.webhookSecretName !== undefined || d.env !== undefined, { message: 'name webhookSecretName or env' });
 export type SlackDestination = z.infer<typeof SlackDestinationSchema>;
@@ -30,7 +36,13 @@ export const RepositoryConfigSchema = z
     apiUrl: z.url().optional(),
     /** Where the access token lives: a Secrets Manager name in AWS, an environment variable locally. */
     credentials: z
-      .object({ secretName: z.string().min(1).optional(), env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional() })
+      .object({
+        secretName: z.string().min(1).optional(),
+        env: z
+          .string()
+          .regex(/^[A-Z_][A-Z0-9_]*$/)
+          .optional(),
+      })
       .strict()
       .default({}),
     /** Files scanned for in-file `# hoist: {…}` markers. */
@@ -129,18 +141,27 @@ export const PromotionConfigSchema = z
       .strict()
       .prefault({}),
     /** The default Slack webhook, for every promotion whose target names none. */
-    slack: z.object({ webhookSecretName: z.string().min(1).optional(), env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional() }).strict().prefault({}),
+    slack: z
+      .object({
+        webhookSecretName: z.string().min(1).optional(),
+        env: z
+          .string()
+          .regex(/^[A-Z_][A-Z0-9_]*$/)
+          .optional(),
+      })
+      .strict()
+      .prefault({}),
   })
   .loose()
   .superRefine((config, ctx) => {
     const names = new Set(config.repositories.map((r) => r.name));
-    config.images.forEach((image, i) =>
-      image.targets.forEach((target, j) => {
+    for (const [i, image] of config.images.entries()) {
+      for (const [j, target] of image.targets.entries()) {
         if (!names.has(target.repository)) {
           ctx.addIssue({ code: 'custom', path: ['images', i, 'targets', j, 'repository'], message: `no repository named '${target.repository}'` });
         }
-      }),
-    );
+      }
+    }
   });
 export type PromotionConfig = z.infer<typeof PromotionConfigSchema>;
 

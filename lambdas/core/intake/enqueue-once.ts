@@ -1,7 +1,7 @@
-import { EventEnvelopeSchema, type EventEnvelope, type HoistEvent, type Route, type SourceHost } from '../events';
-import { parseWith } from './intake-outcome';
-import type { DeliveryLedger, EventQueue, WarningLog } from '../ports';
 import { ConflictError, UnavailableError } from '../../shared/errors';
+import { type EventEnvelope, EventEnvelopeSchema, type HoistEvent, type Route, type SourceHost } from '../events';
+import type { DeliveryLedger, EventQueue, WarningLog } from '../ports';
+import { parseWith } from './intake-outcome';
 
 export interface EnqueueOnceDeps {
   readonly ledger: DeliveryLedger;
@@ -16,12 +16,7 @@ export interface EnqueueOnceDeps {
  * A failed enqueue gives the claim back, so the sender's retry is not taken
  * for a duplicate and nothing is lost.
  */
-export async function enqueueOnce(
-  key: string,
-  envelopes: readonly EventEnvelope[],
-  now: Date,
-  deps: EnqueueOnceDeps,
-): Promise<'queued' | 'duplicate'> {
+export async function enqueueOnce(key: string, envelopes: readonly EventEnvelope[], now: Date, deps: EnqueueOnceDeps): Promise<'queued' | 'duplicate'> {
   const claim = await deps.ledger.claim(key, now);
   if (claim === 'duplicate') return 'duplicate';
   if (claim === 'in-progress') throw new ConflictError(`delivery '${key}' is being processed; retry later`);

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
+import { formatZodIssues, ValidationError } from '../../shared/errors';
 import type { HoistEvent } from '../events';
-import { ValidationError, formatZodIssues } from '../../shared/errors';
 
 /** What a verified delivery amounts to, before anything is queued. */
 export type IntakeOutcome =

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { accepted, ignored, parseWith, type IntakeOutcome } from './intake-outcome';
+import { accepted, type IntakeOutcome, ignored, parseWith } from './intake-outcome';
 
 /**
  * The EventBridge event Amazon ECR emits for image actions, as documented in

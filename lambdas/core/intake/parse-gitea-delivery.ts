@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { accepted, ignored, parseWith, type IntakeOutcome } from './intake-outcome';
-import { parsePullRequest, parsePush, parseWorkflowRun } from './parse-github-delivery';
 import { PushedCommitSchema } from './changed-paths';
+import { accepted, type IntakeOutcome, ignored, parseWith } from './intake-outcome';
+import { parsePullRequest, parsePush, parseWorkflowRun } from './parse-github-delivery';
 
 /*
  * Shapes follow Gitea's webhook payloads (the structs in its API module,
@@ -35,8 +35,7 @@ const PackageSchema = z.object({
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
-const nameOf = (user: z.infer<typeof GiteaUserSchema> | null | undefined): string =>
-  user?.username ?? user?.login ?? 'unknown';
+const nameOf = (user: z.infer<typeof GiteaUserSchema> | null | undefined): string => user?.username ?? user?.login ?? 'unknown';
 
 /** Normalizes one verified Gitea delivery; `eventName` is `X-Gitea-Event`. */
 export function parseGiteaDelivery(eventName: string, payload: unknown, receivedAt: Date): IntakeOutcome {

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { GitHost } from '../events';
-import { accepted, ignored, parseWith, type IntakeOutcome } from './intake-outcome';
-import { collectChangedPaths, isZeroSha, PushedCommitSchema, refTypeOf, type PushedCommit } from './changed-paths';
+import { collectChangedPaths, isZeroSha, type PushedCommit, PushedCommitSchema, refTypeOf } from './changed-paths';
+import { accepted, type IntakeOutcome, ignored, parseWith } from './intake-outcome';
 
 /*
  * Only the fields Hoist reads are declared; everything else in GitHub's
@@ -52,9 +52,7 @@ const PullRequestSchema = z.object({
   }),
 });
 
-const ContainerMetadataSchema = z
-  .object({ tag: z.object({ name: z.string().nullish(), digest: z.string().nullish() }).nullish() })
-  .nullish();
+const ContainerMetadataSchema = z.object({ tag: z.object({ name: z.string().nullish(), digest: z.string().nullish() }).nullish() }).nullish();
 
 const PackageVersionSchema = z.object({
   name: z.string().nullish(),
@@ -173,11 +171,7 @@ export function parsePullRequest(host: GitHost, payload: unknown): IntakeOutcome
   });
 }
 
-function parsePackage(
-  body: z.infer<typeof PackageEventSchema>,
-  eventName: string,
-  receivedAt: Date,
-): IntakeOutcome {
+function parsePackage(body: z.infer<typeof PackageEventSchema>, eventName: string, receivedAt: Date): IntakeOutcome {
   const pkg = body.package;
   if (body.action !== 'published') return ignored(`${eventName} action '${body.action}' is not handled`);
   const type = pkg.package_type.toLowerCase();

@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { accepted, ignored, parseWith, type IntakeOutcome } from './intake-outcome';
-import { parsePush } from './parse-github-delivery';
 import { PushedCommitSchema } from './changed-paths';
+import { accepted, type IntakeOutcome, ignored, parseWith } from './intake-outcome';
+import { parsePush } from './parse-github-delivery';
 
 /*
  * Shapes follow GitLab's "Webhook events" reference (Push Hook, Tag Push Hook,

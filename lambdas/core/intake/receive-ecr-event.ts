@@ -1,5 +1,5 @@
+import { buildEnvelopes, type EnqueueOnceDeps, enqueueOnce } from './enqueue-once';
 import { parseEcrEvent } from './parse-ecr-event';
-import { buildEnvelopes, enqueueOnce, type EnqueueOnceDeps } from './enqueue-once';
 
 export type EcrIntakeResult =
   | { readonly status: 'accepted'; readonly id: string }
@@ -7,10 +7,7 @@ export type EcrIntakeResult =
   | { readonly status: 'ignored'; readonly id: string; readonly reason: string };
 
 /** Parses, de-duplicates (EventBridge delivers at least once) and queues one ECR event. */
-export async function receiveEcrEvent(
-  input: unknown,
-  deps: EnqueueOnceDeps & { readonly now: () => Date },
-): Promise<EcrIntakeResult> {
+export async function receiveEcrEvent(input: unknown, deps: EnqueueOnceDeps & { readonly now: () => Date }): Promise<EcrIntakeResult> {
   const { outcome, eventId } = parseEcrEvent(input);
   if (outcome.kind !== 'events') {
     return { status: 'ignored', id: eventId, reason: outcome.kind === 'ignored' ? outcome.reason : 'not an image push' };

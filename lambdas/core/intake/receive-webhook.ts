@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import { GitHostSchema, type GitHost } from '../events';
-import type { WebhookSecretStore } from '../ports';
 import { NotFoundError, PayloadTooLargeError, SignatureError, ValidationError } from '../../shared/errors';
+import { type GitHost, GitHostSchema } from '../events';
+import type { WebhookSecretStore } from '../ports';
+import { buildEnvelopes, type EnqueueOnceDeps, enqueueOnce } from './enqueue-once';
 import type { IntakeOutcome } from './intake-outcome';
+import { parseGiteaDelivery } from './parse-gitea-delivery';
 import { parseGitHubDelivery } from './parse-github-delivery';
 import { parseGitLabDelivery } from './parse-gitlab-delivery';
-import { parseGiteaDelivery } from './parse-gitea-delivery';
 import { verifyHmacSha256, verifySharedToken } from './verify-signature';
-import { buildEnvelopes, enqueueOnce, type EnqueueOnceDeps } from './enqueue-once';
 
 /** Default largest accepted body: 1 MiB, well above real push payloads and under Lambda's 6 MB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;

@@ -5,11 +5,7 @@ import { verifyWithFallback } from '@octokit/webhooks-methods';
  * Checks an HMAC-SHA256 signature (`sha256=<hex>`) of the raw body against
  * each candidate secret, in constant time per comparison.
  */
-export async function verifyHmacSha256(
-  secrets: readonly string[],
-  rawBody: string,
-  signature: string,
-): Promise<boolean> {
+export async function verifyHmacSha256(secrets: readonly string[], rawBody: string, signature: string): Promise<boolean> {
   const [first, ...rest] = secrets;
   if (first === undefined || rawBody === '' || signature === '') return false;
   return (await verifyWithFallback(first, rawBody, signature, rest)) === true;

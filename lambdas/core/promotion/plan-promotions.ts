@@ -1,10 +1,10 @@
 import type { EditSpec, ImageConfig, PromotionConfig, RepositoryConfig, SlackDestination, TargetConfig } from '../config/promotion-config';
 import { serviceOf } from '../config/promotion-config';
-import { imageNameOf, type EventEnvelope, type HoistEvent, type Route } from '../events';
+import { type EventEnvelope, type HoistEvent, imageNameOf, type Route } from '../events';
 import { matchesImageGlob } from '../image-ref';
-import { compareCandidates, decideTag, newestCandidate, parsePolicyShorthand, type TagPolicy } from './tag-policy';
 import { currentVersionOf, editsForSite, findImageSites, findMarkerSites, type ImageSite } from '../yaml/image-sites';
 import { applyScalarEdits } from '../yaml/scalar-splice';
+import { compareCandidates, decideTag, newestCandidate, parsePolicyShorthand, type TagPolicy } from './tag-policy';
 
 /** A published image version that may be promoted. */
 export interface ImageUpdate {
@@ -159,8 +159,7 @@ export function routesFor(config: PromotionConfig, event: HoistEvent): Route[] {
   return [...routes.values()];
 }
 
-const render = (template: string, values: Record<string, string>): string =>
-  template.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
+const render = (template: string, values: Record<string, string>): string => template.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
 
 /** The targets that config declares for an image name. */
 export function configuredTargets(config: PromotionConfig, image: string): ResolvedTarget[] {
@@ -182,9 +181,7 @@ export function configuredTargets(config: PromotionConfig, image: string): Resol
           edit: target.edit,
           mode: target.mode,
           branch:
-            target.mode === 'commit'
-              ? repository.baseBranch
-              : render(target.branch, { environment: target.environment, service, repository: repository.name }),
+            target.mode === 'commit' ? repository.baseBranch : render(target.branch, { environment: target.environment, service, repository: repository.name }),
           commitMessage: target.commitMessage,
           skipCi: target.skipCi,
           digestMode: target.digest,
@@ -264,7 +261,9 @@ export function planPromotions(input: PlanInput): PromotionPlan {
   for (const update of input.updates) {
     const targets = targetsOf(input.config, update, input.files);
     if (targets.length === 0) {
-      const reason = update.route ? `no target of this image on ${update.route.repository}:${update.route.branch} any more` : 'no target is configured for this image';
+      const reason = update.route
+        ? `no target of this image on ${update.route.repository}:${update.route.branch} any more`
+        : 'no target is configured for this image';
       noops.push({ image: update.image, tag: update.tag, reason });
     }
     for (const target of targets) {
@@ -282,7 +281,8 @@ export function planPromotions(input: PlanInput): PromotionPlan {
       if (update === best) continue;
       const verdict = decideTag(target.policy, undefined, update);
       if (!verdict.update) noop(update, verdict.reason);
-      else if (best !== undefined) noop(update, best.tag === update.tag ? 'same tag delivered twice in one batch' : `superseded by '${best.tag}' in the same batch`);
+      else if (best !== undefined)
+        noop(update, best.tag === update.tag ? 'same tag delivered twice in one batch' : `superseded by '${best.tag}' in the same batch`);
     }
     if (best === undefined) continue;
     const text = read(target.repository.name, target.branch, target.file);
@@ -338,7 +338,14 @@ export function planPromotions(input: PlanInput): PromotionPlan {
 
   const changes: PlannedChange[] = [...groups.values()].map(({ target, promotions, paths }) => {
     const lines = promotions.map((p) =>
-      render(target.commitMessage, { image: p.image, service: p.service, oldTag: p.fromTag ?? '(none)', newTag: p.toTag, environment: p.environment, source: p.source }),
+      render(target.commitMessage, {
+        image: p.image,
+        service: p.service,
+        oldTag: p.fromTag ?? '(none)',
+        newTag: p.toTag,
+        environment: p.environment,
+        source: p.source,
+      }),
     );
     const skipCi = promotions.some((p) => byTarget.get(p.targetKey)?.target.skipCi === true);
     const subject = lines.length === 1 ? (lines[0] as string) : `chore: promote ${lines.length} images on ${target.branch}`;

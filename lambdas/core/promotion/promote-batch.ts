@@ -1,9 +1,9 @@
+import type { BranchUpdate, GitProvider, PullRequestInfo } from '../../providers/git-provider';
+import { ConflictError } from '../../shared/errors';
 import type { PromotionConfig, RepositoryConfig, SlackDestination } from '../config/promotion-config';
 import type { EventEnvelope } from '../events';
 import type { ArgoCdRefresher, AuditLog, Notifier, TargetStateStore, WarningLog } from '../ports';
-import type { BranchUpdate, GitProvider, PullRequestInfo } from '../../providers/git-provider';
-import { ConflictError } from '../../shared/errors';
-import { imageUpdatesOf, planPromotions, targetsOf, type NoOp, type PlannedChange, type ResolvedTarget } from './plan-promotions';
+import { imageUpdatesOf, type NoOp, type PlannedChange, planPromotions, type ResolvedTarget, targetsOf } from './plan-promotions';
 import { failureMessage, heldMessage, promotionMessage } from './slack-message';
 
 export interface PromoteDeps {
@@ -167,7 +167,7 @@ export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: Pr
         durationMs: deps.now().getTime() - changeStarted,
       });
       // One message per destination, each with the promotions announced there.
-      const destinations = new Map<string, { destination: SlackDestination | undefined; promotions: typeof change.promotions[number][] }>();
+      const destinations = new Map<string, { destination: SlackDestination | undefined; promotions: (typeof change.promotions)[number][] }>();
       for (const promotion of change.promotions) {
         const key = JSON.stringify(promotion.slack ?? null);
         const entry = destinations.get(key) ?? { destination: promotion.slack, promotions: [] };

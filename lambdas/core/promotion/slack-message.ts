@@ -1,6 +1,6 @@
 import type { PromotionConfig, RepositoryConfig } from '../config/promotion-config';
-import type { AppliedChange } from './promote-batch';
 import type { ImageUpdate, NoOp } from './plan-promotions';
+import type { AppliedChange } from './promote-batch';
 
 /** A link to a commit on the host's web UI, when the URL says which host. */
 export function commitLink(repository: RepositoryConfig, sha: string): string | undefined {
@@ -53,5 +53,8 @@ export function failureMessage(updates: readonly ImageUpdate[], reason: string, 
 /** The message when a person's revert holds a target back from a redelivered or older image. */
 export function heldMessage(held: readonly NoOp[]): { text: string; blocks: unknown[] } {
   const lines = held.map((n) => `⏸ *${n.environment ?? ''}* ${n.image}:${n.tag}: ${n.reason.replace(/^held: /, '')}`);
-  return { text: `Hoist is holding ${held.length} target(s) where a person reverted`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } }] };
+  return {
+    text: `Hoist is holding ${held.length} target(s) where a person reverted`,
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } }],
+  };
 }

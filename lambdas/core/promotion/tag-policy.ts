@@ -13,7 +13,10 @@ export const TagPolicySchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('semver'),
-      range: z.string().default('*').refine((r) => semver.validRange(r) !== null, 'not a valid semver range'),
+      range: z
+        .string()
+        .default('*')
+        .refine((r) => semver.validRange(r) !== null, 'not a valid semver range'),
       prerelease: z.boolean().default(false),
     })
     .strict(),

@@ -1,8 +1,8 @@
-import { isMap, isScalar, isSeq, parseAllDocuments, visit, type Document, type YAMLMap } from 'yaml';
-import type { EditSpec } from '../config/promotion-config';
-import { parseImageRef, sameImage, formatImageRef } from '../image-ref';
+import { type Document, isMap, isScalar, isSeq, parseAllDocuments, visit, type YAMLMap } from 'yaml';
 import { ValidationError } from '../../shared/errors';
-import { sourceScalarOf, type ScalarEdit, type SourceScalar } from './scalar-splice';
+import type { EditSpec } from '../config/promotion-config';
+import { formatImageRef, parseImageRef, sameImage } from '../image-ref';
+import { type ScalarEdit, type SourceScalar, sourceScalarOf } from './scalar-splice';
 
 /**
  * A place in a file that names an image version: a tag on its own, a whole
@@ -50,8 +50,7 @@ const scalarAt = (node: unknown, path: ReadonlyArray<string | number>): SourceSc
   return sourceScalarOf(current);
 };
 
-const nameMatches = (written: string, image: string): boolean =>
-  sameImage(written, image) || image.toLowerCase().endsWith(`/${written.toLowerCase()}`);
+const nameMatches = (written: string, image: string): boolean => sameImage(written, image) || image.toLowerCase().endsWith(`/${written.toLowerCase()}`);
 
 /** The sites an edit spec designates for `image` in a file's text. */
 export function findImageSites(text: string, file: string, spec: EditSpec, image: string): ImageSite[] {
@@ -96,7 +95,8 @@ function kustomizeSites(root: unknown, name: string, image: string, path: string
     if (!isMap(entry)) return;
     const entryName = sourceScalarOf(entry.get('name', true))?.value;
     const newName = sourceScalarOf(entry.get('newName', true))?.value;
-    const matches = (entryName !== undefined && (nameMatches(entryName, name) || nameMatches(entryName, image))) || (newName !== undefined && nameMatches(newName, image));
+    const matches =
+      (entryName !== undefined && (nameMatches(entryName, name) || nameMatches(entryName, image))) || (newName !== undefined && nameMatches(newName, image));
     if (!matches) return;
     const tag = sourceScalarOf(entry.get('newTag', true));
     const digest = sourceScalarOf(entry.get('digest', true));
@@ -115,7 +115,9 @@ function argoSites(doc: Document.Parsed, spec: Extract<EditSpec, { kind: 'argocd
   const single = spec_.get('source', true);
   if (isMap(single)) sources.push({ node: single, path: `${prefix}spec.source` });
   const many = spec_.get('sources', true);
-  if (isSeq(many)) many.items.forEach((s, i) => isMap(s) && sources.push({ node: s, path: `${prefix}spec.sources[${i}]` }));
+  if (isSeq(many)) {
+    for (const [i, s] of many.items.entries()) if (isMap(s)) sources.push({ node: s, path: `${prefix}spec.sources[${i}]` });
+  }
 
   return sources.flatMap(({ node, path }): ImageSite[] => {
     if (spec.helmParameter !== undefined) {
@@ -246,7 +248,7 @@ export function findMarkerSites(text: string, file: string): MarkerSite[] {
         if (scalar === undefined) return;
         const where = path
           .filter((p) => !isSeq(p) && !isMap(p))
-          .map((p) => (isScalar((p as { key?: unknown }).key) ? String(((p as { key: { value: unknown } }).key).value) : ''))
+          .map((p) => (isScalar((p as { key?: unknown }).key) ? String((p as { key: { value: unknown } }).key.value) : ''))
           .filter((p) => p !== '')
           .join('.');
         const isRef = marker.field === 'image' || (marker.field !== 'tag' && /[:/]/.test(scalar.value));

@@ -1,4 +1,4 @@
-import { Scalar, parse as parseYaml } from 'yaml';
+import { parse as parseYaml, Scalar } from 'yaml';
 import { TerminalError } from '../../shared/errors';
 
 /** A scalar in the source text: where its value stands and how it is written. */

@@ -1,8 +1,8 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { localLambdaContext } from '../../../dev/lambda-context';
 import type { EventEnvelope } from '../../../lambdas/core/events';
 import { createPromoterHandler } from '../../../lambdas/promoter/create-promoter-handler';
-import { localLambdaContext } from '../../../dev/lambda-context';
 import { imageEnvelope } from '../../support/envelopes';
 
 /** An SQS FIFO record as Lambda's event source mapping delivers it. */

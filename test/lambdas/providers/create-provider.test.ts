@@ -20,7 +20,7 @@ describe('provider registry', () => {
     );
   });
 
-  it('builds each repository\'s provider once, and again after a failure', async () => {
+  it("builds each repository's provider once, and again after a failure", async () => {
     let lookups = 0;
     let fail = true;
     const cache = providerCache(async () => {

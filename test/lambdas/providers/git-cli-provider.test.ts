@@ -37,7 +37,9 @@ describe('GitCliProvider (against a real bare repository)', () => {
     const git = provider(bare);
     const head = (await git.branchHead('main')) as string;
     person.change('values.yaml', 'tag: 1.0.0\nreplicas: 2\n', 'scale up');
-    await expect(git.commit({ branch: 'main', parent: head, files: [{ path: 'values.yaml', content: 'tag: 1.0.1\n' }], message: 'bump', update: 'fast-forward' })).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      git.commit({ branch: 'main', parent: head, files: [{ path: 'values.yaml', content: 'tag: 1.0.1\n' }], message: 'bump', update: 'fast-forward' }),
+    ).rejects.toBeInstanceOf(ConflictError);
     expect(person.log()).toEqual(['scale up', 'seed']);
   });
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GiteaProvider, giteaRepoOf } from '../../../lambdas/providers/gitea-provider';
 import { ConflictError } from '../../../lambdas/shared/errors';
-import { blobSha, startFakeGitea, type FakeGitea } from '../../support/fake-gitea';
+import { blobSha, type FakeGitea, startFakeGitea } from '../../support/fake-gitea';
 
 describe('GiteaProvider (REST against a local Gitea API fake)', () => {
   let gt: FakeGitea | undefined;
@@ -14,7 +14,16 @@ describe('GiteaProvider (REST against a local Gitea API fake)', () => {
     const head = (await p.branchHead('main')) as string;
     expect(await p.readFile(head, 'a/values.yaml')).toBe('tag: 1\n');
     expect(await p.readFile(head, 'missing.yaml')).toBeUndefined();
-    const result = await p.commit({ branch: 'main', parent: head, files: [{ path: 'a/values.yaml', content: 'tag: 2\n' }, { path: 'b/values.yaml', content: 'new\n' }], message: 'bump', update: 'fast-forward' });
+    const result = await p.commit({
+      branch: 'main',
+      parent: head,
+      files: [
+        { path: 'a/values.yaml', content: 'tag: 2\n' },
+        { path: 'b/values.yaml', content: 'new\n' },
+      ],
+      message: 'bump',
+      update: 'fast-forward',
+    });
     expect(gt.git.refs.get('main')).toBe(result.sha);
     expect(gt.changeRequests[0]?.files).toEqual([
       { operation: 'update', path: 'a/values.yaml', content: Buffer.from('tag: 2\n').toString('base64'), sha: blobSha('tag: 1\n') },
@@ -27,11 +36,36 @@ describe('GiteaProvider (REST against a local Gitea API fake)', () => {
     const p = provider(gt);
     const head = (await p.branchHead('main')) as string;
     gt.git.pushAsPerson('main', { 'v.yaml': 'tag: 1\n# edited\n' }, 'person');
-    await expect(p.commit({ branch: 'main', parent: head, files: [{ path: 'v.yaml', content: 'tag: 2\n' }], message: 'bump', update: 'fast-forward' })).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      p.commit({ branch: 'main', parent: head, files: [{ path: 'v.yaml', content: 'tag: 2\n' }], message: 'bump', update: 'fast-forward' }),
+    ).rejects.toBeInstanceOf(ConflictError);
     const fresh = (await p.branchHead('main')) as string;
-    await p.commit({ branch: 'hoist/prod/api', parent: fresh, startBranch: 'main', files: [{ path: 'v.yaml', content: 'tag: 2\n' }], message: 'pr', update: 'create' });
-    await expect(p.commit({ branch: 'hoist/prod/api', parent: fresh, startBranch: 'main', files: [{ path: 'v.yaml', content: 'tag: 3\n' }], message: 'pr', update: 'create' })).rejects.toBeInstanceOf(ConflictError);
-    await p.commit({ branch: 'hoist/prod/api', parent: fresh, startBranch: 'main', files: [{ path: 'v.yaml', content: 'tag: 3\n' }], message: 'reset', update: 'reset' });
+    await p.commit({
+      branch: 'hoist/prod/api',
+      parent: fresh,
+      startBranch: 'main',
+      files: [{ path: 'v.yaml', content: 'tag: 2\n' }],
+      message: 'pr',
+      update: 'create',
+    });
+    await expect(
+      p.commit({
+        branch: 'hoist/prod/api',
+        parent: fresh,
+        startBranch: 'main',
+        files: [{ path: 'v.yaml', content: 'tag: 3\n' }],
+        message: 'pr',
+        update: 'create',
+      }),
+    ).rejects.toBeInstanceOf(ConflictError);
+    await p.commit({
+      branch: 'hoist/prod/api',
+      parent: fresh,
+      startBranch: 'main',
+      files: [{ path: 'v.yaml', content: 'tag: 3\n' }],
+      message: 'reset',
+      update: 'reset',
+    });
     expect(gt.git.messagesOf('hoist/prod/api')).toEqual(['reset', 'person', 'seed']);
   });
 
@@ -57,7 +91,11 @@ describe('GiteaProvider (REST against a local Gitea API fake)', () => {
   });
 
   it('derives the API base from the clone URL', () => {
-    expect(giteaRepoOf('https://gitea.example.com/platform/gitops.git')).toEqual({ api: 'https://gitea.example.com/api/v1', owner: 'platform', repo: 'gitops' });
+    expect(giteaRepoOf('https://gitea.example.com/platform/gitops.git')).toEqual({
+      api: 'https://gitea.example.com/api/v1',
+      owner: 'platform',
+      repo: 'gitops',
+    });
     expect(giteaRepoOf('https://example.com/git/platform/gitops')).toEqual({ api: 'https://example.com/git/api/v1', owner: 'platform', repo: 'gitops' });
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitHubProvider, gitHubRepoOf } from '../../../lambdas/providers/github-provider';
 import { ConflictError } from '../../../lambdas/shared/errors';
-import { startFakeGitHub, type FakeGitHub } from '../../support/fake-github';
+import { type FakeGitHub, startFakeGitHub } from '../../support/fake-github';
 
 describe('GitHubProvider (octokit against a local GitHub REST fake)', () => {
   let gh: FakeGitHub | undefined;
@@ -20,7 +20,10 @@ describe('GitHubProvider (octokit against a local GitHub REST fake)', () => {
     const result = await p.commit({
       branch: 'main',
       parent: head,
-      files: [{ path: 'a/values.yaml', content: 'tag: 3\n' }, { path: 'b/values.yaml', content: 'tag: 4\n' }],
+      files: [
+        { path: 'a/values.yaml', content: 'tag: 3\n' },
+        { path: 'b/values.yaml', content: 'tag: 4\n' },
+      ],
       message: 'bump both',
       update: 'fast-forward',
     });
@@ -39,9 +42,13 @@ describe('GitHubProvider (octokit against a local GitHub REST fake)', () => {
     const p = provider(gh);
     const head = (await p.branchHead('main')) as string;
     gh.pushAsPerson('main', { 'v.yaml': 'tag: 1\nreplicas: 2\n' }, 'person');
-    await expect(p.commit({ branch: 'main', parent: head, files: [{ path: 'v.yaml', content: 'tag: 2\n' }], message: 'bump', update: 'fast-forward' })).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      p.commit({ branch: 'main', parent: head, files: [{ path: 'v.yaml', content: 'tag: 2\n' }], message: 'bump', update: 'fast-forward' }),
+    ).rejects.toBeInstanceOf(ConflictError);
     await p.commit({ branch: 'hoist/x', parent: head, files: [{ path: 'v.yaml', content: 'tag: 2\n' }], message: 'pr', update: 'create' });
-    await expect(p.commit({ branch: 'hoist/x', parent: head, files: [{ path: 'v.yaml', content: 'tag: 3\n' }], message: 'pr', update: 'create' })).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      p.commit({ branch: 'hoist/x', parent: head, files: [{ path: 'v.yaml', content: 'tag: 3\n' }], message: 'pr', update: 'create' }),
+    ).rejects.toBeInstanceOf(ConflictError);
   });
 
   it('opens a PR with labels, finds it again, and reuses it when GitHub says one exists', async () => {

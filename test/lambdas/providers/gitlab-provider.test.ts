@@ -1,12 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitLabProvider, gitLabProjectOf } from '../../../lambdas/providers/gitlab-provider';
 import { ConflictError } from '../../../lambdas/shared/errors';
-import { startFakeGitLab, type FakeGitLab } from '../../support/fake-gitlab';
+import { type FakeGitLab, startFakeGitLab } from '../../support/fake-gitlab';
 
 describe('GitLabProvider (@gitbeaker/rest against a local GitLab REST fake)', () => {
   let gl: FakeGitLab | undefined;
   afterEach(async () => gl?.close());
-  const provider = (fake: FakeGitLab) => new GitLabProvider({ url: 'https://gitlab.example.com/platform/deploy/gitops.git', token: fake.token, apiUrl: fake.url });
+  const provider = (fake: FakeGitLab) =>
+    new GitLabProvider({ url: 'https://gitlab.example.com/platform/deploy/gitops.git', token: fake.token, apiUrl: fake.url });
 
   it('commits several files in one commit with one action each, last_commit_id on updates', async () => {
     gl = await startFakeGitLab('platform/deploy/gitops', { 'a/values.yaml': 'tag: 1\n' });
@@ -18,7 +19,10 @@ describe('GitLabProvider (@gitbeaker/rest against a local GitLab REST fake)', ()
     const result = await p.commit({
       branch: 'main',
       parent: head,
-      files: [{ path: 'a/values.yaml', content: 'tag: 2\n' }, { path: 'b/values.yaml', content: 'tag: 1\n' }],
+      files: [
+        { path: 'a/values.yaml', content: 'tag: 2\n' },
+        { path: 'b/values.yaml', content: 'tag: 1\n' },
+      ],
       message: 'bump',
       update: 'fast-forward',
     });
@@ -35,9 +39,13 @@ describe('GitLabProvider (@gitbeaker/rest against a local GitLab REST fake)', ()
     const p = provider(gl);
     const head = (await p.branchHead('main')) as string;
     gl.git.pushAsPerson('main', { 'v.yaml': 'tag: 1\nreplicas: 3\n' }, 'person');
-    await expect(p.commit({ branch: 'main', parent: head, files: [{ path: 'v.yaml', content: 'tag: 2\n' }], message: 'bump', update: 'fast-forward' })).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      p.commit({ branch: 'main', parent: head, files: [{ path: 'v.yaml', content: 'tag: 2\n' }], message: 'bump', update: 'fast-forward' }),
+    ).rejects.toBeInstanceOf(ConflictError);
     await p.commit({ branch: 'hoist/prod/api', parent: head, files: [{ path: 'v.yaml', content: 'tag: 2\n' }], message: 'mr', update: 'create' });
-    await expect(p.commit({ branch: 'hoist/prod/api', parent: head, files: [{ path: 'v.yaml', content: 'tag: 3\n' }], message: 'mr', update: 'create' })).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      p.commit({ branch: 'hoist/prod/api', parent: head, files: [{ path: 'v.yaml', content: 'tag: 3\n' }], message: 'mr', update: 'create' }),
+    ).rejects.toBeInstanceOf(ConflictError);
     await p.commit({ branch: 'hoist/prod/api', parent: head, files: [{ path: 'v.yaml', content: 'tag: 3\n' }], message: 'reset', update: 'reset' });
     expect(gl.git.fileAt('hoist/prod/api', 'v.yaml')).toBe('tag: 3\n');
   });
@@ -53,7 +61,7 @@ describe('GitLabProvider (@gitbeaker/rest against a local GitLab REST fake)', ()
     expect(gl.mergeRequests).toHaveLength(1);
   });
 
-  it('sets auto-merge when asked, and reports GitLab\'s 405 (no pipeline yet) without failing the MR', async () => {
+  it("sets auto-merge when asked, and reports GitLab's 405 (no pipeline yet) without failing the MR", async () => {
     gl = await startFakeGitLab('platform/deploy/gitops', {});
     const set = await provider(gl).openPullRequest({ branch: 'a', base: 'main', title: 't', body: '', labels: [], autoMerge: true });
     expect(set.warnings).toBeUndefined();
@@ -65,7 +73,10 @@ describe('GitLabProvider (@gitbeaker/rest against a local GitLab REST fake)', ()
   });
 
   it('reads host and nested project path from HTTPS and SSH URLs', () => {
-    expect(gitLabProjectOf('https://gitlab.example.com/platform/deploy/gitops.git')).toEqual({ host: 'https://gitlab.example.com', project: 'platform/deploy/gitops' });
+    expect(gitLabProjectOf('https://gitlab.example.com/platform/deploy/gitops.git')).toEqual({
+      host: 'https://gitlab.example.com',
+      project: 'platform/deploy/gitops',
+    });
     expect(gitLabProjectOf('git@gitlab.com:group/app.git')).toEqual({ host: 'https://gitlab.com', project: 'group/app' });
   });
 });

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod';
 import { IntakeEnvSchema } from '../../../lambdas/clients/aws/intake-deps';
 import { readEnv } from '../../../lambdas/shared/env';
 

@@ -45,7 +45,12 @@ describe('config: hoist.config.yaml', () => {
 
 describe('config: secrets the promoter may read', () => {
   it('lists the token secrets of automation and promotion settings, but not the Vault token', () => {
-    const config = parseHoistConfig(readFileSync('hoist.config.yaml', 'utf8').replace('    slackWebhookUrl: hoist/slack/webhook-url', '    slackWebhookUrl: hoist/slack/webhook-url\n    vaultToken: hoist/vault/token'));
+    const config = parseHoistConfig(
+      readFileSync('hoist.config.yaml', 'utf8').replace(
+        '    slackWebhookUrl: hoist/slack/webhook-url',
+        '    slackWebhookUrl: hoist/slack/webhook-url\n    vaultToken: hoist/vault/token',
+      ),
+    );
     expect(config.automation.secrets.vaultToken).toBe('hoist/vault/token');
     expect(promoterSecretNames(config)).toEqual(['hoist/argocd/token', 'hoist/git/github-token', 'hoist/slack/prod-releases', 'hoist/slack/webhook-url']);
   });

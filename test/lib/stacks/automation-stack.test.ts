@@ -54,7 +54,13 @@ describe('AutomationStack', () => {
       expect(p.TracingConfig).toEqual({ Mode: 'Active' });
       expect(p.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
     }
-    expect(props.map((p) => [p.MemorySize, p.Timeout]).sort()).toEqual([[1024, 120], [256, 30], [512, 10]].sort());
+    expect(props.map((p) => [p.MemorySize, p.Timeout]).sort()).toEqual(
+      [
+        [1024, 120],
+        [256, 30],
+        [512, 10],
+      ].sort(),
+    );
   });
 
   it('routes POST /webhooks/<host> for each host, throttled and access-logged, and outputs the URLs', () => {
@@ -72,11 +78,13 @@ describe('AutomationStack', () => {
 
   it('gives no role a wildcard action and no data-plane access beyond item operations', () => {
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
-      (policy) => (policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>),
+      (policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>,
     );
     const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
     expect(actions.filter((a) => a === '*' || /^(dynamodb|sqs|secretsmanager|s3):\*$/.test(a))).toEqual([]);
-    expect(actions.filter((a) => /^dynamodb:/.test(a)).every((a) => /^dynamodb:(GetItem|PutItem|UpdateItem|DeleteItem|Query|DescribeTable)$/.test(a))).toBe(true);
+    expect(actions.filter((a) => /^dynamodb:/.test(a)).every((a) => /^dynamodb:(GetItem|PutItem|UpdateItem|DeleteItem|Query|DescribeTable)$/.test(a))).toBe(
+      true,
+    );
   });
 
   it('lets the webhook function read only the webhook secrets', () => {
@@ -86,13 +94,18 @@ describe('AutomationStack', () => {
     const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>);
     const secretStatements = statements.filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
     const resources = secretStatements.flatMap((s) => [s.Resource].flat()).map((r) => r.Ref as string);
-    expect(resources.sort()).toEqual([expect.stringMatching(/^Webhooksgitea/), expect.stringMatching(/^Webhooksgithub/), expect.stringMatching(/^Webhooksgitlab/)]);
+    expect(resources.sort()).toEqual([
+      expect.stringMatching(/^Webhooksgitea/),
+      expect.stringMatching(/^Webhooksgithub/),
+      expect.stringMatching(/^Webhooksgitlab/),
+    ]);
   });
 
   it('lets the promoter read only the referenced token secrets', () => {
     const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^PromoterHandlerRole') }] } });
     const text = JSON.stringify(policies);
-    for (const name of ['hoist/git/github-token', 'hoist/argocd/token', 'hoist/slack/webhook-url', 'hoist/slack/prod-releases']) expect(text).toContain(`secret:${name}-??????`);
+    for (const name of ['hoist/git/github-token', 'hoist/argocd/token', 'hoist/slack/webhook-url', 'hoist/slack/prod-releases'])
+      expect(text).toContain(`secret:${name}-??????`);
     expect(text).not.toContain('Webhooksgithub');
   });
 
@@ -117,7 +130,10 @@ describe('AutomationStack', () => {
 
   it('keeps a rule for Secrets Manager changes ready for the secrets-sync function', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: Match.objectLike({ source: ['aws.secretsmanager'], detail: Match.objectLike({ eventName: ['PutSecretValue', 'UpdateSecret', 'RotationSucceeded'] }) }),
+      EventPattern: Match.objectLike({
+        source: ['aws.secretsmanager'],
+        detail: Match.objectLike({ eventName: ['PutSecretValue', 'UpdateSecret', 'RotationSucceeded'] }),
+      }),
     });
   });
 });

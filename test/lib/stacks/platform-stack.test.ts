@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { App, Stack } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { HoistApp } from '../../../lib/build-app';
 import { GpuCluster } from '../../../lib/constructs/gpu-cluster';
@@ -50,7 +50,11 @@ describe('PlatformStack', () => {
       Labels: { 'nvidia.com/gpu.present': 'true', 'hoist.io/node-pool': 'gpu', 'hoist.io/gpu-group': 'gpu' },
       Tags: Match.objectLike({ 'k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu': 'true:NoSchedule' }),
     });
-    template.hasResourceProperties('AWS::EKS::Nodegroup', { AmiType: 'AL2023_x86_64_STANDARD', InstanceTypes: ['m6i.large'], ScalingConfig: { MinSize: 2, MaxSize: 4, DesiredSize: 2 } });
+    template.hasResourceProperties('AWS::EKS::Nodegroup', {
+      AmiType: 'AL2023_x86_64_STANDARD',
+      InstanceTypes: ['m6i.large'],
+      ScalingConfig: { MinSize: 2, MaxSize: 4, DesiredSize: 2 },
+    });
   });
 
   it('installs the NVIDIA device plugin, Argo CD and ESO from pinned chart versions', () => {
@@ -59,12 +63,16 @@ describe('PlatformStack', () => {
     expect(byName['nvidia-device-plugin']).toMatchObject({ Repository: 'https://nvidia.github.io/k8s-device-plugin', Version: '0.17.4' });
     expect(byName['argo-cd']).toMatchObject({ Repository: 'https://argoproj.github.io/argo-helm', Version: '8.6.4', Namespace: 'argocd' });
     expect(byName['external-secrets']).toMatchObject({ Repository: 'https://charts.external-secrets.io', Version: '0.20.4' });
-    expect(JSON.parse(byName['nvidia-device-plugin'].Values)).toMatchObject({ tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] });
+    expect(JSON.parse(byName['nvidia-device-plugin'].Values)).toMatchObject({
+      tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+    });
   });
 
   it('gives External Secrets a Pod Identity role that reads only the configured prefixes', () => {
     template.resourceCountIs('AWS::EKS::PodIdentityAssociation', 1);
-    const policies = template.findResources('AWS::IAM::Policy', { Properties: { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['secretsmanager:GetSecretValue']) })]) } } });
+    const policies = template.findResources('AWS::IAM::Policy', {
+      Properties: { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['secretsmanager:GetSecretValue']) })]) } },
+    });
     const text = JSON.stringify(policies);
     expect(text).toContain(':secret:hoist/apps/*');
     expect(Object.keys(policies)).toHaveLength(1);
@@ -86,7 +94,16 @@ describe('PlatformStack', () => {
 describe('GpuCluster props', () => {
   const vpcIn = (stack: Stack) => new ec2.Vpc(stack, 'Vpc');
   const system = { instanceTypes: ['m6i.large'], minSize: 1, maxSize: 2, desiredSize: 1, diskSizeGiB: 50 };
-  const gpu = { name: 'a', instanceTypes: ['g5.xlarge'], minSize: 0, maxSize: 1, desiredSize: 0, diskSizeGiB: 100, amiType: 'AL2023_x86_64_NVIDIA' as const, capacityType: 'ON_DEMAND' as const };
+  const gpu = {
+    name: 'a',
+    instanceTypes: ['g5.xlarge'],
+    minSize: 0,
+    maxSize: 1,
+    desiredSize: 0,
+    diskSizeGiB: 100,
+    amiType: 'AL2023_x86_64_NVIDIA' as const,
+    capacityType: 'ON_DEMAND' as const,
+  };
 
   it('refuses a cluster without GPU node groups, naming the prop', () => {
     const stack = new Stack(new App(), 'S');

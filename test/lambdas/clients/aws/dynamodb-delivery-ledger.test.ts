@@ -1,7 +1,7 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbDeliveryLedger } from '../../../../lambdas/clients/aws/dynamodb-delivery-ledger';
-import { startLocalDynamo, type LocalDynamo } from '../../../support/dynalite';
+import { type LocalDynamo, startLocalDynamo } from '../../../support/dynalite';
 
 describe('DynamoDbDeliveryLedger (real AWS SDK against dynalite)', () => {
   let dynamo: LocalDynamo;

@@ -1,7 +1,7 @@
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbAuditLog, DynamoDbTargetStateStore } from '../../../../lambdas/clients/aws/dynamodb-promotion-stores';
-import { startLocalDynamo, type LocalDynamo } from '../../../support/dynalite';
+import { type LocalDynamo, startLocalDynamo } from '../../../support/dynalite';
 
 describe('promotion state and audit on DynamoDB (real AWS SDK against dynalite)', () => {
   let dynamo: LocalDynamo;
@@ -13,7 +13,8 @@ describe('promotion state and audit on DynamoDB (real AWS SDK against dynalite)'
   it('stores and reads back target states, many keys at once', async () => {
     const store = new DynamoDbTargetStateStore(dynamo.client, dynamo.tableName);
     const keys = Array.from({ length: 130 }, (_, i) => `gitops:apps/s${i}/values.yaml:dev:ghcr.io/o/s${i}`);
-    for (const [i, key] of keys.entries()) await store.put(key, i % 2 === 0 ? { lastWrittenTag: `1.0.${i}` } : { lastWrittenTag: `1.0.${i}`, heldAbove: `1.0.${i}` });
+    for (const [i, key] of keys.entries())
+      await store.put(key, i % 2 === 0 ? { lastWrittenTag: `1.0.${i}` } : { lastWrittenTag: `1.0.${i}`, heldAbove: `1.0.${i}` });
     const found = await store.get([...keys, 'gitops:missing']);
     expect(found.size).toBe(130);
     expect(found.get(keys[0] as string)).toEqual({ lastWrittenTag: '1.0.0' });

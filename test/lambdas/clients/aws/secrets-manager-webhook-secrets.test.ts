@@ -2,7 +2,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SecretsManagerWebhookSecrets } from '../../../../lambdas/clients/aws/secrets-manager-webhook-secrets';
 import { UnavailableError } from '../../../../lambdas/shared/errors';
-import { TEST_CREDENTIALS, startFakeAwsJsonService, type FakeAwsJsonService } from '../../../support/fake-aws-json-service';
+import { type FakeAwsJsonService, startFakeAwsJsonService, TEST_CREDENTIALS } from '../../../support/fake-aws-json-service';
 
 /*
  * The fake follows Secrets Manager's documented GetSecretValue (AWS JSON 1.1,

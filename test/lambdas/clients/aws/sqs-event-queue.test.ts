@@ -3,7 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqsEventQueue, toSqsId } from '../../../../lambdas/clients/aws/sqs-event-queue';
 import { imageEnvelope } from '../../../support/envelopes';
-import { TEST_CREDENTIALS, startFakeAwsJsonService, type FakeAwsJsonService } from '../../../support/fake-aws-json-service';
+import { type FakeAwsJsonService, startFakeAwsJsonService, TEST_CREDENTIALS } from '../../../support/fake-aws-json-service';
 
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 

@@ -10,11 +10,16 @@ describe('config: promotion settings', () => {
     expect(config.repositories[0]).toMatchObject({ name: 'gitops', provider: 'github', baseBranch: 'main' });
     const [image] = config.images;
     expect(image?.policy).toEqual({ type: 'semver', range: '^1', prerelease: false });
-    expect(image?.targets[1]).toMatchObject({ mode: 'pull-request', digest: 'none', commitMessage: 'chore({environment}): bump {service} {oldTag} -> {newTag}' });
+    expect(image?.targets[1]).toMatchObject({
+      mode: 'pull-request',
+      digest: 'none',
+      commitMessage: 'chore({environment}): bump {service} {oldTag} -> {newTag}',
+    });
   });
 
   it('names the exact path and problem of a bad setting', () => {
-    const text = 'repositories: [{ name: gitops, provider: git, url: /x }]\nimages:\n  - image: a/b\n    policy: semver:not-a-range!\n    targets:\n      - { repository: gitops, file: v.yaml, environment: dev, edit: { kind: argocd-application } }\n      - { repository: other, file: v.yaml, environment: prod }\n';
+    const text =
+      'repositories: [{ name: gitops, provider: git, url: /x }]\nimages:\n  - image: a/b\n    policy: semver:not-a-range!\n    targets:\n      - { repository: gitops, file: v.yaml, environment: dev, edit: { kind: argocd-application } }\n      - { repository: other, file: v.yaml, environment: prod }\n';
     let error: unknown;
     try {
       parsePromotionConfig(text, 'hoist.config.yaml');

@@ -54,7 +54,7 @@ describe('intake: Gitea deliveries (docs.gitea.com examples and Gitea payload st
     });
   });
 
-  it('reads Gitea Actions workflow_run like GitHub\'s', () => {
+  it("reads Gitea Actions workflow_run like GitHub's", () => {
     const success = githubExamples('workflow_run').find((p) => p.workflow_run.conclusion === 'success');
     expect(parseGiteaDelivery('workflow_run', success, receivedAt)).toMatchObject({
       kind: 'events',

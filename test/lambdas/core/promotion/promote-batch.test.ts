@@ -5,17 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArgoCdClient } from '../../../../lambdas/clients/argocd-client';
 import { MemoryAuditLog, MemoryTargetStateStore } from '../../../../lambdas/clients/local/memory-promotion-stores';
 import { slackNotifiers } from '../../../../lambdas/clients/slack-notifier';
-import { PromotionConfigSchema, type PromotionConfig, type SlackDestination } from '../../../../lambdas/core/config/promotion-config';
+import { type PromotionConfig, PromotionConfigSchema, type SlackDestination } from '../../../../lambdas/core/config/promotion-config';
 import type { EventEnvelope } from '../../../../lambdas/core/events';
-import { promoteBatch, type PromoteDeps } from '../../../../lambdas/core/promotion/promote-batch';
-import { GitCliProvider } from '../../../../lambdas/providers/git-cli-provider';
+import { type PromoteDeps, promoteBatch } from '../../../../lambdas/core/promotion/promote-batch';
 import { providerCache } from '../../../../lambdas/providers/create-provider';
+import { GitCliProvider } from '../../../../lambdas/providers/git-cli-provider';
 import { GitHubProvider } from '../../../../lambdas/providers/github-provider';
-import { startFakeGitHub } from '../../../support/fake-github';
-import { createBareRepo, type PersonClone } from '../../../support/git-repo';
 import { imageEnvelope } from '../../../support/envelopes';
-import { startFakeArgoCd, type FakeArgoCd } from '../../../support/fake-argocd';
-import { startFakeSlack, type FakeSlack } from '../../../support/fake-slack';
+import { type FakeArgoCd, startFakeArgoCd } from '../../../support/fake-argocd';
+import { startFakeGitHub } from '../../../support/fake-github';
+import { type FakeSlack, startFakeSlack } from '../../../support/fake-slack';
+import { createBareRepo, type PersonClone } from '../../../support/git-repo';
 
 const REGISTRY = 'ghcr.io';
 /** Set by the test that gives one target its own Slack destination. */
@@ -36,11 +36,20 @@ function setup(files: Record<string, string>, configFor: (bare: string) => unkno
     const cacheDir = mkdtempSync(join(tmpdir(), 'hoist-worker-'));
     return {
       config,
-      providerFor: providerCache(async () => undefined, (repo) => new GitCliProvider({ url: repo.url, cacheDir })),
+      providerFor: providerCache(
+        async () => undefined,
+        (repo) => new GitCliProvider({ url: repo.url, cacheDir }),
+      ),
       states,
       audit,
       ...(services.argocd ? { argocd: new ArgoCdClient({ url: services.argocd.url, token: services.argocd.token }) } : {}),
-      ...(services.slack ? { notifierFor: slackNotifiers<SlackDestination>((d) => (d?.env === 'TEAM_SLACK' ? async () => teamSlackUrl : async () => services.slack?.url as string)) } : {}),
+      ...(services.slack
+        ? {
+            notifierFor: slackNotifiers<SlackDestination>((d) =>
+              d?.env === 'TEAM_SLACK' ? async () => teamSlackUrl : async () => services.slack?.url as string,
+            ),
+          }
+        : {}),
       log: { warn: () => undefined },
       now: () => new Date(),
       sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 50))),
@@ -104,17 +113,25 @@ describe('promotion: end to end on a real bare repository', () => {
   });
 
   it('keeps the commit when an Argo CD refresh fails, reports it, and finds applications by repository and path', async () => {
-    const { person, audit, worker, bare } = setup(apiFiles, (b) => JSON.parse(JSON.stringify(apiConfig(b)).replace('"api-dev"', '"missing-app"')), { argocd, slack });
+    const { person, audit, worker, bare } = setup(apiFiles, (b) => JSON.parse(JSON.stringify(apiConfig(b)).replace('"api-dev"', '"missing-app"')), {
+      argocd,
+      slack,
+    });
     const discovering = await startFakeArgoCd([{ name: 'worker-dev', repoURL: bare, path: 'apps/worker' }]);
     try {
       const result = await promoteBatch([event(1, 'octo-org/api', '1.4.3')], worker());
       const dev = result.applied.find((a) => a.change.mode === 'commit');
-      expect(dev?.refreshFailures).toEqual([expect.stringMatching(/^Argo CD refresh of missing-app failed: Argo CD answered 404: applications.argoproj.io "missing-app" not found/)]);
+      expect(dev?.refreshFailures).toEqual([
+        expect.stringMatching(/^Argo CD refresh of missing-app failed: Argo CD answered 404: applications.argoproj.io "missing-app" not found/),
+      ]);
       expect(person.show('main', 'apps/api/dev/values.yaml')).toContain('tag: 1.4.3');
       expect(audit.records.find((r) => r.branch === 'main')?.reasons).toEqual(expect.arrayContaining([expect.stringMatching(/missing-app failed/)]));
       expect(JSON.stringify(slack.messages.map((m) => m.blocks))).toMatch(/missing-app failed/);
 
-      const found = await promoteBatch([event(2, 'octo-org/worker', '0.9.1')], { ...worker(), argocd: new ArgoCdClient({ url: discovering.url, token: discovering.token, refresh: 'hard' }) });
+      const found = await promoteBatch([event(2, 'octo-org/worker', '0.9.1')], {
+        ...worker(),
+        argocd: new ArgoCdClient({ url: discovering.url, token: discovering.token, refresh: 'hard' }),
+      });
       expect(found.applied).toHaveLength(1);
       expect(discovering.refreshes).toEqual([{ app: 'worker-dev', mode: 'hard' }]);
     } finally {
@@ -134,11 +151,21 @@ describe('promotion: end to end on a real bare repository', () => {
     expect(person.show('main', 'apps/team/values.yaml')).toBe(marked.replace('tag: 1.4.2 #', 'tag: 1.4.3 #').trimEnd());
   });
 
-  it("announces a target with its own Slack destination there, the rest on the default", async () => {
+  it('announces a target with its own Slack destination there, the rest on the default', async () => {
     const team = await startFakeSlack();
     teamSlackUrl = team.url;
     try {
-      const { worker } = setup(apiFiles, (b) => JSON.parse(JSON.stringify(apiConfig(b)).replace('"environment":"dev","argocdApplications"', '"environment":"dev","slack":{"env":"TEAM_SLACK"},"argocdApplications"')), { slack });
+      const { worker } = setup(
+        apiFiles,
+        (b) =>
+          JSON.parse(
+            JSON.stringify(apiConfig(b)).replace(
+              '"environment":"dev","argocdApplications"',
+              '"environment":"dev","slack":{"env":"TEAM_SLACK"},"argocdApplications"',
+            ),
+          ),
+        { slack },
+      );
       const before = slack.messages.length;
       await promoteBatch([event(1, 'octo-org/api', '1.4.3'), event(2, 'octo-org/worker', '0.9.1')], worker());
       expect(team.messages.map((m) => m.text)).toEqual(['Hoist promoted api 1.4.3 to dev']);
@@ -160,7 +187,10 @@ describe('promotion: end to end on a real bare repository', () => {
     const { person, audit, worker } = setup(apiFiles, apiConfig);
     const result = await promoteBatch([event(1, 'octo-org/api', '1.4.1'), event(2, 'octo-org/unknown', '1.0.0'), event(3, 'octo-org/api', '2.0.0')], worker());
     expect(result.applied).toEqual([]);
-    expect(result.noops.map((n) => n.reason), JSON.stringify(result.noops)).toEqual(
+    expect(
+      result.noops.map((n) => n.reason),
+      JSON.stringify(result.noops),
+    ).toEqual(
       expect.arrayContaining([
         'no target is configured for this image',
         "'1.4.2' is newer than '1.4.1' under semver ^1; not downgrading",
@@ -280,11 +310,19 @@ describe('promotion: GitHub pull requests', () => {
     try {
       const config = PromotionConfigSchema.parse({
         repositories: [{ name: 'gitops', provider: 'github', url: 'https://github.com/octo-org/gitops.git' }],
-        images: [{ image: 'ghcr.io/octo-org/api', targets: [{ repository: 'gitops', file: 'apps/api/prod/values.yaml', environment: 'prod', mode: 'pull-request', labels: ['promotion'] }] }],
+        images: [
+          {
+            image: 'ghcr.io/octo-org/api',
+            targets: [{ repository: 'gitops', file: 'apps/api/prod/values.yaml', environment: 'prod', mode: 'pull-request', labels: ['promotion'] }],
+          },
+        ],
       });
       const deps: PromoteDeps = {
         config,
-        providerFor: providerCache(async () => gh.token, (repo, token) => new GitHubProvider({ url: repo.url, token: token as string, apiUrl: gh.apiUrl, throttle: false, requestRetries: 0 })),
+        providerFor: providerCache(
+          async () => gh.token,
+          (repo, token) => new GitHubProvider({ url: repo.url, token: token as string, apiUrl: gh.apiUrl, throttle: false, requestRetries: 0 }),
+        ),
         states: new MemoryTargetStateStore(),
         audit: new MemoryAuditLog(),
         log: { warn: () => undefined },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PromotionConfigSchema } from '../../../../lambdas/core/config/promotion-config';
+import { type EventEnvelope, type ImagePublished, orderingKeyOf } from '../../../../lambdas/core/events';
 import { buildEnvelopes } from '../../../../lambdas/core/intake/enqueue-once';
-import { orderingKeyOf, type EventEnvelope, type ImagePublished } from '../../../../lambdas/core/events';
 import { imageUpdatesOf, planPromotions, routesFor } from '../../../../lambdas/core/promotion/plan-promotions';
 import { imageEnvelope } from '../../../support/envelopes';
 
@@ -32,10 +32,23 @@ describe('routing: one queue message group per GitOps branch', () => {
       { repository: 'gitops', branch: 'hoist/prod/api' },
       { repository: 'team-repo', branch: '*' },
     ]);
-    expect(routesFor(config, { type: 'git.push', host: 'github', repository: 'a/b', ref: 'refs/heads/main', refType: 'branch', before: '0000000', after: '1111111', changedPaths: [], changedPathsTruncated: false, author: 'x' })).toEqual([]);
+    expect(
+      routesFor(config, {
+        type: 'git.push',
+        host: 'github',
+        repository: 'a/b',
+        ref: 'refs/heads/main',
+        refType: 'branch',
+        before: '0000000',
+        after: '1111111',
+        changedPaths: [],
+        changedPathsTruncated: false,
+        author: 'x',
+      }),
+    ).toEqual([]);
   });
 
-  it('queues one envelope per route, each in its branch\'s message group', () => {
+  it("queues one envelope per route, each in its branch's message group", () => {
     const { envelopes } = buildEnvelopes('ecr', 'e1', new Date('2026-11-23T08:00:00Z'), [event], (e) => routesFor(config, e));
     expect(envelopes.map((e) => [e.id, orderingKeyOf(e)])).toEqual([
       ['ecr:e1#0@gitops:main', 'gitops:gitops:main'],
@@ -44,7 +57,7 @@ describe('routing: one queue message group per GitOps branch', () => {
     ]);
   });
 
-  it('plans only the targets on an envelope\'s route', () => {
+  it("plans only the targets on an envelope's route", () => {
     const { envelopes } = buildEnvelopes('ecr', 'e1', new Date('2026-11-23T08:00:00Z'), [{ ...event, tag: '1.0.2' }], (e) => routesFor(config, e));
     const files = (_repo: string, _branch: string, path: string) => (path === 'values.yaml' ? undefined : values('1.0.1'));
     const main = planPromotions({ config, updates: imageUpdatesOf([envelopes[0] as EventEnvelope]).updates, files, stateOf: () => undefined });

@@ -99,7 +99,10 @@ describe('bump engine: golden files (before, event, after)', () => {
       const sites = findImageSites(before, c.before, c.spec, c.image);
       expect(sites).toHaveLength(c.sites);
       for (const site of sites) expect(currentVersionOf(site)).toEqual(c.current);
-      const after = applyScalarEdits(before, sites.flatMap((site) => editsForSite(site, c.version)));
+      const after = applyScalarEdits(
+        before,
+        sites.flatMap((site) => editsForSite(site, c.version)),
+      );
       expect(after).toBe(golden(c.after));
     });
   }
@@ -112,17 +115,27 @@ describe('bump engine: golden files (before, event, after)', () => {
       ['worker.image', 'ghcr.io/octo-org/worker', undefined, 'ref'],
     ]);
     const api = sites.filter((s) => s.image === 'ghcr.io/octo-org/api');
-    const after = applyScalarEdits(before, api.flatMap((s) => editsForSite(s, { tag: '1.4.3', digestMode: 'none' })));
+    const after = applyScalarEdits(
+      before,
+      api.flatMap((s) => editsForSite(s, { tag: '1.4.3', digestMode: 'none' })),
+    );
     expect(after).toBe(golden('markers.after.yaml'));
   });
 
   it('finds nothing when the repository key names another image', () => {
-    const sites = findImageSites(golden('helm-values.before.yaml'), 'v.yaml', { kind: 'helm', tagPath: 'worker.image.tag', repositoryPath: 'worker.image.repository' }, '123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/api');
+    const sites = findImageSites(
+      golden('helm-values.before.yaml'),
+      'v.yaml',
+      { kind: 'helm', tagPath: 'worker.image.tag', repositoryPath: 'worker.image.repository' },
+      '123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/api',
+    );
     expect(sites).toEqual([]);
   });
 
   it('refuses a file that is not valid YAML, naming it', () => {
-    expect(() => findImageSites('a: [\n', 'apps/x/values.yaml', { kind: 'helm', tagPath: 'image.tag' }, 'x')).toThrowError(/^apps\/x\/values\.yaml: not valid YAML/);
+    expect(() => findImageSites('a: [\n', 'apps/x/values.yaml', { kind: 'helm', tagPath: 'image.tag' }, 'x')).toThrowError(
+      /^apps\/x\/values\.yaml: not valid YAML/,
+    );
   });
 });
 
