@@ -90,7 +90,16 @@ export function benchPlanning(events = 1000, services = 100): Array<[string, str
     envelopeId: `e${i}`,
   }));
   const start = performance.now();
-  const plan = planPromotions({ config, updates, files: (_repo, _branch, path) => files.get(path), stateOf: () => undefined });
+  const plan = planPromotions({
+    config,
+    updates,
+    fileOf: (_repo, _branch, path) => {
+      const text = files.get(path);
+      return text === undefined ? { kind: 'missing' } : { kind: 'text', text };
+    },
+    stateOf: () => undefined,
+    pushedAtOf: () => undefined,
+  });
   const ms = performance.now() - start;
   const promotions = plan.changes.reduce((n, c) => n + c.promotions.length, 0);
   if (promotions !== services * 2) throw new Error(`expected ${services * 2} promotions, got ${promotions}`);

@@ -1,4 +1,6 @@
 import type { Notifier } from '../core/ports';
+import type { PromotionNotice } from '../core/promotion/promotion-notice';
+import { renderSlackMessage } from './slack-blocks';
 
 /**
  * Slack incoming webhooks: POST a JSON message (`text` as the fallback,
@@ -11,7 +13,8 @@ export class SlackWebhookNotifier implements Notifier {
     private readonly fetchImpl: typeof fetch = globalThis.fetch,
   ) {}
 
-  async notify(message: { readonly text: string; readonly blocks: readonly unknown[] }): Promise<void> {
+  async notify(notice: PromotionNotice): Promise<void> {
+    const message = renderSlackMessage(notice);
     const url = typeof this.webhookUrl === 'string' ? this.webhookUrl : await this.webhookUrl();
     const response = await this.fetchImpl(url, {
       method: 'POST',

@@ -1,5 +1,15 @@
 import type { EventEnvelope, GitHost } from './events';
 import type { TargetState } from './promotion/plan-promotions';
+import type { PromotionNotice } from './promotion/promotion-notice';
+
+export type {
+  BranchUpdate,
+  CommitRequest,
+  CommitResult,
+  GitProvider,
+  PullRequestInfo,
+  PullRequestRequest,
+} from '../providers/git-provider';
 
 /**
  * The narrow interfaces the core talks to. Each has an AWS implementation in
@@ -50,7 +60,20 @@ export interface TargetStateStore {
   put(key: string, state: TargetState): Promise<void>;
 }
 
-/** One audit record per applied change or no-op. */
+/** When image tags were pushed, as Hoist saw them in events (orders tags that have no order of their own). */
+export interface TagHistory {
+  /** Known push times, keyed `image\0tag`. */
+  pushTimes(tags: ReadonlyArray<{ readonly image: string; readonly tag: string }>): Promise<Map<string, string>>;
+  record(entries: ReadonlyArray<{ readonly image: string; readonly tag: string; readonly pushedAt: string }>): Promise<void>;
+}
+
+/** A registry's own record of when a tag was pushed (ECR `imagePushedAt`). */
+export interface RegistryPushTimes {
+  /** Undefined when the registry has no such tag or is not one this adapter can ask. */
+  pushedAt(image: string, tag: string): Promise<string | undefined>;
+}
+
+/** One audit record per applied change, no-op batch or failure. */
 export interface AuditRecord {
   readonly id: string;
   readonly at: string;
@@ -77,7 +100,12 @@ export interface ArgoCdRefresher {
   findApplications(repositoryUrl: string, path: string): Promise<string[]>;
 }
 
-/** A message for people (Slack). */
+/** Tells people what happened (Slack renders it as Block Kit). */
 export interface Notifier {
-  notify(message: { readonly text: string; readonly blocks: readonly unknown[] }): Promise<void>;
+  notify(notice: PromotionNotice): Promise<void>;
+}
+
+/** Where a queued envelope goes when no retry can help, with the reason, for a person to look at and redrive. */
+export interface DeadLetterSink {
+  deadLetter(entries: ReadonlyArray<{ readonly envelope: EventEnvelope; readonly group: string; readonly reason: string }>): Promise<void>;
 }

@@ -4,7 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { parsePromotionConfig } from '../../core/config/parse-promotion-config';
 import type { EnqueueOnceDeps } from '../../core/intake/enqueue-once';
-import { routesFor } from '../../core/promotion/plan-promotions';
+import { routesFor } from '../../core/promotion/triggers';
 import { PositiveIntText } from '../../shared/env';
 import { logger } from '../../shared/logger';
 import { DynamoDbDeliveryLedger } from './dynamodb-delivery-ledger';

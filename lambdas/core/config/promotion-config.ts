@@ -9,6 +9,30 @@ import { expandPolicyShorthand, TagPolicySchema } from '../promotion/tag-policy'
 
 const IdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, dots, dashes and underscores');
 
+/**
+ * Why a file path inside a GitOps repository is refused, or undefined when it
+ * is fine. Paths are relative, `/`-separated, and stay inside the work tree:
+ * no `..` or `.` segment, no `.git` segment, no backslash or control character.
+ */
+export function unsafeRepoPathReason(path: string): string | undefined {
+  if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) return 'must be relative to the repository root';
+  if (/[\\\u0000-\u001f\u007f]/.test(path)) return 'must not contain a backslash or a control character';
+  const segments = path.split('/');
+  if (segments.some((s) => s === '' || s === '.' || s === '..')) return "must not contain empty, '.' or '..' segments";
+  if (segments.some((s) => s.toLowerCase() === '.git')) return "must not reach into '.git'";
+  return undefined;
+}
+
+/** A file path inside a GitOps repository (target files, marker files). */
+export const RepoPathSchema = z
+  .string()
+  .min(1)
+  .max(1024)
+  .superRefine((path, ctx) => {
+    const reason = unsafeRepoPathReason(path);
+    if (reason !== undefined) ctx.addIssue({ code: 'custom', message: `'${path}' ${reason}` });
+  });
+
 /** A policy given either as an object or in its short form (`semver:^1`). */
 export const PolicyInputSchema = z.preprocess((value) => (typeof value === 'string' ? expandPolicyShorthand(value) : value), TagPolicySchema);
 
@@ -46,7 +70,7 @@ export const RepositoryConfigSchema = z
       .strict()
       .default({}),
     /** Files scanned for in-file `# hoist: {…}` markers. */
-    markerFiles: z.array(z.string().min(1)).default([]),
+    markerFiles: z.array(RepoPathSchema).default([]),
     /** Environment, mode and Argo CD applications for marker targets in this repository. */
     markerDefaults: z
       .object({
@@ -95,7 +119,7 @@ export type EditSpec = z.infer<typeof EditSchema>;
 export const TargetConfigSchema = z
   .object({
     repository: IdSchema,
-    file: z.string().min(1),
+    file: RepoPathSchema,
     environment: z.string().min(1),
     edit: EditSchema.default({ kind: 'helm', tagPath: 'image.tag' }),
     mode: z.enum(['commit', 'pull-request']).default('commit'),
@@ -137,6 +161,19 @@ export const PromotionConfigSchema = z
         tokenSecretName: z.string().optional(),
         refresh: z.enum(['normal', 'hard']).default('normal'),
         sync: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+    /** Bounds on what is read from GitOps repositories, which are untrusted input. */
+    limits: z
+      .object({
+        /** Largest target or marker file read; a larger one fails its target with the reason. @default 2 MiB */
+        maxFileBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(64 * 1024 * 1024)
+          .default(2 * 1024 * 1024),
       })
       .strict()
       .prefault({}),

@@ -102,12 +102,8 @@ export function compareCandidates(policy: TagPolicy, a: TagCandidate, b: TagCand
     case 'semver':
       return semver.compare(stripV(a.tag), stripV(b.tag));
     case 'regex': {
-      const order = (tag: string): string | undefined => {
-        const match = new RegExp(policy.pattern).exec(tag);
-        return match?.groups?.order ?? (match && match.length > 1 ? match[1] : undefined);
-      };
-      const oa = order(a.tag);
-      const ob = order(b.tag);
+      const oa = orderGroupOf(policy.pattern, a.tag);
+      const ob = orderGroupOf(policy.pattern, b.tag);
       if (oa !== undefined && ob !== undefined) {
         if (/^\d+$/.test(oa) && /^\d+$/.test(ob)) {
           const x = BigInt(oa);
@@ -121,6 +117,12 @@ export function compareCandidates(policy: TagPolicy, a: TagCandidate, b: TagCand
     case 'latest':
       return comparePushTimes(a, b);
   }
+}
+
+/** The `order` group (or the first group) of a regex policy's match, when the pattern has one. */
+function orderGroupOf(pattern: string, tag: string): string | undefined {
+  const match = new RegExp(pattern).exec(tag);
+  return match?.groups?.order ?? (match && match.length > 1 ? match[1] : undefined);
 }
 
 function comparePushTimes(a: TagCandidate, b: TagCandidate): number | undefined {
@@ -142,20 +144,35 @@ export type TagDecision = { readonly update: true } | { readonly update: false; 
 
 /**
  * Whether `candidate` should replace `current`. A policy never downgrades:
- * when the current tag is accepted and newer, nothing is written. When push
- * times are unknown (`latest`, or a regex without an order), a new push wins.
+ * when the current tag is accepted and newer, nothing is written. Tags with
+ * no order of their own (`latest`, a regex without an order group) are
+ * compared by push time; only when the current tag's push time is unknown
+ * (neither Hoist nor the registry saw it) does a new push win.
  */
-export function decideTag(policy: TagPolicy, current: string | undefined, candidate: TagCandidate): TagDecision {
+export function decideTag(policy: TagPolicy, current: TagCandidate | undefined, candidate: TagCandidate): TagDecision {
   if (!policyAccepts(policy, candidate.tag)) return { update: false, reason: `policy ${describePolicy(policy)} rejects tag '${candidate.tag}'` };
   if (current === undefined) return { update: true };
-  if (current === candidate.tag) return { update: false, reason: `already at '${candidate.tag}'` };
-  if (policyAccepts(policy, current)) {
-    const order = compareCandidates(policy, candidate, { tag: current });
+  if (current.tag === candidate.tag) return { update: false, reason: `already at '${candidate.tag}'` };
+  if (policyAccepts(policy, current.tag)) {
+    const order = compareCandidates(policy, candidate, current);
     if (order !== undefined && order < 0) {
-      return { update: false, reason: `'${current}' is newer than '${candidate.tag}' under ${describePolicy(policy)}; not downgrading` };
+      const how = usesPushTime(policy, current.tag) ? ` (pushed ${current.pushedAt}, after '${candidate.tag}' at ${candidate.pushedAt})` : '';
+      return { update: false, reason: `'${current.tag}' is newer than '${candidate.tag}' under ${describePolicy(policy)}${how}; not downgrading` };
     }
   }
   return { update: true };
+}
+
+/** Whether the policy orders this tag by push time rather than by the tag itself. */
+export function usesPushTime(policy: TagPolicy, tag: string): boolean {
+  switch (policy.type) {
+    case 'semver':
+      return false;
+    case 'regex':
+      return orderGroupOf(policy.pattern, tag) === undefined;
+    case 'latest':
+      return true;
+  }
 }
 
 export function describePolicy(policy: TagPolicy): string {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { PromotionConfigSchema } from '../../../../lambdas/core/config/promotion-config';
 import { type EventEnvelope, type ImagePublished, orderingKeyOf } from '../../../../lambdas/core/events';
 import { buildEnvelopes } from '../../../../lambdas/core/intake/enqueue-once';
-import { imageUpdatesOf, planPromotions, routesFor } from '../../../../lambdas/core/promotion/plan-promotions';
+import { type FileRead, planPromotions } from '../../../../lambdas/core/promotion/plan-promotions';
+import { imageUpdatesOf, routesFor } from '../../../../lambdas/core/promotion/triggers';
 import { imageEnvelope } from '../../../support/envelopes';
 
 const config = PromotionConfigSchema.parse({
@@ -59,10 +60,10 @@ describe('routing: one queue message group per GitOps branch', () => {
 
   it("plans only the targets on an envelope's route", () => {
     const { envelopes } = buildEnvelopes('ecr', 'e1', new Date('2026-11-23T08:00:00Z'), [{ ...event, tag: '1.0.2' }], (e) => routesFor(config, e));
-    const files = (_repo: string, _branch: string, path: string) => (path === 'values.yaml' ? undefined : values('1.0.1'));
-    const main = planPromotions({ config, updates: imageUpdatesOf([envelopes[0] as EventEnvelope]).updates, files, stateOf: () => undefined });
+    const fileOf = (_repo: string, _branch: string, path: string): FileRead => (path === 'values.yaml' ? { kind: 'missing' } : { kind: 'text', text: values('1.0.1') });
+    const main = planPromotions({ config, updates: imageUpdatesOf([envelopes[0] as EventEnvelope]).updates, fileOf, stateOf: () => undefined, pushedAtOf: () => undefined });
     expect(main.changes.map((c) => [c.branch, c.promotions.map((p) => p.environment)])).toEqual([['main', ['dev', 'staging']]]);
-    const prod = planPromotions({ config, updates: imageUpdatesOf([envelopes[1] as EventEnvelope]).updates, files, stateOf: () => undefined });
+    const prod = planPromotions({ config, updates: imageUpdatesOf([envelopes[1] as EventEnvelope]).updates, fileOf, stateOf: () => undefined, pushedAtOf: () => undefined });
     expect(prod.changes.map((c) => [c.branch, c.promotions.map((p) => p.environment)])).toEqual([['hoist/prod/api', ['prod']]]);
   });
 });

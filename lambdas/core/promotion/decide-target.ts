@@ -1,0 +1,155 @@
+import { matchesImageGlob } from '../image-ref';
+import { currentVersionOf, editsForSite, findImageSites, findMarkerSites, type ImageSite } from '../yaml/image-sites';
+import { applyScalarEdits } from '../yaml/scalar-splice';
+import type { FailedTarget, FileRead, ImageUpdate, NoOp, Promotion, TargetState } from './plan-promotions';
+import { compareCandidates, decideTag, newestCandidate, type TagCandidate, type TagPolicy } from './tag-policy';
+import type { ResolvedTarget } from './targets';
+
+export interface TargetInput {
+  readonly target: ResolvedTarget;
+  /** Every update of this batch that reaches the target. */
+  readonly updates: readonly ImageUpdate[];
+  readonly file: FileRead;
+  readonly state: TargetState;
+  readonly pushedAtOf: (image: string, tag: string) => string | undefined;
+}
+
+/** What becomes of one target: at most one edit, no-ops for the updates it does not take, maybe a failure. */
+export interface TargetDecision {
+  readonly noops: NoOp[];
+  readonly edit?: { readonly text: string; readonly promotion: Promotion };
+  readonly failure?: FailedTarget;
+  /** The target's new state, when it changes (a write, or a hold to remember). */
+  readonly state?: TargetState;
+}
+
+/** The image sites a target designates in a file's text (throws a ValidationError for a file YAML refuses). */
+export function sitesOf(target: ResolvedTarget, text: string): ImageSite[] {
+  if (target.edit.kind === 'marker') return findMarkerSites(text, target.file).filter((s) => matchesImageGlob(s.image, target.image));
+  return findImageSites(text, target.file, target.edit, target.image);
+}
+
+/**
+ * Decides one target: the newest acceptable update of the batch against the
+ * tag in the file, the revert hold and the policy. Pure.
+ */
+export function decideTarget(input: TargetInput): TargetDecision {
+  const { target, updates, file, state } = input;
+  const noops: NoOp[] = [];
+  const noop = (update: ImageUpdate, reason: string, held = false) =>
+    noops.push({
+      image: update.image,
+      tag: update.tag,
+      targetKey: target.key,
+      environment: target.environment,
+      reason,
+      ...(held ? { held } : {}),
+      envelopeIds: [update.envelopeId],
+    });
+  const fail = (update: ImageUpdate, reason: string): TargetDecision => ({
+    noops,
+    failure: {
+      image: update.image,
+      tag: update.tag,
+      targetKey: target.key,
+      environment: target.environment,
+      file: target.file,
+      reason,
+      envelopeIds: updates.map((u) => u.envelopeId),
+    },
+  });
+  const candidate = (tag: string | undefined): TagCandidate | undefined => {
+    if (tag === undefined) return undefined;
+    const pushedAt = input.pushedAtOf(target.image, tag);
+    return pushedAt === undefined ? { tag } : { tag, pushedAt };
+  };
+
+  const best = newestCandidate(target.policy, updates);
+  for (const update of updates) {
+    if (update === best) continue;
+    const verdict = decideTag(target.policy, undefined, update);
+    if (!verdict.update) noop(update, verdict.reason);
+    else if (best !== undefined) noop(update, best.tag === update.tag ? 'same tag delivered twice in one batch' : `superseded by '${best.tag}' in the same batch`);
+  }
+  if (best === undefined) return { noops };
+  if (file.kind === 'missing') {
+    noop(best, `${target.file} does not exist on ${target.branch}`);
+    return { noops };
+  }
+  if (file.kind === 'refused') return fail(best, `${target.file}: ${file.reason}`);
+
+  let sites: ImageSite[];
+  try {
+    sites = sitesOf(target, file.text);
+  } catch (error) {
+    return fail(best, (error as Error).message);
+  }
+  const [site] = sites;
+  if (site === undefined) {
+    noop(best, `no ${target.edit.kind} image field for ${target.image} in ${target.file}`);
+    return { noops };
+  }
+  const current = currentVersionOf(site);
+  const currentCandidate = candidate(current.tag);
+  // Holds apply where Hoist writes to the base branch itself; a PR that was not merged is not a revert.
+  const held = target.mode === 'commit' ? holdFor(target.policy, state, currentCandidate, candidate) : undefined;
+  if (held !== undefined && (compareCandidates(target.policy, best, candidate(held) ?? { tag: held }) ?? 1) <= 0) {
+    noop(best, `held: '${current.tag ?? '?'}' was set back by hand from '${held}'; waiting for an image newer than '${held}'`, true);
+    return { noops, state: { ...state, heldAbove: held } };
+  }
+  const decision = decideTag(target.policy, currentCandidate, best);
+  const digestChanged = target.digestMode !== 'none' && best.digest !== undefined && best.digest !== current.digest;
+  if (!decision.update && !(digestChanged && current.tag === best.tag)) {
+    noop(best, decision.reason);
+    return { noops };
+  }
+  let text: string;
+  try {
+    text = applyScalarEdits(
+      file.text,
+      sites.flatMap((s) => editsForSite(s, { tag: best.tag, ...(best.digest ? { digest: best.digest } : {}), digestMode: target.digestMode })),
+    );
+  } catch (error) {
+    return fail(best, (error as Error).message);
+  }
+  return {
+    noops,
+    edit: {
+      text,
+      promotion: {
+        targetKey: target.key,
+        image: target.image,
+        service: target.service,
+        environment: target.environment,
+        file: target.file,
+        ...(current.tag ? { fromTag: current.tag } : {}),
+        toTag: best.tag,
+        ...(best.digest ? { digest: best.digest } : {}),
+        source: best.source,
+        argocdApplications: target.argocdApplications,
+        ...(held !== undefined ? { releasesHold: held } : {}),
+        ...(target.slack ? { slack: target.slack } : {}),
+        envelopeIds: updates.map((u) => u.envelopeId),
+      },
+    },
+    state: { lastWrittenTag: best.tag },
+  };
+}
+
+/**
+ * The tag a target is held at. A hold exists when the file no longer holds
+ * what Hoist last wrote and holds something older: a person set it back.
+ * Tags without an order of their own are compared by push time.
+ */
+function holdFor(
+  policy: TagPolicy,
+  state: TargetState,
+  current: TagCandidate | undefined,
+  candidate: (tag: string | undefined) => TagCandidate | undefined,
+): string | undefined {
+  if (state.heldAbove !== undefined) return state.heldAbove;
+  const written = candidate(state.lastWrittenTag);
+  if (written === undefined || current === undefined || current.tag === written.tag) return undefined;
+  const order = compareCandidates(policy, current, written);
+  return order !== undefined && order < 0 ? written.tag : undefined;
+}

@@ -1,0 +1,35 @@
+import type { FailedTarget, NoOp, Promotion } from './plan-promotions';
+
+/**
+ * What Hoist tells people about a batch, as plain data. The core decides what
+ * is said; a notifier (Slack) decides how it looks.
+ */
+export type PromotionNotice =
+  /** Promotions that landed in one commit, or on one PR/MR branch. */
+  | {
+      readonly kind: 'promoted';
+      readonly repository: string;
+      readonly branch: string;
+      readonly commit: string;
+      /** The commit on the host's web UI, when known. */
+      readonly commitUrl?: string;
+      readonly pullRequest?: { readonly number: number; readonly url: string };
+      readonly promotions: readonly Promotion[];
+      /** Argo CD applications refreshed for it, and Argo CD's web URL to link them. */
+      readonly argocd?: { readonly url: string; readonly applications: readonly string[] };
+      /** What went wrong around it (a failed refresh, a refused auto-merge); the change itself landed. */
+      readonly warnings: readonly string[];
+      /** Targets a person's revert holds back in the same batch. */
+      readonly held: readonly NoOp[];
+    }
+  /** Nothing landed, but a person's revert holds targets back. */
+  | { readonly kind: 'held'; readonly held: readonly NoOp[] }
+  /** Targets or a whole batch that need a person. `final`: Hoist will not retry it. */
+  | {
+      readonly kind: 'failed';
+      readonly images: readonly string[];
+      readonly reason: string;
+      readonly attempts: number;
+      readonly final: boolean;
+      readonly targets: readonly FailedTarget[];
+    };

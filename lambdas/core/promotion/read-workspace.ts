@@ -1,0 +1,164 @@
+import type { PromotionConfig, RepositoryConfig } from '../config/promotion-config';
+import type { BranchUpdate, GitProvider, PullRequestInfo, RegistryPushTimes, TagHistory, TargetStateStore } from '../ports';
+import { TerminalError } from '../../shared/errors';
+import { currentVersionOf } from '../yaml/image-sites';
+import { sitesOf } from './decide-target';
+import type { FileRead, ImageUpdate, TargetState } from './plan-promotions';
+import { usesPushTime } from './tag-policy';
+import { type ResolvedTarget, targetsOf } from './targets';
+
+/** Where one repository branch is read from and how its commit will move it. */
+export interface BranchView {
+  readonly commit: string;
+  readonly update: BranchUpdate;
+  readonly pullRequest?: PullRequestInfo;
+}
+
+/** Everything one planning pass reads, as plain data. */
+export interface Workspace {
+  /** Per `repository\0branch`. */
+  readonly views: ReadonlyMap<string, BranchView>;
+  /** Per `repository\0branch\0path`. */
+  readonly files: ReadonlyMap<string, FileRead>;
+  readonly states: ReadonlyMap<string, TargetState>;
+  /** Per `image\0tag`: when it was pushed. */
+  readonly pushTimes: ReadonlyMap<string, string>;
+}
+
+export interface ReadDeps {
+  readonly config: PromotionConfig;
+  readonly providerFor: (repository: RepositoryConfig) => Promise<GitProvider>;
+  readonly states: TargetStateStore;
+  readonly tagHistory?: TagHistory;
+  readonly registry?: RegistryPushTimes;
+}
+
+export const branchKey = (repository: string, branch: string): string => `${repository}\u0000${branch}`;
+export const fileKey = (repository: string, branch: string, path: string): string => `${repository}\u0000${branch}\u0000${path}`;
+export const tagKey = (image: string, tag: string): string => `${image}\u0000${tag}`;
+
+/**
+ * Reads what planning a batch needs: one view per branch (every file of a
+ * branch is read from, and later committed onto, the same commit), marker
+ * files first (they say which targets exist), each target's file, each
+ * target's state, and the push times of tags that are ordered by push time.
+ * Files over `limits.maxFileBytes` are refused here, before anything parses them.
+ */
+export async function readWorkspace(updates: readonly ImageUpdate[], deps: ReadDeps): Promise<Workspace> {
+  const { config } = deps;
+  const views = new Map<string, BranchView>();
+  const files = new Map<string, FileRead>();
+
+  const viewFor = async (repository: RepositoryConfig, branch: string, mode: 'commit' | 'pull-request'): Promise<BranchView> => {
+    const known = views.get(branchKey(repository.name, branch));
+    if (known !== undefined) return known;
+    const view = await viewOf(await deps.providerFor(repository), repository, branch, mode);
+    views.set(branchKey(repository.name, branch), view);
+    return view;
+  };
+  const readInto = async (repository: RepositoryConfig, branch: string, mode: 'commit' | 'pull-request', path: string): Promise<void> => {
+    const key = fileKey(repository.name, branch, path);
+    if (files.has(key)) return;
+    const view = await viewFor(repository, branch, mode);
+    const text = await (await deps.providerFor(repository)).readFile(view.commit, path);
+    files.set(key, fileReadOf(text, config.limits.maxFileBytes));
+  };
+
+  const markerRepositories = config.repositories.filter(
+    (r) => r.markerFiles.length > 0 && updates.some((u) => u.route === undefined || (u.route.repository === r.name && u.route.branch === '*')),
+  );
+  for (const repository of markerRepositories) {
+    for (const path of repository.markerFiles) await readInto(repository, repository.baseBranch, 'commit', path);
+  }
+  const lookup = (repo: string, branch: string, path: string) => {
+    const read = files.get(fileKey(repo, branch, path));
+    return read?.kind === 'text' ? read.text : undefined;
+  };
+  const targets = updates.flatMap((u) => {
+    try {
+      return targetsOf(config, u.image, u.route, lookup);
+    } catch {
+      // A broken marker file; planning reports it for the update.
+      return [];
+    }
+  });
+  for (const target of targets) await readInto(target.repository, target.branch, target.mode, target.file);
+
+  const states = await deps.states.get([...new Set(targets.map((t) => t.key))]);
+  const pushTimes = await readPushTimes(targets, states, lookup, deps);
+  return { views, files, states, pushTimes };
+}
+
+/** A provider's answer as a FileRead: refused when larger than the limit. */
+function fileReadOf(text: string | undefined, maxBytes: number): FileRead {
+  if (text === undefined) return { kind: 'missing' };
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > maxBytes) {
+    return { kind: 'refused', reason: `${bytes} bytes, larger than limits.maxFileBytes (${maxBytes}); not read` };
+  }
+  return { kind: 'text', text };
+}
+
+/**
+ * Push times of the tags a decision compares by push time: the tag in the
+ * file, the tag Hoist last wrote and a held tag. Hoist's own record first,
+ * then the registry for tags Hoist never saw (remembered for next time).
+ */
+async function readPushTimes(
+  targets: readonly ResolvedTarget[],
+  states: ReadonlyMap<string, TargetState>,
+  lookup: (repo: string, branch: string, path: string) => string | undefined,
+  deps: ReadDeps,
+): Promise<Map<string, string>> {
+  const wanted = new Map<string, { image: string; tag: string }>();
+  const want = (target: ResolvedTarget, tag: string | undefined) => {
+    if (tag !== undefined && usesPushTime(target.policy, tag)) wanted.set(tagKey(target.image, tag), { image: target.image, tag });
+  };
+  for (const target of targets) {
+    const text = lookup(target.repository.name, target.branch, target.file);
+    if (text !== undefined) {
+      try {
+        const [site] = sitesOf(target, text);
+        if (site !== undefined) want(target, currentVersionOf(site).tag);
+      } catch {
+        // Not YAML: planning fails this target with the reason.
+      }
+    }
+    const state = states.get(target.key);
+    want(target, state?.lastWrittenTag);
+    want(target, state?.heldAbove);
+  }
+  if (wanted.size === 0) return new Map();
+  const known = new Map(await (deps.tagHistory?.pushTimes([...wanted.values()]) ?? Promise.resolve(new Map<string, string>())));
+  const learned: Array<{ image: string; tag: string; pushedAt: string }> = [];
+  for (const [key, { image, tag }] of wanted) {
+    if (known.has(key) || deps.registry === undefined) continue;
+    const pushedAt = await deps.registry.pushedAt(image, tag);
+    if (pushedAt === undefined) continue;
+    known.set(key, pushedAt);
+    learned.push({ image, tag, pushedAt });
+  }
+  if (learned.length > 0) await deps.tagHistory?.record(learned);
+  return known;
+}
+
+/** How a branch is read and moved: the base branch, an open PR's branch, or a new branch from the base. */
+async function viewOf(provider: GitProvider, repository: RepositoryConfig, branch: string, mode: 'commit' | 'pull-request'): Promise<BranchView> {
+  const baseHead = async (): Promise<string> => {
+    const head = await provider.branchHead(repository.baseBranch);
+    // No retry brings a base branch into being: the config or the repository must change.
+    if (head === undefined) throw new TerminalError(`base branch '${repository.baseBranch}' of repository '${repository.name}' does not exist`);
+    return head;
+  };
+  if (mode === 'commit' || branch === repository.baseBranch) {
+    if (branch !== repository.baseBranch) throw new TerminalError(`commit-mode target on '${branch}', which is not the base branch of '${repository.name}'`);
+    return { commit: await baseHead(), update: 'fast-forward' };
+  }
+  const pullRequest = await provider.findOpenPullRequest(branch, repository.baseBranch);
+  const branchHead = await provider.branchHead(branch);
+  if (pullRequest !== undefined && branchHead !== undefined) return { commit: branchHead, update: 'fast-forward', pullRequest };
+  // Without pull requests (plain git) the pushed branch itself is the open proposal.
+  if (!provider.supportsPullRequests && branchHead !== undefined) return { commit: branchHead, update: 'fast-forward' };
+  // A branch left over from a merged or closed PR starts again from the base.
+  return { commit: await baseHead(), update: branchHead === undefined ? 'create' : 'reset' };
+}

@@ -1,0 +1,145 @@
+import type { EditSpec, ImageConfig, PromotionConfig, RepositoryConfig, SlackDestination, TargetConfig } from '../config/promotion-config';
+import { serviceOf } from '../config/promotion-config';
+import type { Route } from '../events';
+import { matchesImageGlob } from '../image-ref';
+import { findMarkerSites } from '../yaml/image-sites';
+import { parsePolicyShorthand, type TagPolicy } from './tag-policy';
+
+/** One place an image is promoted to, resolved from config or a marker. */
+export interface ResolvedTarget {
+  /** Stable across runs: repository, file, environment, image and where in the file. */
+  readonly key: string;
+  readonly repository: RepositoryConfig;
+  readonly file: string;
+  readonly environment: string;
+  readonly service: string;
+  readonly image: string;
+  readonly policy: TagPolicy;
+  readonly edit: EditSpec | { readonly kind: 'marker' };
+  readonly mode: 'commit' | 'pull-request';
+  /** Where the change is written: the base branch for commits, the PR branch otherwise. */
+  readonly branch: string;
+  readonly commitMessage: string;
+  readonly skipCi: boolean;
+  readonly digestMode: 'none' | 'inline' | 'field';
+  readonly argocdApplications: readonly string[];
+  readonly labels: readonly string[];
+  readonly autoMerge: boolean;
+  readonly slack?: SlackDestination;
+}
+
+/** Reads a file as it is on a branch; undefined when it does not exist. */
+export type FileLookup = (repository: string, branch: string, path: string) => string | undefined;
+
+/**
+ * Where in its file an edit writes. Two targets of one image in one file
+ * (the argo-cd chart's `redis.image.tag` and `redis-ha.image.tag`) differ
+ * only here, so it is part of the target's identity.
+ */
+export function editLocationOf(edit: ResolvedTarget['edit']): string {
+  switch (edit.kind) {
+    case 'helm':
+      return `helm:${edit.tagPath}`;
+    case 'image-string':
+      return `image-string:${edit.path}`;
+    case 'kustomize':
+      return `kustomize:${edit.name ?? ''}`;
+    case 'argocd-application':
+      return `argocd-application:${edit.helmParameter ?? edit.valuesObjectPath ?? 'kustomize.images'}`;
+    case 'workload':
+      return `workload:${edit.container ?? '*'}`;
+    case 'marker':
+      return 'marker';
+  }
+}
+
+const targetKeyOf = (repository: string, file: string, environment: string, image: string, edit: ResolvedTarget['edit']): string =>
+  `${repository}:${file}:${environment}:${image}#${editLocationOf(edit)}`;
+
+/** Fills `{name}` placeholders; unknown names stay as they are. */
+export const renderTemplate = (template: string, values: Record<string, string>): string =>
+  template.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
+
+/** Whether a target lies on a route (any target does when there is no route). */
+export function targetOnRoute(target: ResolvedTarget, route: Route | undefined): boolean {
+  if (route === undefined) return true;
+  if (target.repository.name !== route.repository) return false;
+  return route.branch === '*' ? target.edit.kind === 'marker' : target.edit.kind !== 'marker' && target.branch === route.branch;
+}
+
+/** Every target of an image: from config and from marker files, limited to a route. */
+export function targetsOf(config: PromotionConfig, image: string, route: Route | undefined, files: FileLookup): ResolvedTarget[] {
+  return [...configuredTargets(config, image), ...markerTargets(config, image, files)].filter((t) => targetOnRoute(t, route));
+}
+
+/** The targets that config declares for an image name. */
+export function configuredTargets(config: PromotionConfig, image: string): ResolvedTarget[] {
+  return config.images
+    .filter((entry: ImageConfig) => matchesImageGlob(entry.image, image))
+    .flatMap((entry) =>
+      entry.targets.map((target: TargetConfig) => {
+        const repository = config.repositories.find((r) => r.name === target.repository);
+        // The config schema refuses unknown repository names; this only guards hand-built configs.
+        if (repository === undefined) throw new Error(`no repository '${target.repository}'`);
+        const service = serviceOf(entry);
+        return {
+          key: targetKeyOf(repository.name, target.file, target.environment, image, target.edit),
+          repository,
+          file: target.file,
+          environment: target.environment,
+          service,
+          image,
+          policy: entry.policy,
+          edit: target.edit,
+          mode: target.mode,
+          branch:
+            target.mode === 'commit'
+              ? repository.baseBranch
+              : renderTemplate(target.branch, { environment: target.environment, service, repository: repository.name }),
+          commitMessage: target.commitMessage,
+          skipCi: target.skipCi,
+          digestMode: target.digest,
+          argocdApplications: target.argocdApplications,
+          labels: target.labels,
+          autoMerge: target.autoMerge,
+          ...(target.slack ? { slack: target.slack } : {}),
+        } satisfies ResolvedTarget;
+      }),
+    );
+}
+
+/** The marker targets a repository's marker files declare for an image. */
+export function markerTargets(config: PromotionConfig, image: string, files: FileLookup): ResolvedTarget[] {
+  return config.repositories.flatMap((repository) =>
+    repository.markerFiles.flatMap((file) => {
+      const text = files(repository.name, repository.baseBranch, file);
+      if (text === undefined) return [];
+      return findMarkerSites(text, file)
+        .filter((site) => matchesImageGlob(site.image, image))
+        .map((site) => {
+          const environment = site.environment ?? repository.markerDefaults.environment;
+          const service = image.split('/').at(-1) ?? image;
+          const mode = repository.markerDefaults.mode;
+          const edit = { kind: 'marker' as const };
+          return {
+            key: targetKeyOf(repository.name, file, environment, image, edit),
+            repository,
+            file,
+            environment,
+            service,
+            image,
+            policy: site.policy === undefined ? ({ type: 'semver', range: '*', prerelease: false } as const) : parsePolicyShorthand(site.policy),
+            edit,
+            mode,
+            branch: mode === 'commit' ? repository.baseBranch : `hoist/${environment}/${service}`,
+            commitMessage: 'chore({environment}): bump {service} {oldTag} -> {newTag}',
+            skipCi: false,
+            digestMode: 'none' as const,
+            argocdApplications: repository.markerDefaults.argocdApplications,
+            labels: [],
+            autoMerge: false,
+          } satisfies ResolvedTarget;
+        });
+    }),
+  );
+}
