@@ -6,8 +6,8 @@ import { parsePromotionConfig } from '../lambdas/core/config/parse-promotion-con
 import type { SlackDestination } from '../lambdas/core/config/promotion-config';
 import type { HoistEvent, Route } from '../lambdas/core/events';
 import type { EnvelopeConsumer } from '../lambdas/core/ports';
-import { routesFor } from '../lambdas/core/promotion/triggers';
 import { promoteBatch } from '../lambdas/core/promotion/promote-batch';
+import { routesFor } from '../lambdas/core/promotion/triggers';
 import { providerCache } from '../lambdas/providers/create-provider';
 import { logger } from '../lambdas/shared/logger';
 

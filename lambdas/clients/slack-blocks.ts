@@ -37,7 +37,9 @@ export function renderSlackMessage(notice: PromotionNotice): SlackMessage {
       };
     }
     case 'held': {
-      const lines = notice.held.map((n) => `⏸ *${escapeMrkdwn(n.environment ?? '')}* ${escapeMrkdwn(`${n.image}:${n.tag}: ${n.reason.replace(/^held: /, '')}`)}`);
+      const lines = notice.held.map(
+        (n) => `⏸ *${escapeMrkdwn(n.environment ?? '')}* ${escapeMrkdwn(`${n.image}:${n.tag}: ${n.reason.replace(/^held: /, '')}`)}`,
+      );
       return { text: `Hoist is holding ${notice.held.length} target(s) where a person reverted`, blocks: [section(lines.join('\n'))] };
     }
     case 'failed': {

@@ -105,7 +105,16 @@ export interface Notifier {
   notify(notice: PromotionNotice): Promise<void>;
 }
 
-/** Where a queued envelope goes when no retry can help, with the reason, for a person to look at and redrive. */
+/** A queued message that no retry can help: its body as queued, its ordering group and why. */
+export interface DeadLetter {
+  /** The envelope id, or the queue's message id when the body is not an envelope. */
+  readonly id: string;
+  readonly body: string;
+  readonly group: string;
+  readonly reason: string;
+}
+
+/** Where such messages go, with their reason, for a person to look at and redrive. */
 export interface DeadLetterSink {
-  deadLetter(entries: ReadonlyArray<{ readonly envelope: EventEnvelope; readonly group: string; readonly reason: string }>): Promise<void>;
+  deadLetter(entries: readonly DeadLetter[]): Promise<void>;
 }

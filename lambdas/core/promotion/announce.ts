@@ -121,11 +121,7 @@ function byDestination(promotions: readonly Promotion[]): Map<SlackDestination |
   return new Map([...keyed.values()].map((e) => [e.destination, e.promotions]));
 }
 
-async function refreshArgo(
-  repository: RepositoryConfig,
-  change: PlannedChange,
-  deps: AnnounceDeps,
-): Promise<{ applications: string[]; failures: string[] }> {
+async function refreshArgo(repository: RepositoryConfig, change: PlannedChange, deps: AnnounceDeps): Promise<{ applications: string[]; failures: string[] }> {
   const argocd = deps.argocd;
   if (argocd === undefined) return { applications: [], failures: [] };
   const failures: string[] = [];

@@ -69,7 +69,8 @@ export function decideTarget(input: TargetInput): TargetDecision {
     if (update === best) continue;
     const verdict = decideTag(target.policy, undefined, update);
     if (!verdict.update) noop(update, verdict.reason);
-    else if (best !== undefined) noop(update, best.tag === update.tag ? 'same tag delivered twice in one batch' : `superseded by '${best.tag}' in the same batch`);
+    else if (best !== undefined)
+      noop(update, best.tag === update.tag ? 'same tag delivered twice in one batch' : `superseded by '${best.tag}' in the same batch`);
   }
   if (best === undefined) return { noops };
   if (file.kind === 'missing') {

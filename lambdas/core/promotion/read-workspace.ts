@@ -1,6 +1,6 @@
+import { TerminalError } from '../../shared/errors';
 import type { PromotionConfig, RepositoryConfig } from '../config/promotion-config';
 import type { BranchUpdate, GitProvider, PullRequestInfo, RegistryPushTimes, TagHistory, TargetStateStore } from '../ports';
-import { TerminalError } from '../../shared/errors';
 import { currentVersionOf } from '../yaml/image-sites';
 import { sitesOf } from './decide-target';
 import type { FileRead, ImageUpdate, TargetState } from './plan-promotions';

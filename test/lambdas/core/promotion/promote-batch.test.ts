@@ -219,7 +219,10 @@ describe('promotion: end to end on a real bare repository', () => {
 
     // Still held on a later retry, and for an even older image.
     expect((await promoteBatch([event(2, 'octo-org/api', '1.4.3')], deps)).applied.filter((a) => a.change.mode === 'commit')).toEqual([]);
-    expect(states.states.get(`gitops:apps/api/dev/values.yaml:dev:ghcr.io/octo-org/api#helm:image.tag`)).toEqual({ lastWrittenTag: '1.4.3', heldAbove: '1.4.3' });
+    expect(states.states.get(`gitops:apps/api/dev/values.yaml:dev:ghcr.io/octo-org/api#helm:image.tag`)).toEqual({
+      lastWrittenTag: '1.4.3',
+      heldAbove: '1.4.3',
+    });
 
     const newer = await promoteBatch([event(3, 'octo-org/api', '1.4.4')], deps);
     const dev = newer.applied.find((a) => a.change.mode === 'commit');

@@ -60,10 +60,23 @@ describe('routing: one queue message group per GitOps branch', () => {
 
   it("plans only the targets on an envelope's route", () => {
     const { envelopes } = buildEnvelopes('ecr', 'e1', new Date('2026-11-23T08:00:00Z'), [{ ...event, tag: '1.0.2' }], (e) => routesFor(config, e));
-    const fileOf = (_repo: string, _branch: string, path: string): FileRead => (path === 'values.yaml' ? { kind: 'missing' } : { kind: 'text', text: values('1.0.1') });
-    const main = planPromotions({ config, updates: imageUpdatesOf([envelopes[0] as EventEnvelope]).updates, fileOf, stateOf: () => undefined, pushedAtOf: () => undefined });
+    const fileOf = (_repo: string, _branch: string, path: string): FileRead =>
+      path === 'values.yaml' ? { kind: 'missing' } : { kind: 'text', text: values('1.0.1') };
+    const main = planPromotions({
+      config,
+      updates: imageUpdatesOf([envelopes[0] as EventEnvelope]).updates,
+      fileOf,
+      stateOf: () => undefined,
+      pushedAtOf: () => undefined,
+    });
     expect(main.changes.map((c) => [c.branch, c.promotions.map((p) => p.environment)])).toEqual([['main', ['dev', 'staging']]]);
-    const prod = planPromotions({ config, updates: imageUpdatesOf([envelopes[1] as EventEnvelope]).updates, fileOf, stateOf: () => undefined, pushedAtOf: () => undefined });
+    const prod = planPromotions({
+      config,
+      updates: imageUpdatesOf([envelopes[1] as EventEnvelope]).updates,
+      fileOf,
+      stateOf: () => undefined,
+      pushedAtOf: () => undefined,
+    });
     expect(prod.changes.map((c) => [c.branch, c.promotions.map((p) => p.environment)])).toEqual([['hoist/prod/api', ['prod']]]);
   });
 });

@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import * as z from 'zod';
+import { ArgoCdClient } from '../clients/argocd-client';
+import { DynamoDbAuditLog, DynamoDbTargetStateStore } from '../clients/aws/dynamodb-promotion-stores';
+import { DynamoDbTagHistory } from '../clients/aws/dynamodb-tag-history';
+import { EcrPushTimes } from '../clients/aws/ecr-push-times';
+import { SqsDeadLetterSink } from '../clients/aws/sqs-dead-letter-sink';
+import { slackNotifiers } from '../clients/slack-notifier';
+import { parsePromotionConfig } from '../core/config/parse-promotion-config';
+import type { SlackDestination } from '../core/config/promotion-config';
+import { type PromoteDeps, promoteBatch } from '../core/promotion/promote-batch';
+import type { PromoterHandlerDeps } from '../promoter/create-promoter-handler';
+import { providerCache } from '../providers/create-provider';
+import { readEnv } from '../shared/env';
+import { logger } from '../shared/logger';
+
+/** The variables the promoter function reads. */
+export const PromoterEnvSchema = z.object({
+  HOIST_TABLE_NAME: z.string().min(1),
+  /** The event queue's dead-letter queue, where envelopes that no retry can help go at once. */
+  HOIST_DEAD_LETTER_QUEUE_URL: z.url(),
+  /** hoist.config.yaml is bundled next to the handler. */
+  HOIST_CONFIG_PATH: z.string().default(`${process.env.LAMBDA_TASK_ROOT ?? '.'}/hoist.config.yaml`),
+});
+
+/**
+ * The promoter's object graph on AWS: config bundled with the function,
+ * tokens and webhook URLs from Secrets Manager (cached five minutes, never
+ * logged), state, audit and tag history in DynamoDB, push times from ECR,
+ * and the dead-letter queue for what no retry can help.
+ */
+export function wireLambdaPromoter(env: z.infer<typeof PromoterEnvSchema> = readEnv(PromoterEnvSchema)): PromoterHandlerDeps {
+  const config = parsePromotionConfig(readFileSync(env.HOIST_CONFIG_PATH, 'utf8'), env.HOIST_CONFIG_PATH);
+  const secrets = new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) });
+  const secret = async (name: string): Promise<string> => {
+    const value = await secrets.get(name, { maxAge: 300 });
+    if (typeof value !== 'string') throw new Error(`secret ${name} is not a string secret`);
+    return value;
+  };
+  const dynamo = new DynamoDBClient({});
+  const argocdToken = config.argocd.tokenSecretName;
+  const deps: PromoteDeps = {
+    config,
+    providerFor: providerCache(async (repository) => (repository.credentials.secretName ? secret(repository.credentials.secretName) : undefined)),
+    states: new DynamoDbTargetStateStore(dynamo, env.HOIST_TABLE_NAME),
+    audit: new DynamoDbAuditLog(dynamo, env.HOIST_TABLE_NAME),
+    tagHistory: new DynamoDbTagHistory(dynamo, env.HOIST_TABLE_NAME),
+    registry: new EcrPushTimes(),
+    ...(config.argocd.url && argocdToken
+      ? { argocd: new ArgoCdClient({ url: config.argocd.url, token: () => secret(argocdToken), refresh: config.argocd.refresh, sync: config.argocd.sync }) }
+      : {}),
+    notifierFor: slackNotifiers<SlackDestination>((destination) => {
+      const name = destination?.webhookSecretName ?? config.slack.webhookSecretName;
+      return name === undefined ? undefined : () => secret(name);
+    }),
+    log: logger,
+    now: () => new Date(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+  return {
+    promote: async (envelopes) => {
+      const result = await promoteBatch(envelopes, deps);
+      logger.info('batch promoted', {
+        events: envelopes.length,
+        changes: result.applied.length,
+        noops: result.noops.length,
+        failures: result.failures.length,
+        attempts: result.attempts,
+      });
+      return result;
+    },
+    deadLetters: new SqsDeadLetterSink({ client: new SQSClient({}), queueUrl: env.HOIST_DEAD_LETTER_QUEUE_URL }),
+    log: logger,
+  };
+}
