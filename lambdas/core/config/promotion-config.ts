@@ -16,7 +16,9 @@ const IdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters,
  */
 export function unsafeRepoPathReason(path: string): string | undefined {
   if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) return 'must be relative to the repository root';
-  if (/[\\\u0000-\u001f\u007f]/.test(path)) return 'must not contain a backslash or a control character';
+  if (path.includes('\\') || [...path].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) {
+    return 'must not contain a backslash or a control character';
+  }
   const segments = path.split('/');
   if (segments.some((s) => s === '' || s === '.' || s === '..')) return "must not contain empty, '.' or '..' segments";
   if (segments.some((s) => s.toLowerCase() === '.git')) return "must not reach into '.git'";

@@ -33,6 +33,30 @@ describe('config: promotion settings', () => {
     expect(message).toMatch(/no repository named 'other'\n\s+→ at images\[0\]\.targets\[1\]\.repository/);
   });
 
+  it('refuses target and marker paths that leave the repository or reach into .git, for every provider', () => {
+    const config = (file: string, markers: string[] = []) =>
+      `repositories: [{ name: gitops, provider: gitea, url: https://gitea.example/o/r.git, markerFiles: ${JSON.stringify(markers)} }]\nimages:\n  - image: a/b\n    targets:\n      - { repository: gitops, file: ${JSON.stringify(file)}, environment: dev }\n`;
+    const messageOf = (text: string) => {
+      try {
+        parsePromotionConfig(text);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(messageOf(config('../../etc/passwd'))).toMatch(
+      /'\.\.\/\.\.\/etc\/passwd' must not contain empty, '\.' or '\.\.' segments\n\s+→ at images\[0\]\.targets\[0\]\.file/,
+    );
+    expect(messageOf(config('/etc/passwd'))).toMatch(/must be relative to the repository root\n\s+→ at images\[0\]\.targets\[0\]\.file/);
+    expect(messageOf(config('apps/.git/config'))).toMatch(/must not reach into '\.git'/);
+    expect(messageOf(config('apps\\\\..\\\\x.yaml'))).toMatch(/must not contain a backslash/);
+    expect(messageOf(config('apps/v.yaml', ['ok.yaml', '.git/hooks/pre-commit']))).toMatch(
+      /must not reach into '\.git'\n\s+→ at repositories\[0\]\.markerFiles\[1\]/,
+    );
+    expect(messageOf(config('apps/./v.yaml'))).toMatch(/segments/);
+    expect(messageOf(config('apps/dev/values.yaml', ['apps/markers.yaml']))).toBe('accepted');
+  });
+
   it('exports a JSON Schema for editor completion', () => {
     const schema = promotionConfigJsonSchema() as { properties: Record<string, unknown> };
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['repositories', 'images', 'argocd', 'slack']));

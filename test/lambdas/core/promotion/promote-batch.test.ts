@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArgoCdClient } from '../../../../lambdas/clients/argocd-client';
 import { MemoryAuditLog, MemoryTargetStateStore } from '../../../../lambdas/clients/local/memory-promotion-stores';
+import { MemoryTagHistory } from '../../../../lambdas/clients/local/memory-tag-history';
 import { slackNotifiers } from '../../../../lambdas/clients/slack-notifier';
 import { type PromotionConfig, PromotionConfigSchema, type SlackDestination } from '../../../../lambdas/core/config/promotion-config';
 import type { EventEnvelope } from '../../../../lambdas/core/events';
@@ -201,6 +202,61 @@ describe('promotion: end to end on a real bare repository', () => {
     expect(audit.records.at(-1)?.outcome).toBe('noop');
     const again = await promoteBatch([event(4, 'octo-org/worker', '0.9.0')], worker());
     expect(again.noops.map((n) => n.reason)).toEqual(["already at '0.9.0'"]);
+  });
+
+  it('promotes the good targets of an image while a broken file fails alone, recorded and told', async () => {
+    const files = { ...apiFiles, 'apps/api/prod/values.yaml': 'image: {tag: [unclosed\n' };
+    const { person, audit, worker } = setup(files, (b) => JSON.parse(JSON.stringify(apiConfig(b)).replace('"mode":"pull-request"', '"mode":"commit"')), {
+      slack,
+    });
+    const before = slack.messages.length;
+    const result = await promoteBatch([event(1, 'octo-org/api', '1.4.3')], worker());
+    expect(person.show('main', 'apps/api/dev/values.yaml')).toContain('tag: 1.4.3');
+    expect(result.failures).toEqual([
+      expect.objectContaining({
+        environment: 'prod',
+        file: 'apps/api/prod/values.yaml',
+        reason: expect.stringMatching(/not valid YAML/),
+        envelopeIds: ['ecr:octo-org/api:1.4.3:1#0'],
+      }),
+    ]);
+    expect(audit.records.map((r) => r.outcome)).toEqual(['promoted', 'failed']);
+    expect(slack.messages.slice(before).map((m) => m.text)).toEqual([
+      'Hoist promoted api 1.4.3 to dev',
+      expect.stringMatching(
+        /^Hoist could not promote ghcr.io\/octo-org\/api:1.4.3 \(needs a person; it will not be retried\): prod ghcr.io\/octo-org\/api:1.4.3: apps\/api\/prod\/values.yaml: not valid YAML/,
+      ),
+    ]);
+  });
+
+  it('refuses to read a target file over limits.maxFileBytes, and says so', async () => {
+    const big = `${values('octo-org/worker', '0.9.0')}${'# padding\n'.repeat(200)}`;
+    const { person, worker } = setup({ ...apiFiles, 'apps/worker/dev/values.yaml': big }, (b) => ({ ...apiConfig(b), limits: { maxFileBytes: 1024 } }));
+    const result = await promoteBatch([event(1, 'octo-org/worker', '0.9.1')], worker());
+    expect(result.failures.map((f) => f.reason)).toEqual([
+      `apps/worker/dev/values.yaml: ${big.length} bytes, larger than limits.maxFileBytes (1024); not read`,
+    ]);
+    expect(person.log()).toEqual(['seed']);
+  });
+
+  it('never moves a sha-tagged service back to an image pushed before the one it runs', async () => {
+    const shaConfig = (bare: string) => ({
+      repositories: [{ name: 'gitops', provider: 'git', url: bare }],
+      images: [{ image: 'ghcr.io/octo-org/svc', policy: 'regex:^sha-[0-9a-f]{7}$', targets: [{ repository: 'gitops', file: 'svc.yaml', environment: 'dev' }] }],
+    });
+    const { person, worker } = setup({ 'svc.yaml': values('octo-org/svc', 'sha-0000000') }, shaConfig);
+    const deps = { ...worker(), tagHistory: new MemoryTagHistory() };
+    await promoteBatch([event(1, 'octo-org/svc', 'sha-eac743d', '2026-11-23T09:00:00.000Z')], deps);
+    expect(person.show('main', 'svc.yaml')).toContain('tag: sha-eac743d');
+    // The older build's event arrives late.
+    const late = await promoteBatch([event(2, 'octo-org/svc', 'sha-d8bed4a', '2026-11-23T08:00:00.000Z')], deps);
+    expect(late.noops.map((n) => n.reason)).toEqual([expect.stringMatching(/^'sha-eac743d' is newer than 'sha-d8bed4a' .*not downgrading$/)]);
+    expect(person.show('main', 'svc.yaml')).toContain('tag: sha-eac743d');
+    // A person reverts to the older build; a redelivery of the newer one holds.
+    person.change('svc.yaml', values('octo-org/svc', 'sha-d8bed4a'), 'revert svc');
+    const redelivered = await promoteBatch([event(1, 'octo-org/svc', 'sha-eac743d', '2026-11-23T09:00:00.000Z')], deps);
+    expect(redelivered.noops).toEqual([expect.objectContaining({ held: true })]);
+    expect(person.show('main', 'svc.yaml')).toContain('tag: sha-d8bed4a');
   });
 
   it("lets a person's revert win until a newer image than the reverted one arrives", async () => {
