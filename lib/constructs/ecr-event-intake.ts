@@ -1,18 +1,19 @@
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import type { EventQueue } from './event-queue';
 import { HoistFunction } from './hoist-function';
 import type { StateTable } from './state-table';
 
 export interface EcrEventIntakeProps {
   /** ECR repository names whose pushes count; at least one. */
   readonly repositories: readonly string[];
-  readonly queue: sqs.IQueue;
+  readonly eventQueue: EventQueue;
   readonly stateTable: StateTable;
   /** @default 7 */
   readonly deliveryTtlDays?: number;
@@ -55,19 +56,25 @@ export class EcrEventIntake extends Construct {
       timeout: Duration.seconds(30),
       ...(props.logRetention === undefined ? {} : { logRetention: props.logRetention }),
       environment: {
-        HOIST_EVENT_QUEUE_URL: props.queue.queueUrl,
+        HOIST_EVENT_QUEUE_URL: props.eventQueue.queue.queueUrl,
         HOIST_TABLE_NAME: props.stateTable.table.tableName,
         HOIST_DELIVERY_TTL_SECONDS: String((props.deliveryTtlDays ?? 7) * 24 * 3600),
       },
       ...(props.configFile ? { extraFiles: [props.configFile] } : {}),
     });
-    this.handler.function.configureAsyncInvoke({
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(6),
-      onFailure: new destinations.SqsDestination(this.deadLetterQueue),
-    });
-    props.queue.grantSendMessages(this.handler.function);
-    props.stateTable.grantItemAccess(this.handler.function);
+    const deadLetterQueue = this.deadLetterQueue;
+    const onFailure: lambda.IDestination = {
+      // Lambda sends a failed invocation's record with the function's role and
+      // needs sqs:SendMessage only; SqsDestination would also grant
+      // GetQueueAttributes and GetQueueUrl.
+      bind: (_scope, fn) => {
+        deadLetterQueue.grant(fn, 'sqs:SendMessage');
+        return { destination: deadLetterQueue.queueArn };
+      },
+    };
+    this.handler.function.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure });
+    props.eventQueue.grantSendEvents(this.handler.function);
+    props.stateTable.grantDeliveryLedger(this.handler.function);
 
     this.rule = new events.Rule(this, 'PushRule', {
       description: 'Hoist: successful image pushes to the configured ECR repositories',

@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
@@ -51,5 +52,23 @@ export class EventQueue extends Construct {
       retentionPeriod: Duration.days(4),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
     });
+  }
+
+  /**
+   * What the intake functions' queue client calls (`lambdas/clients/aws/sqs-event-queue.ts`):
+   * `SendMessageBatch` by the queue URL, which IAM authorizes as `sqs:SendMessage`.
+   * The URL comes from the environment, so no `GetQueueUrl`.
+   */
+  grantSendEvents(grantee: iam.IGrantable): iam.Grant {
+    return this.queue.grant(grantee, 'sqs:SendMessage');
+  }
+
+  /**
+   * What Lambda's event source mapping does with the consumer's role: receive,
+   * delete, and read the queue's attributes (the actions of AWS's
+   * `AWSLambdaSQSQueueExecutionRole`). The function's own code calls nothing on SQS.
+   */
+  grantConsumeEvents(grantee: iam.IGrantable): iam.Grant {
+    return this.queue.grant(grantee, 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes');
   }
 }

@@ -1,9 +1,8 @@
-import { Duration } from 'aws-cdk-lib';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { ArnFormat, Duration, Names, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { EventQueue } from './event-queue';
 import { HoistFunction } from './hoist-function';
 import type { StateTable } from './state-table';
 
@@ -11,10 +10,16 @@ import type { StateTable } from './state-table';
 export const PROMOTER_TIMEOUT = Duration.minutes(2);
 
 export interface PromoterProps {
-  readonly queue: sqs.IQueue;
+  readonly eventQueue: EventQueue;
   readonly stateTable: StateTable;
-  /** Secrets the promoter may read: Git host tokens, Argo CD, Slack. */
-  readonly secrets: readonly secretsmanager.ISecret[];
+  /** Names of the existing secrets the promoter may read: Git host tokens, Argo CD, Slack. */
+  readonly secretNames: readonly string[];
+  /**
+   * ECR repositories (names, in this stack's account and region) whose image
+   * push times the promoter may look up; the same list the ECR push rule watches.
+   * @default none
+   */
+  readonly ecrRepositories?: readonly string[];
   readonly logRetention?: logs.RetentionDays;
   /** Messages per invocation. @default 10 */
   readonly batchSize?: number;
@@ -26,6 +31,10 @@ export interface PromoterProps {
  * The promoter function on the event queue. It reports partial batch
  * failures, so only failed messages return to the queue; after the queue's
  * maxReceiveCount they move to its dead-letter queue.
+ *
+ * Its role may: consume the event queue, read and write target states and
+ * audit records, read the named secrets (`GetSecretValue`), and describe the
+ * images of the named ECR repositories (`DescribeImages`).
  */
 export class Promoter extends Construct {
   readonly handler: HoistFunction;
@@ -44,8 +53,41 @@ export class Promoter extends Construct {
       environment: { HOIST_TABLE_NAME: props.stateTable.table.tableName },
       extraFiles: [props.configFile],
     });
-    props.stateTable.grantItemAccess(this.handler.function);
-    for (const secret of props.secrets) secret.grantRead(this.handler.function);
-    this.handler.function.addEventSource(new SqsEventSource(props.queue, { batchSize, reportBatchItemFailures: true }));
+    const fn = this.handler.function;
+    props.stateTable.grantPromotionState(fn);
+
+    const stack = Stack.of(this);
+    const secretNames = [...new Set(props.secretNames)].sort();
+    if (secretNames.length > 0) {
+      // Powertools' SecretsProvider calls GetSecretValue by name; IAM matches the
+      // full ARN, whose last part is the name, a dash and six random characters.
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: secretNames.map((name) =>
+            stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${name}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          ),
+        }),
+      );
+    }
+    const repositories = [...new Set(props.ecrRepositories ?? [])].sort();
+    if (repositories.length > 0) {
+      // DescribeImages tells a tag's push time, which orders `latest` and regex policies without an order group.
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['ecr:DescribeImages'],
+          resources: repositories.map((name) => stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: name })),
+        }),
+      );
+    }
+
+    // The mapping keeps the id SqsEventSource gave it, so deployed stacks keep
+    // their mapping; SqsEventSource itself would grant more than Lambda uses.
+    fn.addEventSourceMapping(`SqsEventSource:${Names.nodeUniqueId(props.eventQueue.queue.node)}`, {
+      eventSourceArn: props.eventQueue.queue.queueArn,
+      batchSize,
+      reportBatchItemFailures: true,
+    });
+    props.eventQueue.grantConsumeEvents(fn);
   }
 }

@@ -33,8 +33,22 @@ export class StateTable extends Construct {
     });
   }
 
-  /** Item-level reads and writes only: no scans, no table administration. */
-  grantItemAccess(grantee: iam.IGrantable): iam.Grant {
-    return this.table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query');
+  /**
+   * What the delivery ledger of the intake functions calls
+   * (`lambdas/clients/aws/dynamodb-delivery-ledger.ts`): `PutItem` (the
+   * conditional claim), `GetItem` (reading a lost claim, consistent),
+   * `UpdateItem` (marking it done) and `DeleteItem` (the conditional release).
+   */
+  grantDeliveryLedger(grantee: iam.IGrantable): iam.Grant {
+    return this.table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+  }
+
+  /**
+   * What the promoter's stores call (`lambdas/clients/aws/dynamodb-promotion-stores.ts`):
+   * `BatchGetItem` (target states, consistent) and `PutItem` (a target's new
+   * state, an audit record). No update, delete, query or scan.
+   */
+  grantPromotionState(grantee: iam.IGrantable): iam.Grant {
+    return this.table.grant(grantee, 'dynamodb:BatchGetItem', 'dynamodb:PutItem');
   }
 }

@@ -2,11 +2,12 @@ import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import type { EventQueue } from './event-queue';
 import { HoistFunction } from './hoist-function';
 import type { StateTable } from './state-table';
 
@@ -14,7 +15,7 @@ export type WebhookHost = 'github' | 'gitlab' | 'gitea';
 
 export interface WebhookIngressProps {
   readonly hosts: readonly WebhookHost[];
-  readonly queue: sqs.IQueue;
+  readonly eventQueue: EventQueue;
   readonly stateTable: StateTable;
   /** Requests per second across the API. @default 50 */
   readonly rateLimit?: number;
@@ -49,7 +50,7 @@ export class WebhookIngress extends Construct {
     if (p.burstLimit < 1 || p.rateLimit <= 0) throw new Error('WebhookIngressProps.rateLimit/burstLimit: must be positive');
 
     const environment: Record<string, string> = {
-      HOIST_EVENT_QUEUE_URL: p.queue.queueUrl,
+      HOIST_EVENT_QUEUE_URL: p.eventQueue.queue.queueUrl,
       HOIST_TABLE_NAME: p.stateTable.table.tableName,
       HOIST_MAX_BODY_BYTES: String(p.maxBodyBytes),
       HOIST_DELIVERY_TTL_SECONDS: String(p.deliveryTtlDays * 24 * 3600),
@@ -79,9 +80,16 @@ export class WebhookIngress extends Construct {
       environment,
       ...(p.configFile ? { extraFiles: [p.configFile] } : {}),
     });
-    p.queue.grantSendMessages(this.handler.function);
-    p.stateTable.grantItemAccess(this.handler.function);
-    for (const secret of Object.values(this.secrets)) secret.grantRead(this.handler.function);
+    p.eventQueue.grantSendEvents(this.handler.function);
+    p.stateTable.grantDeliveryLedger(this.handler.function);
+    // Powertools' SecretsProvider calls GetSecretValue by ARN and nothing else
+    // (grantRead would add DescribeSecret). The secrets use the account's
+    // aws/secretsmanager key, which needs no grant.
+    iam.Grant.addToPrincipal({
+      grantee: this.handler.function,
+      actions: ['secretsmanager:GetSecretValue'],
+      resourceArns: Object.values(this.secrets).map((secret) => secret.secretArn),
+    });
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: p.logRetention, removalPolicy: RemovalPolicy.DESTROY });
     this.api = new apigwv2.HttpApi(this, 'Api', {

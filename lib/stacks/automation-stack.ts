@@ -1,6 +1,5 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { type HoistConfig, promoterSecretNames } from '../config/hoist-config';
 import { AlarmTopic } from '../constructs/alarm-topic';
@@ -46,7 +45,7 @@ export class AutomationStack extends Stack {
 
     this.webhooks = new WebhookIngress(this, 'Webhooks', {
       hosts: automation.webhookHosts,
-      queue: this.events.queue,
+      eventQueue: this.events,
       stateTable: state,
       rateLimit: automation.throttle.rateLimit,
       burstLimit: automation.throttle.burstLimit,
@@ -56,23 +55,22 @@ export class AutomationStack extends Stack {
       configFile: props.configFile,
     });
 
-    const ecrRepositories = [...automation.ecrRepositories, ...(platform.enabled ? platform.ecr.repositories : [])];
+    // One list for the push rule and the promoter's image lookups.
+    const ecrRepositories = [...new Set([...automation.ecrRepositories, ...(platform.enabled ? platform.ecr.repositories : [])])].sort();
     const ecrIntake = new EcrEventIntake(this, 'EcrPushes', {
       repositories: ecrRepositories,
-      queue: this.events.queue,
+      eventQueue: this.events,
       stateTable: state,
       deliveryTtlDays: automation.deliveryTtlDays,
       logRetention,
       configFile: props.configFile,
     });
 
-    const promoterSecrets = promoterSecretNames(props.config).map((secretName, i) =>
-      secretsmanager.Secret.fromSecretNameV2(this, `PromoterSecret${i}`, secretName),
-    );
     new Promoter(this, 'Promoter', {
-      queue: this.events.queue,
+      eventQueue: this.events,
       stateTable: state,
-      secrets: promoterSecrets,
+      secretNames: promoterSecretNames(props.config),
+      ecrRepositories,
       logRetention,
       configFile: props.configFile,
     });

@@ -76,37 +76,13 @@ describe('AutomationStack', () => {
     expect(outputs.filter((name) => /WebhookUrl/.test(name))).toHaveLength(3);
   });
 
-  it('gives no role a wildcard action and no data-plane access beyond item operations', () => {
+  it('gives no role a wildcard action (exact per-function grants: automation-grants.test.ts)', () => {
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
       (policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>,
     );
     const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
-    expect(actions.filter((a) => a === '*' || /^(dynamodb|sqs|secretsmanager|s3):\*$/.test(a))).toEqual([]);
-    expect(actions.filter((a) => /^dynamodb:/.test(a)).every((a) => /^dynamodb:(GetItem|PutItem|UpdateItem|DeleteItem|Query|DescribeTable)$/.test(a))).toBe(
-      true,
-    );
-  });
-
-  it('lets the webhook function read only the webhook secrets', () => {
-    const policies = template.findResources('AWS::IAM::Policy', {
-      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^WebhooksHandlerRole') }] },
-    });
-    const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>);
-    const secretStatements = statements.filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
-    const resources = secretStatements.flatMap((s) => [s.Resource].flat()).map((r) => r.Ref as string);
-    expect(resources.sort()).toEqual([
-      expect.stringMatching(/^Webhooksgitea/),
-      expect.stringMatching(/^Webhooksgithub/),
-      expect.stringMatching(/^Webhooksgitlab/),
-    ]);
-  });
-
-  it('lets the promoter read only the referenced token secrets', () => {
-    const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^PromoterHandlerRole') }] } });
-    const text = JSON.stringify(policies);
-    for (const name of ['hoist/git/github-token', 'hoist/argocd/token', 'hoist/slack/webhook-url', 'hoist/slack/prod-releases'])
-      expect(text).toContain(`secret:${name}-??????`);
-    expect(text).not.toContain('Webhooksgithub');
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions.filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
   });
 
   it('feeds successful pushes of the configured ECR repositories to the ECR-event function, with a DLQ', () => {

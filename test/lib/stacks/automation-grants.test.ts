@@ -1,0 +1,152 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { functionGrants, secretsOf } from '../function-grants';
+import { synthApp } from '../support';
+
+/*
+ * The exact IAM grants of every function role in the automation stack, from
+ * the repository's hoist.config.yaml (account 123456789012, eu-west-1). Each
+ * action is one the function's code (or Lambda on its behalf) calls, listed
+ * next to the grant in lib/constructs; a missing action fails a real
+ * deployment with AccessDenied, an extra one widens what a compromised
+ * function could do. Logical ids are those of the deployed resources.
+ */
+
+const WEBHOOK = 'Hoist: verifies, de-duplicates and queues Git host webhooks';
+const ECR_EVENT = 'Hoist: de-duplicates and queues ECR image pushes';
+const PROMOTER = 'Hoist: plans and applies promotions from queued events';
+
+const TABLE = 'StateTable962DE04C';
+const EVENT_QUEUE = 'EventsQueue7396B467';
+/** Logs to its own log group; X-Ray accepts no resource-level permissions. */
+const logsAndTraces = (logGroup: string) => ({
+  'logs:CreateLogStream': [logGroup],
+  'logs:PutLogEvents': [logGroup],
+  'xray:PutTelemetryRecords': ['*'],
+  'xray:PutTraceSegments': ['*'],
+});
+/** DynamoDbDeliveryLedger: conditional put (claim), consistent get, update (done), conditional delete (release). */
+const deliveryLedger = {
+  'dynamodb:DeleteItem': [TABLE],
+  'dynamodb:GetItem': [TABLE],
+  'dynamodb:PutItem': [TABLE],
+  'dynamodb:UpdateItem': [TABLE],
+};
+const secretArn = (name: string) => `arn:\${AWS::Partition}:secretsmanager:eu-west-1:123456789012:secret:${name}-??????`;
+const repositoryArn = (name: string) => `arn:\${AWS::Partition}:ecr:eu-west-1:123456789012:repository/${name}`;
+
+describe('AutomationStack: function grants', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = Template.fromStack(synthApp().automation);
+  });
+
+  it('has no Lambda function other than the three whose grants are asserted below', () => {
+    // Guards against a new function (a custom resource, log retention) whose role nobody checks.
+    const descriptions = Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => fn.Properties.Description);
+    expect(descriptions.sort()).toEqual([ECR_EVENT, PROMOTER, WEBHOOK].sort());
+  });
+
+  it('lets the webhook function claim deliveries, queue events and read only the webhook secrets', () => {
+    const grants = functionGrants(template, WEBHOOK);
+    // Guards the action list: the ledger's four item calls, SendMessageBatch (sqs:SendMessage), GetSecretValue.
+    expect(grants.actions).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'secretsmanager:GetSecretValue',
+      'sqs:SendMessage',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+    // Guards the secrets: the generated webhook secret of each host, no promoter token.
+    expect(secretsOf(grants)).toEqual(['WebhooksgiteaWebhookSecretF3E30E9A', 'WebhooksgithubWebhookSecretA85CAA09', 'WebhooksgitlabWebhookSecret76F47C79']);
+    // Guards every resource: the one table, the event queue (not its dead-letter queue), its own log group.
+    expect(grants.resources).toEqual({
+      ...deliveryLedger,
+      ...logsAndTraces('WebhooksHandlerLogs4B6F7948'),
+      'secretsmanager:GetSecretValue': ['WebhooksgiteaWebhookSecretF3E30E9A', 'WebhooksgithubWebhookSecretA85CAA09', 'WebhooksgitlabWebhookSecret76F47C79'],
+      'sqs:SendMessage': [EVENT_QUEUE],
+    });
+  });
+
+  it('lets the ECR-event function claim deliveries and queue events, reading no secret', () => {
+    const grants = functionGrants(template, ECR_EVENT);
+    // Guards the action list: the ledger's four item calls and sqs:SendMessage (events, and failed invocations to its DLQ).
+    expect(grants.actions).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'sqs:SendMessage',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+    // Guards the secrets: an ECR event carries no signature, so no secret at all.
+    expect(secretsOf(grants)).toEqual([]);
+    // Guards every resource: the event queue and the on-failure destination, nothing else.
+    expect(grants.resources).toEqual({
+      ...deliveryLedger,
+      ...logsAndTraces('EcrPushesHandlerLogs079C31C1'),
+      'sqs:SendMessage': ['EcrPushesDeadLettersB0933CC0', EVENT_QUEUE],
+    });
+  });
+
+  it('lets the promoter consume the queue, keep target states and audit, read the configured secrets and describe watched images', () => {
+    const grants = functionGrants(template, PROMOTER);
+    // Guards the action list: BatchGetItem (target states) and PutItem (states, audit), the event source
+    // mapping's receive/delete/attributes, GetSecretValue, DescribeImages (push times).
+    expect(grants.actions).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:PutItem',
+      'ecr:DescribeImages',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'secretsmanager:GetSecretValue',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:ReceiveMessage',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+    // Guards the secrets: exactly those hoist.config.yaml names (automation.secrets less vaultToken, the
+    // repository credentials, argocd and slack, a target's own Slack webhook); never a webhook secret.
+    const secrets = ['hoist/argocd/token', 'hoist/git/github-token', 'hoist/slack/prod-releases', 'hoist/slack/webhook-url'].map(secretArn);
+    expect(secretsOf(grants)).toEqual(secrets);
+    // Guards every resource: the table, the event queue, the ECR repositories the push rule watches.
+    expect(grants.resources).toEqual({
+      'dynamodb:BatchGetItem': [TABLE],
+      'dynamodb:PutItem': [TABLE],
+      'ecr:DescribeImages': ['team/api', 'team/worker'].map(repositoryArn),
+      ...logsAndTraces('PromoterHandlerLogs6A82F058'),
+      'secretsmanager:GetSecretValue': secrets,
+      'sqs:DeleteMessage': [EVENT_QUEUE],
+      'sqs:GetQueueAttributes': [EVENT_QUEUE],
+      'sqs:ReceiveMessage': [EVENT_QUEUE],
+    });
+  });
+});
+
+describe('AutomationStack alone: function grants', () => {
+  let template: Template;
+  beforeAll(() => {
+    // Platform off: the ECR list is automation.ecrRepositories alone (with a repeat), and no secret is named.
+    template = Template.fromStack(synthApp('platform: { enabled: false }\nautomation: { ecrRepositories: [team/api, legacy/app, team/api] }\n').automation);
+  });
+
+  it('lets the promoter describe images of exactly the repositories the ECR push rule watches', () => {
+    // Guards the shared list: one de-duplicated list for the rule and the grant.
+    expect(functionGrants(template, PROMOTER).resources['ecr:DescribeImages']).toEqual(['legacy/app', 'team/api'].map(repositoryArn));
+    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { detail: { 'repository-name': ['legacy/app', 'team/api'] } } });
+  });
+
+  it('grants the promoter no secret when the config names none', () => {
+    // Guards against an empty secret list becoming a statement IAM would refuse, or a wildcard.
+    expect(secretsOf(functionGrants(template, PROMOTER))).toEqual([]);
+  });
+});
