@@ -23,6 +23,11 @@ export const PromoterEnvSchema = z.object({
   HOIST_TABLE_NAME: z.string().min(1),
   /** The event queue's dead-letter queue, where envelopes that no retry can help go at once. */
   HOIST_DEAD_LETTER_QUEUE_URL: z.url(),
+  /** The ECR images whose push times the role may read (`DescribeImages`), comma-separated. */
+  HOIST_ECR_REPOSITORIES: z
+    .string()
+    .default('')
+    .transform((list) => list.split(',').filter((name) => name !== '')),
   /** hoist.config.yaml is bundled next to the handler. */
   HOIST_CONFIG_PATH: z.string().default(`${process.env.LAMBDA_TASK_ROOT ?? '.'}/hoist.config.yaml`),
 });
@@ -49,7 +54,7 @@ export function wireLambdaPromoter(env: z.infer<typeof PromoterEnvSchema> = read
     states: new DynamoDbTargetStateStore(dynamo, env.HOIST_TABLE_NAME),
     audit: new DynamoDbAuditLog(dynamo, env.HOIST_TABLE_NAME),
     tagHistory: new DynamoDbTagHistory(dynamo, env.HOIST_TABLE_NAME),
-    registry: new EcrPushTimes(),
+    registry: new EcrPushTimes(undefined, env.HOIST_ECR_REPOSITORIES),
     ...(config.argocd.url && argocdToken
       ? { argocd: new ArgoCdClient({ url: config.argocd.url, token: () => secret(argocdToken), refresh: config.argocd.refresh, sync: config.argocd.sync }) }
       : {}),

@@ -71,4 +71,12 @@ export class EventQueue extends Construct {
   grantConsumeEvents(grantee: iam.IGrantable): iam.Grant {
     return this.queue.grant(grantee, 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes');
   }
+
+  /**
+   * What the promoter's dead-letter client calls (`lambdas/clients/aws/sqs-dead-letter-sink.ts`):
+   * `SendMessageBatch` to the dead-letter queue, for messages no retry can help.
+   */
+  grantSendDeadLetters(grantee: iam.IGrantable): iam.Grant {
+    return this.deadLetterQueue.grant(grantee, 'sqs:SendMessage');
+  }
 }

@@ -32,9 +32,10 @@ export interface PromoterProps {
  * failures, so only failed messages return to the queue; after the queue's
  * maxReceiveCount they move to its dead-letter queue.
  *
- * Its role may: consume the event queue, read and write target states and
- * audit records, read the named secrets (`GetSecretValue`), and describe the
- * images of the named ECR repositories (`DescribeImages`).
+ * Its role may: consume the event queue, send what no retry can help to its
+ * dead-letter queue, read and write target states, tag history and audit
+ * records, read the named secrets (`GetSecretValue`), and describe the images
+ * of the named ECR repositories (`DescribeImages`).
  */
 export class Promoter extends Construct {
   readonly handler: HoistFunction;
@@ -50,7 +51,10 @@ export class Promoter extends Construct {
       memorySize: 1024,
       timeout: PROMOTER_TIMEOUT,
       ...(props.logRetention === undefined ? {} : { logRetention: props.logRetention }),
-      environment: { HOIST_TABLE_NAME: props.stateTable.table.tableName },
+      environment: {
+        HOIST_TABLE_NAME: props.stateTable.table.tableName,
+        HOIST_DEAD_LETTER_QUEUE_URL: props.eventQueue.deadLetterQueue.queueUrl,
+      },
       extraFiles: [props.configFile],
     });
     const fn = this.handler.function;
@@ -70,8 +74,11 @@ export class Promoter extends Construct {
         }),
       );
     }
+    props.eventQueue.grantSendDeadLetters(fn);
     const repositories = [...new Set(props.ecrRepositories ?? [])].sort();
     if (repositories.length > 0) {
+      // The runtime asks ECR only about these, in this account and region; anything else has no push time from ECR.
+      fn.addEnvironment('HOIST_ECR_REPOSITORIES', repositories.map((name) => `${stack.account}.dkr.ecr.${stack.region}.${stack.urlSuffix}/${name}`).join(','));
       // DescribeImages tells a tag's push time, which orders `latest` and regex policies without an order group.
       fn.addToRolePolicy(
         new iam.PolicyStatement({

@@ -15,12 +15,22 @@ const NOT_THERE = new Set(['ImageNotFoundException', 'RepositoryNotFoundExceptio
  */
 export class EcrPushTimes implements RegistryPushTimes {
   private readonly clients = new Map<string, ECRClient>();
+  private readonly allowed: ReadonlySet<string> | undefined;
 
-  constructor(private readonly clientFor: (region: string) => ECRClient = (region) => new ECRClient({ region })) {}
+  /**
+   * @param repositories the images (`<account>.dkr.ecr.<region>.amazonaws.com/<name>`) Hoist may ask
+   *   about, as its role allows; others have no push time from ECR. @default any ECR image
+   */
+  constructor(
+    private readonly clientFor: (region: string) => ECRClient = (region) => new ECRClient({ region }),
+    repositories?: readonly string[],
+  ) {
+    this.allowed = repositories === undefined ? undefined : new Set(repositories);
+  }
 
   async pushedAt(image: string, tag: string): Promise<string | undefined> {
     const match = ECR_IMAGE.exec(image);
-    if (match === null) return undefined;
+    if (match === null || (this.allowed !== undefined && !this.allowed.has(image))) return undefined;
     const [, registryId, region, repositoryName] = match as unknown as [string, string, string, string];
     let client = this.clients.get(region);
     if (client === undefined) {

@@ -18,6 +18,7 @@ const PROMOTER = 'Hoist: plans and applies promotions from queued events';
 
 const TABLE = 'StateTable962DE04C';
 const EVENT_QUEUE = 'EventsQueue7396B467';
+const EVENT_DEAD_LETTERS = 'EventsDeadLetters8A90034E';
 /** Logs to its own log group; X-Ray accepts no resource-level permissions. */
 const logsAndTraces = (logGroup: string) => ({
   'logs:CreateLogStream': [logGroup],
@@ -111,6 +112,7 @@ describe('AutomationStack: function grants', () => {
       'sqs:DeleteMessage',
       'sqs:GetQueueAttributes',
       'sqs:ReceiveMessage',
+      'sqs:SendMessage',
       'xray:PutTelemetryRecords',
       'xray:PutTraceSegments',
     ]);
@@ -128,6 +130,8 @@ describe('AutomationStack: function grants', () => {
       'sqs:DeleteMessage': [EVENT_QUEUE],
       'sqs:GetQueueAttributes': [EVENT_QUEUE],
       'sqs:ReceiveMessage': [EVENT_QUEUE],
+      // Terminal failures go straight to the event queue's dead-letter queue, with their reason.
+      'sqs:SendMessage': [EVENT_DEAD_LETTERS],
     });
   });
 });

@@ -29,6 +29,14 @@ describe('ECR push times', () => {
     expect(ecr.commandCalls(DescribeImagesCommand)).toHaveLength(1);
   });
 
+  it('asks only about the repositories its role may describe', async () => {
+    ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imagePushedAt: new Date('2026-11-23T09:00:00Z') }] });
+    const times = new EcrPushTimes((region) => new ECRClient({ region }), ['123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/svc']);
+    expect(await times.pushedAt('123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/other', 'x')).toBeUndefined();
+    expect(await times.pushedAt('123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/svc', 'x')).toBe('2026-11-23T09:00:00.000Z');
+    expect(ecr.commandCalls(DescribeImagesCommand)).toHaveLength(1);
+  });
+
   it('lets any other error through, so the promotion is retried rather than decided blind', async () => {
     ecr.on(DescribeImagesCommand).rejects(new ServerException({ message: 'internal', $metadata: {} }));
     const times = new EcrPushTimes((region) => new ECRClient({ region }));
