@@ -1,4 +1,6 @@
 import type { ArgoCdRefresher } from '../core/ports';
+import { TerminalError, UnavailableError } from '../shared/errors';
+import { redactUrl, redactUrls } from '../shared/redact-url';
 
 export interface ArgoCdClientOptions {
   /** Argo CD's base URL, e.g. https://argocd.example.com */
@@ -21,6 +23,23 @@ export class ArgoCdClient implements ArgoCdRefresher {
 
   constructor(private readonly options: ArgoCdClientOptions) {
     this.fetch = options.fetch ?? globalThis.fetch;
+  }
+
+  /** The configured base URL without a trailing slash; Hoist authenticates with the token, never with credentials in the URL. */
+  private baseUrl(): string {
+    let url: URL | undefined;
+    try {
+      url = new URL(this.options.url);
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+      throw new TerminalError(`Argo CD URL ${redactUrl(this.options.url)} is not an absolute http(s) URL`);
+    }
+    if (url.username !== '' || url.password !== '') {
+      throw new TerminalError(`Argo CD URL for ${redactUrl(this.options.url)} carries a user or password; Hoist signs in with its API token`);
+    }
+    return this.options.url.replace(/\/$/, '');
   }
 
   async refresh(application: string): Promise<void> {
@@ -46,11 +65,18 @@ export class ArgoCdClient implements ArgoCdRefresher {
   }
 
   private async call(path: string, init: RequestInit): Promise<unknown> {
+    const base = this.baseUrl();
     const token = typeof this.options.token === 'string' ? this.options.token : await this.options.token();
-    const response = await this.fetch(`${this.options.url.replace(/\/$/, '')}${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    });
+    let response: Response;
+    try {
+      response = await this.fetch(`${base}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      });
+    } catch (error) {
+      // The fetch error is not kept as the cause: it may quote the whole URL.
+      throw new UnavailableError(`Argo CD at ${redactUrl(base)} could not be reached: ${redactUrls(error instanceof Error ? error.message : String(error))}`);
+    }
     const text = await response.text();
     if (!response.ok) {
       let message = text;
@@ -59,7 +85,7 @@ export class ArgoCdClient implements ArgoCdRefresher {
       } catch {
         // keep the raw text
       }
-      throw new Error(`Argo CD answered ${response.status}: ${message.slice(0, 200)}`);
+      throw new Error(`Argo CD answered ${response.status}: ${redactUrls(message.slice(0, 200))}`);
     }
     return text === '' ? {} : (JSON.parse(text) as unknown);
   }

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { MAX_IMAGE_NAME_LENGTH, REGISTRY_PATTERN, REPOSITORY_PATTERN, TAG_PATTERN } from './image-ref';
 
 /**
  * The normalized event model. Every trigger Hoist accepts, whichever host sent
@@ -21,15 +22,27 @@ const IsoTimeSchema = z.iso.datetime({ offset: true });
 /** Most changed paths carried per push; the rest is flagged as truncated. */
 export const MAX_CHANGED_PATHS = 1000;
 
+/*
+ * Image parts follow the distribution reference grammar (see image-ref.ts):
+ * they end up in file contents, branch names and commit subjects, so nothing
+ * else (whitespace, newlines, upper-case paths, `..`) gets past intake.
+ */
+const RegistrySchema = z.string().max(MAX_IMAGE_NAME_LENGTH).regex(REGISTRY_PATTERN, 'expected a registry host with an optional :port');
+const RepositoryPathSchema = z
+  .string()
+  .max(MAX_IMAGE_NAME_LENGTH)
+  .regex(REPOSITORY_PATTERN, 'expected lower-case path components ([a-z0-9] joined by ".", "_", "__" or dashes) separated by "/"');
+const TagSchema = z.string().regex(TAG_PATTERN, 'expected a tag of [A-Za-z0-9_] then up to 127 of [A-Za-z0-9._-]');
+
 /** A container image (tag and/or digest) was published to a registry. */
 export const ImagePublishedSchema = z
   .object({
     type: z.literal('image.published'),
     /** Registry host, e.g. `123456789012.dkr.ecr.eu-west-1.amazonaws.com` or `ghcr.io`. */
-    registry: z.string().min(1),
+    registry: RegistrySchema,
     /** Repository path inside the registry, e.g. `team/api`. */
-    repository: z.string().min(1),
-    tag: z.string().min(1).max(128).optional(),
+    repository: RepositoryPathSchema,
+    tag: TagSchema.optional(),
     digest: DigestSchema.optional(),
     pushedAt: IsoTimeSchema,
     /** The host that reported it and the vendor event name, for people. */
@@ -37,6 +50,10 @@ export const ImagePublishedSchema = z
   })
   .refine((e) => e.tag !== undefined || e.digest !== undefined, {
     message: 'an image event needs a tag or a digest',
+  })
+  .refine((e) => e.registry.length + 1 + e.repository.length <= MAX_IMAGE_NAME_LENGTH, {
+    path: ['repository'],
+    message: `registry and repository together exceed ${MAX_IMAGE_NAME_LENGTH} characters`,
   });
 export type ImagePublished = z.infer<typeof ImagePublishedSchema>;
 

@@ -11,6 +11,8 @@ export type {
   PullRequestRequest,
 } from '../providers/git-provider';
 
+import type { WebhookSecretCandidates } from './webhook-secrets';
+
 /**
  * The narrow interfaces the core talks to. Each has an AWS implementation in
  * `lambdas/clients/aws` and a local one in `lambdas/clients/local`.
@@ -20,10 +22,11 @@ export type {
 export interface WebhookSecretStore {
   /**
    * The secrets that may have signed a delivery from `repository` on `host`
-   * (several while a secret is being rotated). `undefined` means the host is
-   * not configured at all; an empty list means nothing accepts that repository.
+   * (several while a secret is being rotated), with the scope they stand for.
+   * `undefined` means the host is not configured at all; an empty list means
+   * nothing accepts that repository.
    */
-  secretsFor(host: GitHost, repository: string | undefined): Promise<readonly string[] | undefined>;
+  secretsFor(host: GitHost, repository: string | undefined): Promise<WebhookSecretCandidates | undefined>;
 }
 
 export type ClaimResult = 'claimed' | 'duplicate' | 'in-progress';

@@ -24,14 +24,28 @@ export const WebhookSecretDocumentSchema = z.union([
 export type WebhookSecretDocument = z.infer<typeof WebhookSecretDocumentSchema>;
 
 /**
- * The secrets that may sign a delivery from `repository`: that repository's
- * own if it has any, otherwise the default (possibly none).
+ * Whose secret accepted a delivery: the host's default (a plain-text secret
+ * is one), or one repository's own. A repository's own secret speaks for that
+ * repository only.
  */
-export function selectWebhookSecrets(document: WebhookSecretDocument, repository: string | undefined): string[] {
+export type WebhookSecretScope = { readonly kind: 'default' } | { readonly kind: 'repository'; readonly repository: string };
+
+/** The secrets that may sign a delivery, and the scope a match stands for. */
+export interface WebhookSecretCandidates {
+  readonly scope: WebhookSecretScope;
+  readonly secrets: readonly string[];
+}
+
+/**
+ * The secrets that may sign a delivery from `repository`: that repository's
+ * own if it has any (scoped to it), otherwise the default (possibly none).
+ */
+export function selectWebhookSecrets(document: WebhookSecretDocument, repository: string | undefined): WebhookSecretCandidates {
   const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : typeof value === 'string' ? [value] : value);
-  if (typeof document === 'string') return [document];
+  if (typeof document === 'string') return { scope: { kind: 'default' }, secrets: [document] };
   const own = repository === undefined ? undefined : document.repositories[repository];
-  return own !== undefined ? list(own) : list(document.default);
+  if (repository !== undefined && own !== undefined) return { scope: { kind: 'repository', repository }, secrets: list(own) };
+  return { scope: { kind: 'default' }, secrets: list(document.default) };
 }
 
 /**

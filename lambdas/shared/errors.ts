@@ -32,6 +32,13 @@ export class SignatureError extends HoistError {
   }
 }
 
+/** The caller is authenticated but may not do this (403). */
+export class ForbiddenError extends HoistError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 403, options);
+  }
+}
+
 /** A resource or route does not exist (404). */
 export class NotFoundError extends HoistError {
   constructor(message: string, options?: { cause?: unknown }) {

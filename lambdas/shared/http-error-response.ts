@@ -12,6 +12,7 @@ export function jsonResponse(statusCode: number, body: unknown): APIGatewayProxy
 const ERROR_WORDS: Record<number, string> = {
   400: 'bad request',
   401: 'unauthorized',
+  403: 'forbidden',
   404: 'not found',
   405: 'method not allowed',
   409: 'conflict',

@@ -2,7 +2,7 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { GitHost } from '../../core/events';
 import type { WebhookSecretStore } from '../../core/ports';
-import { parseWebhookSecretText, selectWebhookSecrets, type WebhookSecretDocument } from '../../core/webhook-secrets';
+import { parseWebhookSecretText, selectWebhookSecrets, type WebhookSecretCandidates, type WebhookSecretDocument } from '../../core/webhook-secrets';
 import { UnavailableError } from '../../shared/errors';
 
 export interface SecretsManagerWebhookSecretsProps {
@@ -27,7 +27,7 @@ export class SecretsManagerWebhookSecrets implements WebhookSecretStore {
     this.maxAge = props.maxAgeSeconds ?? 300;
   }
 
-  async secretsFor(host: GitHost, repository: string | undefined): Promise<readonly string[] | undefined> {
+  async secretsFor(host: GitHost, repository: string | undefined): Promise<WebhookSecretCandidates | undefined> {
     const secretId = this.secretIds[host];
     if (secretId === undefined) return undefined;
     let text: unknown;

@@ -1,6 +1,6 @@
 import type { GitHost } from '../../core/events';
 import type { WebhookSecretStore } from '../../core/ports';
-import { parseWebhookSecretText, selectWebhookSecrets, type WebhookSecretDocument } from '../../core/webhook-secrets';
+import { parseWebhookSecretText, selectWebhookSecrets, type WebhookSecretCandidates, type WebhookSecretDocument } from '../../core/webhook-secrets';
 
 /** The variable that holds a host's webhook secret for the local dev server. */
 export const localSecretVariable = (host: GitHost): string => `HOIST_WEBHOOK_SECRET_${host.toUpperCase()}`;
@@ -20,7 +20,7 @@ export class EnvWebhookSecrets implements WebhookSecretStore {
     }
   }
 
-  async secretsFor(host: GitHost, repository: string | undefined): Promise<readonly string[] | undefined> {
+  async secretsFor(host: GitHost, repository: string | undefined): Promise<WebhookSecretCandidates | undefined> {
     const document = this.documents[host];
     return document === undefined ? undefined : selectWebhookSecrets(document, repository);
   }

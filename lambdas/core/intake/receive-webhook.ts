@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { NotFoundError, PayloadTooLargeError, SignatureError, ValidationError } from '../../shared/errors';
 import { type GitHost, GitHostSchema } from '../events';
 import type { WebhookSecretStore } from '../ports';
+import type { WebhookSecretCandidates, WebhookSecretScope } from '../webhook-secrets';
+import { assertDeliveryInScope } from './assert-delivery-in-scope';
 import { buildEnvelopes, type EnqueueOnceDeps, enqueueOnce } from './enqueue-once';
 import type { IntakeOutcome } from './intake-outcome';
 import { parseGiteaDelivery } from './parse-gitea-delivery';
@@ -40,8 +42,13 @@ interface HostProtocol {
   readonly verify: (secrets: readonly string[], rawBody: string, credential: string) => Promise<boolean>;
   readonly deliveryId: (headers: WebhookRequest['headers']) => string | undefined;
   readonly parse: (headers: WebhookRequest['headers'], payload: unknown, receivedAt: Date) => IntakeOutcome;
-  /** The repository a payload speaks of, used only to pick a per-repository secret. */
+  /**
+   * The repository a payload speaks of: it picks a per-repository secret, and
+   * a delivery signed with that secret may speak for this repository only.
+   */
   readonly repositoryOf: (payload: unknown) => string | undefined;
+  /** Where the host keeps its own container images, if that is fixed (see DeliveryClaims). */
+  readonly packageRegistries?: readonly string[];
 }
 
 const hmac = (secrets: readonly string[], body: string, signature: string) => verifyHmacSha256(secrets, body, signature);
@@ -52,7 +59,9 @@ const PROTOCOLS: Record<GitHost, HostProtocol> = {
     verify: hmac,
     deliveryId: (h) => h['x-github-delivery'],
     parse: (h, payload, at) => parseGitHubDelivery(requireHeader(h, 'x-github-event'), payload, at),
+    // For `package` and `registry_package`, `repository` is the repository the package is linked to.
     repositoryOf: (p) => stringAt(p, ['repository', 'full_name']),
+    packageRegistries: ['ghcr.io', 'docker.pkg.github.com'],
   },
   gitlab: {
     authHeader: 'x-gitlab-token',
@@ -68,7 +77,8 @@ const PROTOCOLS: Record<GitHost, HostProtocol> = {
     verify: (secrets, body, signature) => hmac(secrets, body, `sha256=${signature}`),
     deliveryId: (h) => h['x-gitea-delivery'],
     parse: (h, payload, at) => parseGiteaDelivery(requireHeader(h, 'x-gitea-event'), payload, at),
-    repositoryOf: (p) => stringAt(p, ['repository', 'full_name']),
+    // Gitea's package payload has no top-level repository; a linked package names its own.
+    repositoryOf: (p) => stringAt(p, ['repository', 'full_name']) ?? stringAt(p, ['package', 'repository', 'full_name']),
   },
 };
 
@@ -90,14 +100,10 @@ export async function receiveWebhook(request: WebhookRequest, deps: ReceiveWebho
 
   const payloadText = extractPayload(host, request);
   const unverified = tryParseJson(payloadText);
-  const secrets = await deps.secrets.secretsFor(host, unverified === undefined ? undefined : protocol.repositoryOf(unverified));
-  if (secrets === undefined) throw new NotFoundError(`webhooks from ${host} are not configured`);
-
-  const credential = request.headers[protocol.authHeader];
-  if (credential === undefined || credential === '') throw new SignatureError(`missing ${protocol.authHeader} header`);
-  if (!(await protocol.verify(secrets, request.body, credential))) {
-    throw new SignatureError(`${protocol.authHeader} does not match`);
-  }
+  const claimedRepository = unverified === undefined ? undefined : protocol.repositoryOf(unverified);
+  const candidates = await deps.secrets.secretsFor(host, claimedRepository);
+  if (candidates === undefined) throw new NotFoundError(`webhooks from ${host} are not configured`);
+  const scope = await verifyDelivery(protocol, candidates, request);
 
   if (payloadText === undefined) throw new ValidationError('form body has no payload field');
   if (unverified === undefined) throw new ValidationError('body is not valid JSON');
@@ -105,6 +111,8 @@ export async function receiveWebhook(request: WebhookRequest, deps: ReceiveWebho
   const outcome = protocol.parse(request.headers, unverified, receivedAt);
   if (outcome.kind === 'ping') return { status: 200, body: { status: 'pong' } };
   if (outcome.kind === 'ignored') return { status: 202, body: { status: 'ignored', ignored: outcome.reason } };
+  // Before the delivery id is claimed: a refused delivery stays unseen.
+  assertDeliveryInScope(scope, { repository: claimedRepository, packageRegistries: protocol.packageRegistries }, outcome.events);
 
   const deliveryId = protocol.deliveryId(request.headers) ?? `sha256-${createHash('sha256').update(request.body).digest('hex')}`;
   const { key, envelopes } = buildEnvelopes(host, deliveryId, receivedAt, outcome.events, deps.routesFor);
@@ -114,6 +122,19 @@ export async function receiveWebhook(request: WebhookRequest, deps: ReceiveWebho
     status: 202,
     body: { status: 'accepted', delivery: deliveryId, events: outcome.events.map((e) => e.type), queued: envelopes.length },
   };
+}
+
+/**
+ * Checks the delivery's signature or token on the raw body and answers which
+ * scope accepted it; throws a SignatureError when none did.
+ */
+async function verifyDelivery(protocol: HostProtocol, candidates: WebhookSecretCandidates, request: WebhookRequest): Promise<WebhookSecretScope> {
+  const credential = request.headers[protocol.authHeader];
+  if (credential === undefined || credential === '') throw new SignatureError(`missing ${protocol.authHeader} header`);
+  if (!(await protocol.verify(candidates.secrets, request.body, credential))) {
+    throw new SignatureError(`${protocol.authHeader} does not match`);
+  }
+  return candidates.scope;
 }
 
 /** GitHub may post `application/x-www-form-urlencoded` with the JSON in `payload`. */

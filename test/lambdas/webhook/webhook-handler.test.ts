@@ -14,8 +14,17 @@ import { fixture, githubExamples } from '../../support/webhook-examples';
 const SECRETS = {
   HOIST_WEBHOOK_SECRET_GITHUB: JSON.stringify({ default: ['new-secret', 'old-secret'], repositories: { 'octo-org/api': 'api-secret' } }),
   HOIST_WEBHOOK_SECRET_GITLAB: 'gitlab-token',
-  HOIST_WEBHOOK_SECRET_GITEA: 'gitea-secret',
+  HOIST_WEBHOOK_SECRET_GITEA: JSON.stringify({ default: 'gitea-secret', repositories: { 'gitea/api': 'gitea-api-secret' } }),
 };
+
+/** GitHub's registry_package fixture (repository and package `octo-org/api`) with its image moved to `imagePath`. */
+function registryPackage(imagePath = 'octo-org/api', registry = 'ghcr.io', tag = '1.4.3'): Record<string, any> {
+  const payload = structuredClone(fixture('github/registry-package-container.json'));
+  payload.registry_package.name = imagePath.slice(imagePath.indexOf('/') + 1);
+  payload.registry_package.package_version.container_metadata.tag.name = tag;
+  payload.registry_package.package_version.package_url = `${registry}/${imagePath}:${tag}`;
+  return payload;
+}
 
 const pushPayload = () => githubExamples('push').find((p) => p.ref === 'refs/heads/master');
 
@@ -89,6 +98,67 @@ describe('webhook handler', () => {
       const viaDefault = await h.invoke('github', await githubHeaders(body, 'new-secret', 'registry_package', 'p-2'), body);
       expect(viaDefault).toEqual({ status: 401, body: { error: 'unauthorized', reason: 'x-hub-signature-256 does not match' } });
       expect(h.queued).toHaveLength(1);
+    });
+
+    it('answers 400 naming the tag for a signed package whose tag breaks the grammar, and queues nothing', async () => {
+      for (const [index, tag] of ['1.4.3\nSigned-off-by: someone', '1.4.3 beta', '.hidden', `v${'1'.repeat(128)}`].entries()) {
+        const body = JSON.stringify(registryPackage('octo-org/api', 'ghcr.io', tag));
+        const res = await h.invoke('github', await githubHeaders(body, 'api-secret', 'registry_package', `bad-tag-${index}`), body);
+        expect(res.status).toBe(400);
+        expect(res.body.reason).toMatch(/^github event: event\.tag: expected a tag of \[A-Za-z0-9_\]/);
+      }
+      expect(h.queued).toHaveLength(0);
+    });
+
+    describe("a repository's own secret speaks for that repository only", () => {
+      it('accepts its own images, also below its path', async () => {
+        for (const [index, path] of ['octo-org/api', 'octo-org/api/worker'].entries()) {
+          const body = JSON.stringify(registryPackage(path));
+          const res = await h.invoke('github', await githubHeaders(body, 'api-secret', 'registry_package', `own-${index}`), body);
+          expect(res.status).toBe(202);
+        }
+        expect(h.queued.map((e) => e.event.type === 'image.published' && e.event.repository)).toEqual(['octo-org/api', 'octo-org/api/worker']);
+      });
+
+      it('refuses with 403 another package of the same owner, queues nothing and leaves the delivery id unclaimed', async () => {
+        const body = JSON.stringify(registryPackage('octo-org/svc-03'));
+        const res = await h.invoke('github', await githubHeaders(body, 'api-secret', 'registry_package', 'p-9'), body);
+        expect(res).toEqual({
+          status: 403,
+          body: {
+            error: 'forbidden',
+            reason:
+              "signed with the secret of 'octo-org/api', which speaks for that repository only: event 0 (image.published) is an image of another repository",
+          },
+        });
+        expect(h.queued).toHaveLength(0);
+        const own = JSON.stringify(registryPackage());
+        const retry = await h.invoke('github', await githubHeaders(own, 'api-secret', 'registry_package', 'p-9'), own);
+        expect(retry.status).toBe(202);
+      });
+
+      it('refuses with 403 an image of a name-sake repository on another registry', async () => {
+        const body = JSON.stringify(registryPackage('octo-org/api', '123456789012.dkr.ecr.eu-west-1.amazonaws.com'));
+        const res = await h.invoke('github', await githubHeaders(body, 'api-secret', 'registry_package', 'p-10'), body);
+        expect(res.status).toBe(403);
+        expect(res.body.reason).toMatch(/event 0 \(image\.published\) is an image on another registry$/);
+        expect(h.queued).toHaveLength(0);
+      });
+
+      it('refuses with 403 an image whose path only starts like the repository', async () => {
+        const body = JSON.stringify(registryPackage('octo-org/api-admin'));
+        const res = await h.invoke('github', await githubHeaders(body, 'api-secret', 'registry_package', 'p-11'), body);
+        expect(res.status).toBe(403);
+      });
+
+      it('lets the default secret announce any image', async () => {
+        const payload = registryPackage('someone-else/thing');
+        payload.repository.full_name = 'octo-org/web';
+        const body = JSON.stringify(payload);
+        const res = await h.invoke('github', await githubHeaders(body, 'new-secret', 'registry_package', 'p-12'), body);
+        expect(res.status).toBe(202);
+        expect(h.queued[0]?.event).toMatchObject({ registry: 'ghcr.io', repository: 'someone-else/thing' });
+      });
     });
 
     it('accepts a form-encoded body, verifying the signature of the encoded form', async () => {
@@ -244,6 +314,28 @@ describe('webhook handler', () => {
       );
       expect(res.status).toBe(202);
       expect(h.queued[0]?.event).toMatchObject({ type: 'git.push', host: 'gitea', repository: 'gitea/webhooks' });
+    });
+
+    it("accepts a package linked to a repository with that repository's secret, and refuses another package with 403", async () => {
+      const linked = (name: string) => {
+        const payload = structuredClone(fixture('gitea/package.json'));
+        payload.package.repository = { id: 2, name: 'api', full_name: 'gitea/api' };
+        payload.package.name = name;
+        return JSON.stringify(payload);
+      };
+      const headers = (body: string, delivery: string) => ({
+        'content-type': 'application/json',
+        'x-gitea-event': 'package',
+        'x-gitea-delivery': delivery,
+        'x-gitea-signature': giteaSignature('gitea-api-secret', body),
+      });
+      const own = linked('api');
+      expect((await h.invoke('gitea', headers(own, 'g-2'), own)).status).toBe(202);
+      const other = linked('svc-03');
+      const refused = await h.invoke('gitea', headers(other, 'g-3'), other);
+      expect(refused.status).toBe(403);
+      expect(refused.body.reason).toMatch(/^signed with the secret of 'gitea\/api'/);
+      expect(h.queued.map((e) => e.event.type === 'image.published' && e.event.repository)).toEqual(['gitea/api']);
     });
 
     it('refuses a bad signature with 401', async () => {

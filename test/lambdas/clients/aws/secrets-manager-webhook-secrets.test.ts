@@ -33,9 +33,9 @@ describe('SecretsManagerWebhookSecrets (real client against a local Secrets Mana
 
   it('picks per-repository secrets, else the default, from a JSON secret', async () => {
     const s = await store();
-    expect(await s.secretsFor('github', 'team/app')).toEqual(['app-new', 'app-old']);
-    expect(await s.secretsFor('github', 'team/other')).toEqual(['gh-default']);
-    expect(await s.secretsFor('gitlab', undefined)).toEqual(['plain-token']);
+    expect(await s.secretsFor('github', 'team/app')).toEqual({ scope: { kind: 'repository', repository: 'team/app' }, secrets: ['app-new', 'app-old'] });
+    expect(await s.secretsFor('github', 'team/other')).toEqual({ scope: { kind: 'default' }, secrets: ['gh-default'] });
+    expect(await s.secretsFor('gitlab', undefined)).toEqual({ scope: { kind: 'default' }, secrets: ['plain-token'] });
   });
 
   it('reads each secret once and serves it from cache afterwards', async () => {
