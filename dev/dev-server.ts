@@ -11,6 +11,7 @@ import { errorAnswerOf } from '../lambdas/shared/http-error-response';
 import { logger } from '../lambdas/shared/logger';
 import { createWebhookHandler } from '../lambdas/webhook/create-webhook-handler';
 import { localLambdaContext } from './lambda-context';
+import { isRefusal, screenMediaType, screenRequest } from './screen-request';
 import { toApiGatewayEvent } from './to-api-gateway-event';
 
 /** API Gateway's own ceiling on a request body; the handler applies the smaller, configured one. */
@@ -60,6 +61,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   });
   const ecr = createEcrEventHandler(intake);
 
+  // Known once the server listens; no request is handled before that.
+  let ownHost = '';
+  const ownOrigins = new Set<string>();
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       logger.error('dev server failure', { error: String(error) });
@@ -68,10 +72,27 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+    const target = screenRequest(req.url, req.headers, ownOrigins);
+    if (isRefusal(target)) {
+      send(res, target.status, { error: target.error, reason: target.reason });
+      return;
+    }
     const method = req.method ?? 'GET';
-    if (url.pathname === '/healthz') {
+    const { pathname } = target;
+    if (pathname === '/healthz') {
       send(res, 200, { status: 'ok', deadLetters: queue.deadLetters.length });
+      return;
+    }
+    const isWebhook = pathname.startsWith('/webhooks/');
+    const isEcr = pathname === '/events/ecr' && method === 'POST';
+    if (!isWebhook && !isEcr) {
+      send(res, 404, { error: 'not found', reason: `no route for ${method} ${pathname}` });
+      return;
+    }
+    // A webhook that is not a POST gets the handler's own 405.
+    const refusal = method === 'POST' ? screenMediaType(req.headers['content-type'], { allowForm: pathname === '/webhooks/github' }) : undefined;
+    if (refusal !== undefined) {
+      send(res, refusal.status, { error: refusal.error, reason: refusal.reason });
       return;
     }
     const body = await readBody(req, GATEWAY_BODY_LIMIT);
@@ -79,17 +100,14 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       send(res, 413, { error: 'payload too large', reason: `body exceeds ${GATEWAY_BODY_LIMIT} bytes` });
       return;
     }
-    if (url.pathname.startsWith('/webhooks/')) {
-      const result = await webhook(toApiGatewayEvent(method, url, req.headers, body), localLambdaContext('hoist-webhook'));
-      res.writeHead(result.statusCode ?? 200, { 'content-type': 'application/json' });
-      res.end(result.body ?? '');
-      return;
-    }
-    if (url.pathname === '/events/ecr' && method === 'POST') {
+    if (isEcr) {
       await handleEcr(res, body);
       return;
     }
-    send(res, 404, { error: 'not found', reason: `no route for ${method} ${url.pathname}` });
+    const event = toApiGatewayEvent(method, { ...target, host: ownHost }, req.headers, body);
+    const result = await webhook(event, localLambdaContext('hoist-webhook'));
+    res.writeHead(result.statusCode ?? 200, { 'content-type': 'application/json' });
+    res.end(result.body ?? '');
   }
 
   /** EventBridge would invoke the function directly; here a POST stands in for it. */
@@ -110,13 +128,24 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     }
   }
 
-  await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(options.port, host, resolve));
   const { port } = server.address() as AddressInfo;
+  ownHost = `${hostLiteral(host)}:${port}`;
+  for (const name of LOOPBACK_NAMES.has(host) ? LOOPBACK_NAMES : [host]) ownOrigins.add(`http://${hostLiteral(name)}:${port}`);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${ownHost}`,
     queue,
     close: () => closeServer(server),
   };
+}
+
+/** The names a page served from this machine's loopback could use as its origin. */
+const LOOPBACK_NAMES: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** A host as it appears in a URL: IPv6 literals in brackets. */
+function hostLiteral(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
