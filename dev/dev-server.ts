@@ -4,24 +4,21 @@ import { EnvWebhookSecrets } from '../lambdas/clients/local/env-webhook-secrets'
 import { InProcessQueue } from '../lambdas/clients/local/in-process-queue';
 import { MemoryDeliveryLedger } from '../lambdas/clients/local/memory-delivery-ledger';
 import type { HoistEvent, Route } from '../lambdas/core/events';
-import { DEFAULT_MAX_BODY_BYTES } from '../lambdas/core/intake/receive-webhook';
 import type { EnvelopeConsumer } from '../lambdas/core/ports';
 import { createEcrEventHandler } from '../lambdas/ecr-event/create-ecr-event-handler';
 import { errorAnswerOf } from '../lambdas/shared/http-error-response';
 import { logger } from '../lambdas/shared/logger';
 import { createWebhookHandler } from '../lambdas/webhook/create-webhook-handler';
+import { GATEWAY_BODY_LIMIT, readDevSettings } from './dev-settings';
 import { localLambdaContext } from './lambda-context';
 import { isRefusal, screenMediaType, screenRequest } from './screen-request';
 import { toApiGatewayEvent } from './to-api-gateway-event';
-
-/** API Gateway's own ceiling on a request body; the handler applies the smaller, configured one. */
-const GATEWAY_BODY_LIMIT = 10 * 1024 * 1024;
 
 export interface DevServerOptions {
   /** 0 picks a free port. */
   readonly port: number;
   readonly host?: string;
-  /** Where secrets (`HOIST_WEBHOOK_SECRET_<HOST>`) and limits are read from. */
+  /** Where secrets (`HOIST_WEBHOOK_SECRET_<HOST>`) and limits are read from, through DevSettingsSchema. */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** What runs each queued event; by default it is logged. */
   readonly consume?: EnvelopeConsumer;
@@ -42,6 +39,7 @@ export interface DevServer {
  * in-process FIFO queue. No AWS account is involved.
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const settings = readDevSettings(options.env);
   const now = options.now ?? (() => new Date());
   const consume: EnvelopeConsumer =
     options.consume ??
@@ -52,12 +50,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     onDeadLetter: (envelope, error) => logger.error('event dead-lettered', { id: envelope.id, error: String(error) }),
   });
   const ledger = new MemoryDeliveryLedger();
-  const maxBodyBytes = Number(options.env.HOIST_MAX_BODY_BYTES ?? DEFAULT_MAX_BODY_BYTES);
   const intake = { ledger, queue, log: logger, now, ...(options.routesFor ? { routesFor: options.routesFor } : {}) };
   const webhook = createWebhookHandler({
     ...intake,
     secrets: new EnvWebhookSecrets(options.env, ['github', 'gitlab', 'gitea']),
-    maxBodyBytes,
+    maxBodyBytes: settings.HOIST_MAX_BODY_BYTES,
   });
   const ecr = createEcrEventHandler(intake);
 

@@ -3,57 +3,80 @@ import { existsSync, readFileSync } from 'node:fs';
 import { sign } from '@octokit/webhooks-methods';
 import { localSecretVariable } from '../lambdas/clients/local/env-webhook-secrets';
 import type { GitHost } from '../lambdas/core/events';
-import { startDevServer } from './dev-server';
+import { HoistError } from '../lambdas/shared/errors';
+import { type DevServer, startDevServer } from './dev-server';
+import { readDevSettings } from './dev-settings';
 import { ensureEmbeddedGitops } from './embedded-gitops';
 import { createLocalPromoter } from './local-promoter';
 
 /** Used only when no secret is set, so that `npm start` works out of the box on loopback. */
 const DEV_SECRET = 'hoist-dev-secret';
 const HOSTS: readonly GitHost[] = ['github', 'gitlab', 'gitea'];
+const EXAMPLE_PUSH = 'dev/examples/github-push.json';
 
-if (existsSync('.env')) process.loadEnvFile('.env');
-const env: Record<string, string | undefined> = { ...process.env };
-const defaulted = HOSTS.filter((host) => !env[localSecretVariable(host)]);
-for (const host of defaulted) env[localSecretVariable(host)] = DEV_SECRET;
+try {
+  const server = await start();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void server.close().then(() => process.exit(0));
+    });
+  }
+} catch (error) {
+  process.stderr.write(`Hoist dev server did not start: ${describeStartFailure(error)}\n`, () => process.exit(1));
+}
 
-// Without HOIST_CONFIG the dev server promotes into its own embedded GitOps repository.
-const embedded = env.HOIST_CONFIG ? undefined : ensureEmbeddedGitops(env.HOIST_WORK_DIR ?? '.hoist');
-const configPath = env.HOIST_CONFIG ?? (embedded?.configPath as string);
-const promoter = createLocalPromoter({ configPath, env });
-const server = await startDevServer({ port: Number(env.PORT ?? 8080), env, consume: promoter.consume, routesFor: promoter.routesFor });
-const examplePath = 'dev/examples/github-push.json';
-const signature = await sign(env[localSecretVariable('github')] ?? DEV_SECRET, readFileSync(examplePath, 'utf8'));
+async function start(): Promise<DevServer> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const env: Record<string, string | undefined> = { ...process.env };
+  const defaulted = HOSTS.filter((host) => !env[localSecretVariable(host)]);
+  for (const host of defaulted) env[localSecretVariable(host)] = DEV_SECRET;
+  const settings = readDevSettings(env);
 
-process.stdout.write(
-  [
-    `Hoist dev server on ${server.url}`,
-    ...HOSTS.map((host) => `  POST ${server.url}/webhooks/${host}`),
-    `  POST ${server.url}/events/ecr   (an EventBridge "ECR Image Action" event as JSON)`,
-    `  GET  ${server.url}/healthz`,
-    defaulted.length > 0
-      ? `Webhook secret for ${defaulted.join(', ')}: '${DEV_SECRET}' (set HOIST_WEBHOOK_SECRET_<HOST> or .env to change)`
-      : 'Webhook secrets read from the environment.',
-    `Promotion config: ${configPath}`,
-    ...(embedded
-      ? [`Embedded GitOps repository: ${embedded.bareRepo}${embedded.created ? ' (created now, seeded with gitops-templates/example-app)' : ''}`]
-      : []),
-    '',
-    'Try it:',
-    `  curl -sS ${server.url}/webhooks/github -H 'Content-Type: application/json' -H 'X-GitHub-Event: push' \\`,
-    `    -H 'X-GitHub-Delivery: ${randomUUID()}' -H 'X-Hub-Signature-256: ${signature}' --data-binary @${examplePath}`,
-    `  curl -sS ${server.url}/events/ecr -H 'Content-Type: application/json' --data-binary @dev/examples/ecr-push.json`,
-    ...(embedded
-      ? [
-          `  git --git-dir ${embedded.bareRepo} log --oneline main      # the bump commit`,
-          `  git --git-dir ${embedded.bareRepo} show main:apps/api/dev/values.yaml`,
-        ]
-      : []),
-    '',
-  ].join('\n'),
-);
+  // Without HOIST_CONFIG the dev server promotes into its own embedded GitOps repository.
+  const embedded = settings.HOIST_CONFIG === undefined ? ensureEmbeddedGitops(settings.HOIST_WORK_DIR) : undefined;
+  const configPath = settings.HOIST_CONFIG ?? (embedded?.configPath as string);
+  const promoter = createLocalPromoter({ configPath, env });
+  const server = await startDevServer({ port: settings.PORT, env, consume: promoter.consume, routesFor: promoter.routesFor });
+  const signature = await sign(env[localSecretVariable('github')] ?? DEV_SECRET, readFileSync(EXAMPLE_PUSH, 'utf8'));
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void server.close().then(() => process.exit(0));
-  });
+  process.stdout.write(
+    [
+      `Hoist dev server on ${server.url}`,
+      ...HOSTS.map((host) => `  POST ${server.url}/webhooks/${host}`),
+      `  POST ${server.url}/events/ecr   (an EventBridge "ECR Image Action" event as JSON)`,
+      `  GET  ${server.url}/healthz`,
+      defaulted.length > 0
+        ? `Webhook secret for ${defaulted.join(', ')}: '${DEV_SECRET}' (set HOIST_WEBHOOK_SECRET_<HOST> or .env to change)`
+        : 'Webhook secrets read from the environment.',
+      `Promotion config: ${configPath}`,
+      ...(embedded
+        ? [`Embedded GitOps repository: ${embedded.bareRepo}${embedded.created ? ' (created now, seeded with gitops-templates/example-app)' : ''}`]
+        : []),
+      '',
+      'Try it:',
+      `  curl -sS ${server.url}/webhooks/github -H 'Content-Type: application/json' -H 'X-GitHub-Event: push' \\`,
+      `    -H 'X-GitHub-Delivery: ${randomUUID()}' -H 'X-Hub-Signature-256: ${signature}' --data-binary @${EXAMPLE_PUSH}`,
+      `  curl -sS ${server.url}/events/ecr -H 'Content-Type: application/json' --data-binary @dev/examples/ecr-push.json`,
+      ...(embedded
+        ? [
+            `  git --git-dir ${embedded.bareRepo} log --oneline main      # the bump commit`,
+            `  git --git-dir ${embedded.bareRepo} show main:apps/api/dev/values.yaml`,
+          ]
+        : []),
+      '',
+    ].join('\n'),
+  );
+  return server;
+}
+
+/**
+ * A bad setting or config is the person's to fix: its message names the
+ * variable or the config path, and a stack trace would only bury it. A file
+ * that cannot be read says so in its message too. Anything else is a bug and
+ * keeps its stack.
+ */
+function describeStartFailure(error: unknown): string {
+  if (error instanceof HoistError) return error.message;
+  if (error instanceof Error && 'code' in error && 'path' in error) return error.message;
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
