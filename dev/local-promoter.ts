@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ArgoCdClient } from '../lambdas/clients/argocd-client';
 import { MemoryAuditLog, MemoryTargetStateStore } from '../lambdas/clients/local/memory-promotion-stores';
 import { slackNotifiers } from '../lambdas/clients/slack-notifier';
@@ -10,6 +11,7 @@ import { routesFor } from '../lambdas/core/promotion/plan-promotions';
 import { promoteBatch } from '../lambdas/core/promotion/promote-batch';
 import { providerCache } from '../lambdas/providers/create-provider';
 import { logger } from '../lambdas/shared/logger';
+import { resolveLocalRepositoryUrls } from './resolve-local-repositories';
 
 export interface LocalPromoterOptions {
   readonly configPath: string;
@@ -27,7 +29,7 @@ export function createLocalPromoter(options: LocalPromoterOptions): {
   routesFor: (event: HoistEvent) => Route[];
   audit: MemoryAuditLog;
 } {
-  const config = parsePromotionConfig(readFileSync(options.configPath, 'utf8'), options.configPath);
+  const config = resolveLocalRepositoryUrls(parsePromotionConfig(readFileSync(options.configPath, 'utf8'), options.configPath), dirname(options.configPath));
   const { env } = options;
   const audit = new MemoryAuditLog();
   const states = new MemoryTargetStateStore();
