@@ -4,7 +4,7 @@ import { EnvWebhookSecrets } from '../lambdas/clients/local/env-webhook-secrets'
 import { InProcessQueue } from '../lambdas/clients/local/in-process-queue';
 import { MemoryDeliveryLedger } from '../lambdas/clients/local/memory-delivery-ledger';
 import type { HoistEvent, Route } from '../lambdas/core/events';
-import type { EnvelopeConsumer } from '../lambdas/core/ports';
+import type { DeliveryLedger, EnvelopeConsumer } from '../lambdas/core/ports';
 import { createEcrEventHandler } from '../lambdas/ecr-event/create-ecr-event-handler';
 import { errorAnswerOf } from '../lambdas/shared/http-error-response';
 import { logger } from '../lambdas/shared/logger';
@@ -25,6 +25,8 @@ export interface DevServerOptions {
   /** The GitOps branches of an event, so the in-process queue orders by branch like SQS. */
   readonly routesFor?: (event: HoistEvent) => readonly Route[];
   readonly now?: () => Date;
+  /** Where delivery ids are remembered. @default in memory, forgotten when the server stops */
+  readonly ledger?: DeliveryLedger;
 }
 
 export interface DevServer {
@@ -49,7 +51,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const queue = new InProcessQueue(consume, {
     onDeadLetter: (envelope, error) => logger.error('event dead-lettered', { id: envelope.id, error: String(error) }),
   });
-  const ledger = new MemoryDeliveryLedger();
+  const ledger = options.ledger ?? new MemoryDeliveryLedger();
   const intake = { ledger, queue, log: logger, now, ...(options.routesFor ? { routesFor: options.routesFor } : {}) };
   const webhook = createWebhookHandler({
     ...intake,

@@ -6,7 +6,7 @@ import { slackNotifiers } from '../lambdas/clients/slack-notifier';
 import { parsePromotionConfig } from '../lambdas/core/config/parse-promotion-config';
 import type { SlackDestination } from '../lambdas/core/config/promotion-config';
 import type { HoistEvent, Route } from '../lambdas/core/events';
-import type { EnvelopeConsumer } from '../lambdas/core/ports';
+import type { AuditLog, EnvelopeConsumer, TargetStateStore } from '../lambdas/core/ports';
 import { routesFor } from '../lambdas/core/promotion/plan-promotions';
 import { promoteBatch } from '../lambdas/core/promotion/promote-batch';
 import { providerCache } from '../lambdas/providers/create-provider';
@@ -17,22 +17,26 @@ export interface LocalPromoterOptions {
   readonly configPath: string;
   /** Local settings: `HOIST_ARGOCD_URL`/`HOIST_ARGOCD_TOKEN`, `HOIST_SLACK_WEBHOOK_URL`, and each repository's `credentials.env`. */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** What Hoist last wrote per target and the revert holds. @default in memory */
+  readonly states?: TargetStateStore;
+  /** @default in memory */
+  readonly audit?: AuditLog;
 }
 
 /**
  * The promotion engine as the dev server runs it: the same promoteBatch as
- * the promoter function, with tokens from environment variables and state
- * and audit kept in memory.
+ * the promoter function, with tokens from environment variables, and state
+ * and audit in the stores given (in memory unless told otherwise).
  */
 export function createLocalPromoter(options: LocalPromoterOptions): {
   consume: EnvelopeConsumer;
   routesFor: (event: HoistEvent) => Route[];
-  audit: MemoryAuditLog;
+  audit: AuditLog;
 } {
   const config = resolveLocalRepositoryUrls(parsePromotionConfig(readFileSync(options.configPath, 'utf8'), options.configPath), dirname(options.configPath));
   const { env } = options;
-  const audit = new MemoryAuditLog();
-  const states = new MemoryTargetStateStore();
+  const audit = options.audit ?? new MemoryAuditLog();
+  const states = options.states ?? new MemoryTargetStateStore();
   const providerFor = providerCache(async (repository) => (repository.credentials.env ? env[repository.credentials.env] : undefined));
   const argocd =
     env.HOIST_ARGOCD_URL && env.HOIST_ARGOCD_TOKEN

@@ -4,10 +4,9 @@ import { sign } from '@octokit/webhooks-methods';
 import { localSecretVariable } from '../lambdas/clients/local/env-webhook-secrets';
 import type { GitHost } from '../lambdas/core/events';
 import { HoistError } from '../lambdas/shared/errors';
-import { type DevServer, startDevServer } from './dev-server';
+import type { DevServer } from './dev-server';
 import { readDevSettings } from './dev-settings';
-import { ensureEmbeddedGitops } from './embedded-gitops';
-import { createLocalPromoter } from './local-promoter';
+import { startLocalDevServer } from './start-local-dev-server';
 
 /** Used only when no secret is set, so that `npm start` works out of the box on loopback. */
 const DEV_SECRET = 'hoist-dev-secret';
@@ -33,10 +32,8 @@ async function start(): Promise<DevServer> {
   const settings = readDevSettings(env);
 
   // Without HOIST_CONFIG the dev server promotes into its own embedded GitOps repository.
-  const embedded = settings.HOIST_CONFIG === undefined ? ensureEmbeddedGitops(settings.HOIST_WORK_DIR) : undefined;
-  const configPath = settings.HOIST_CONFIG ?? (embedded?.configPath as string);
-  const promoter = createLocalPromoter({ configPath, env });
-  const server = await startDevServer({ port: settings.PORT, env, consume: promoter.consume, routesFor: promoter.routesFor });
+  const server = await startLocalDevServer(settings, env);
+  const { configPath, embedded } = server;
   const signature = await sign(env[localSecretVariable('github')] ?? DEV_SECRET, readFileSync(EXAMPLE_PUSH, 'utf8'));
 
   process.stdout.write(
@@ -49,6 +46,7 @@ async function start(): Promise<DevServer> {
         ? `Webhook secret for ${defaulted.join(', ')}: '${DEV_SECRET}' (set HOIST_WEBHOOK_SECRET_<HOST> or .env to change)`
         : 'Webhook secrets read from the environment.',
       `Promotion config: ${configPath}`,
+      `State (delivery ids, target states, audit.jsonl): ${server.stateDir}`,
       ...(embedded
         ? [`Embedded GitOps repository: ${embedded.bareRepo}${embedded.created ? ' (created now, seeded with gitops-templates/example-app)' : ''}`]
         : []),
