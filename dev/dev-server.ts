@@ -20,7 +20,7 @@ export interface DevServerOptions {
   readonly host?: string;
   /** Where secrets (`HOIST_WEBHOOK_SECRET_<HOST>`) and limits are read from, through DevSettingsSchema. */
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** What runs each queued event; by default it is logged. */
+  /** What runs each queued event; by default nothing (every event is logged as it is dequeued). */
   readonly consume?: EnvelopeConsumer;
   /** The GitOps branches of an event, so the in-process queue orders by branch like SQS. */
   readonly routesFor?: (event: HoistEvent) => readonly Route[];
@@ -43,12 +43,15 @@ export interface DevServer {
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const settings = readDevSettings(options.env);
   const now = options.now ?? (() => new Date());
-  const consume: EnvelopeConsumer =
-    options.consume ??
-    (async (envelope) => {
-      logger.info('event queued', { id: envelope.id, event: envelope.event });
-    });
+  // The queue logs each event as it is taken off; without a promoter nothing else happens to it.
+  const consume: EnvelopeConsumer = options.consume ?? (async () => undefined);
   const queue = new InProcessQueue(consume, {
+    onDequeue: (envelope) =>
+      logger.info('event dequeued', {
+        id: envelope.id,
+        type: envelope.event.type,
+        ...(envelope.route ? { route: `${envelope.route.repository}:${envelope.route.branch}` } : {}),
+      }),
     onDeadLetter: (envelope, error) => logger.error('event dead-lettered', { id: envelope.id, error: String(error) }),
   });
   const ledger = options.ledger ?? new MemoryDeliveryLedger();

@@ -4,6 +4,8 @@ import type { EnvelopeConsumer, EventQueue } from '../../core/ports';
 export interface InProcessQueueOptions {
   /** Attempts per envelope before it is dead-lettered. @default 3 */
   readonly maxAttempts?: number;
+  /** Called once per envelope when it is taken off the queue, before its first attempt. */
+  readonly onDequeue?: (envelope: EventEnvelope) => void;
   /** Called when an envelope is given up on. */
   readonly onDeadLetter?: (envelope: EventEnvelope, error: unknown) => void;
   /** Delay before retry `attempt` (1-based), in ms. @default 100 · 2^(attempt-1) */
@@ -46,6 +48,7 @@ export class InProcessQueue implements EventQueue {
   }
 
   private async deliver(envelope: EventEnvelope): Promise<void> {
+    this.options.onDequeue?.(envelope);
     for (let attempt = 1; ; attempt += 1) {
       try {
         await this.consume(envelope);
