@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { sign } from '@octokit/webhooks-methods';
+import * as z from 'zod';
 import { localSecretVariable } from '../lambdas/clients/local/env-webhook-secrets';
 import type { GitHost } from '../lambdas/core/events';
+import { parseWebhookSecretText, selectWebhookSecrets } from '../lambdas/core/webhook-secrets';
 import { HoistError } from '../lambdas/shared/errors';
 import type { DevServer } from './dev-server';
 import { readDevSettings } from './dev-settings';
@@ -12,6 +14,8 @@ import { startLocalDevServer } from './start-local-dev-server';
 const DEV_SECRET = 'hoist-dev-secret';
 const HOSTS: readonly GitHost[] = ['github', 'gitlab', 'gitea'];
 const EXAMPLE_PUSH = 'dev/examples/github-push.json';
+/** The part of a GitHub payload that picks a per-repository secret. */
+const RepositoryOfPayloadSchema = z.object({ repository: z.object({ full_name: z.string() }).optional() });
 
 try {
   const server = await start();
@@ -34,7 +38,8 @@ async function start(): Promise<DevServer> {
   // Without HOIST_CONFIG the dev server promotes into its own embedded GitOps repository.
   const server = await startLocalDevServer(settings, env);
   const { configPath, embedded } = server;
-  const signature = await sign(env[localSecretVariable('github')] ?? DEV_SECRET, readFileSync(EXAMPLE_PUSH, 'utf8'));
+  const examplePush = readFileSync(EXAMPLE_PUSH, 'utf8');
+  const secret = exampleSigningSecret(env[localSecretVariable('github')] ?? DEV_SECRET, examplePush);
 
   process.stdout.write(
     [
@@ -52,8 +57,12 @@ async function start(): Promise<DevServer> {
         : []),
       '',
       'Try it:',
-      `  curl -sS ${server.url}/webhooks/github -H 'Content-Type: application/json' -H 'X-GitHub-Event: push' \\`,
-      `    -H 'X-GitHub-Delivery: ${randomUUID()}' -H 'X-Hub-Signature-256: ${signature}' --data-binary @${EXAMPLE_PUSH}`,
+      ...(secret === undefined
+        ? [`  (no GitHub webhook secret accepts ${EXAMPLE_PUSH}'s repository, so no signed example)`]
+        : [
+            `  curl -sS ${server.url}/webhooks/github -H 'Content-Type: application/json' -H 'X-GitHub-Event: push' \\`,
+            `    -H 'X-GitHub-Delivery: ${randomUUID()}' -H 'X-Hub-Signature-256: ${await sign(secret, examplePush)}' --data-binary @${EXAMPLE_PUSH}`,
+          ]),
       `  curl -sS ${server.url}/events/ecr -H 'Content-Type: application/json' --data-binary @dev/examples/ecr-push.json`,
       ...(embedded
         ? [
@@ -65,6 +74,17 @@ async function start(): Promise<DevServer> {
     ].join('\n'),
   );
   return server;
+}
+
+/**
+ * The secret the dev server accepts for the example push: the text itself,
+ * or from a JSON secret document the example repository's own secret or
+ * else the default (the first of a rotation list). Undefined when none would be accepted.
+ */
+function exampleSigningSecret(secretText: string, examplePush: string): string | undefined {
+  const payload = RepositoryOfPayloadSchema.safeParse(JSON.parse(examplePush));
+  const repository = payload.success ? payload.data.repository?.full_name : undefined;
+  return selectWebhookSecrets(parseWebhookSecretText(secretText), repository)[0];
 }
 
 /**
