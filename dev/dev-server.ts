@@ -4,29 +4,29 @@ import { EnvWebhookSecrets } from '../lambdas/clients/local/env-webhook-secrets'
 import { InProcessQueue } from '../lambdas/clients/local/in-process-queue';
 import { MemoryDeliveryLedger } from '../lambdas/clients/local/memory-delivery-ledger';
 import type { HoistEvent, Route } from '../lambdas/core/events';
-import { DEFAULT_MAX_BODY_BYTES } from '../lambdas/core/intake/receive-webhook';
-import type { EnvelopeConsumer } from '../lambdas/core/ports';
+import type { DeliveryLedger, EnvelopeConsumer } from '../lambdas/core/ports';
 import { createEcrEventHandler } from '../lambdas/ecr-event/create-ecr-event-handler';
 import { errorAnswerOf } from '../lambdas/shared/http-error-response';
 import { logger } from '../lambdas/shared/logger';
 import { createWebhookHandler } from '../lambdas/webhook/create-webhook-handler';
+import { GATEWAY_BODY_LIMIT, readDevSettings } from './dev-settings';
 import { localLambdaContext } from './lambda-context';
+import { isRefusal, screenMediaType, screenRequest } from './screen-request';
 import { toApiGatewayEvent } from './to-api-gateway-event';
-
-/** API Gateway's own ceiling on a request body; the handler applies the smaller, configured one. */
-const GATEWAY_BODY_LIMIT = 10 * 1024 * 1024;
 
 export interface DevServerOptions {
   /** 0 picks a free port. */
   readonly port: number;
   readonly host?: string;
-  /** Where secrets (`HOIST_WEBHOOK_SECRET_<HOST>`) and limits are read from. */
+  /** Where secrets (`HOIST_WEBHOOK_SECRET_<HOST>`) and limits are read from, through DevSettingsSchema. */
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** What runs each queued event; by default it is logged. */
+  /** What runs each queued event; by default nothing (every event is logged as it is dequeued). */
   readonly consume?: EnvelopeConsumer;
   /** The GitOps branches of an event, so the in-process queue orders by branch like SQS. */
   readonly routesFor?: (event: HoistEvent) => readonly Route[];
   readonly now?: () => Date;
+  /** Where delivery ids are remembered. @default in memory, forgotten when the server stops */
+  readonly ledger?: DeliveryLedger;
 }
 
 export interface DevServer {
@@ -41,25 +41,31 @@ export interface DevServer {
  * in-process FIFO queue. No AWS account is involved.
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const settings = readDevSettings(options.env);
   const now = options.now ?? (() => new Date());
-  const consume: EnvelopeConsumer =
-    options.consume ??
-    (async (envelope) => {
-      logger.info('event queued', { id: envelope.id, event: envelope.event });
-    });
+  // The queue logs each event as it is taken off; without a promoter nothing else happens to it.
+  const consume: EnvelopeConsumer = options.consume ?? (async () => undefined);
   const queue = new InProcessQueue(consume, {
+    onDequeue: (envelope) =>
+      logger.info('event dequeued', {
+        id: envelope.id,
+        type: envelope.event.type,
+        ...(envelope.route ? { route: `${envelope.route.repository}:${envelope.route.branch}` } : {}),
+      }),
     onDeadLetter: (envelope, error) => logger.error('event dead-lettered', { id: envelope.id, error: String(error) }),
   });
-  const ledger = new MemoryDeliveryLedger();
-  const maxBodyBytes = Number(options.env.HOIST_MAX_BODY_BYTES ?? DEFAULT_MAX_BODY_BYTES);
+  const ledger = options.ledger ?? new MemoryDeliveryLedger();
   const intake = { ledger, queue, log: logger, now, ...(options.routesFor ? { routesFor: options.routesFor } : {}) };
   const webhook = createWebhookHandler({
     ...intake,
     secrets: new EnvWebhookSecrets(options.env, ['github', 'gitlab', 'gitea']),
-    maxBodyBytes,
+    maxBodyBytes: settings.HOIST_MAX_BODY_BYTES,
   });
   const ecr = createEcrEventHandler(intake);
 
+  // Known once the server listens; no request is handled before that.
+  let ownHost = '';
+  const ownOrigins = new Set<string>();
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       logger.error('dev server failure', { error: String(error) });
@@ -68,10 +74,27 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+    const target = screenRequest(req.url, req.headers, ownOrigins);
+    if (isRefusal(target)) {
+      send(res, target.status, { error: target.error, reason: target.reason });
+      return;
+    }
     const method = req.method ?? 'GET';
-    if (url.pathname === '/healthz') {
+    const { pathname } = target;
+    if (pathname === '/healthz') {
       send(res, 200, { status: 'ok', deadLetters: queue.deadLetters.length });
+      return;
+    }
+    const isWebhook = pathname.startsWith('/webhooks/');
+    const isEcr = pathname === '/events/ecr' && method === 'POST';
+    if (!isWebhook && !isEcr) {
+      send(res, 404, { error: 'not found', reason: `no route for ${method} ${pathname}` });
+      return;
+    }
+    // A webhook that is not a POST gets the handler's own 405.
+    const refusal = method === 'POST' ? screenMediaType(req.headers['content-type'], { allowForm: pathname === '/webhooks/github' }) : undefined;
+    if (refusal !== undefined) {
+      send(res, refusal.status, { error: refusal.error, reason: refusal.reason });
       return;
     }
     const body = await readBody(req, GATEWAY_BODY_LIMIT);
@@ -79,17 +102,14 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       send(res, 413, { error: 'payload too large', reason: `body exceeds ${GATEWAY_BODY_LIMIT} bytes` });
       return;
     }
-    if (url.pathname.startsWith('/webhooks/')) {
-      const result = await webhook(toApiGatewayEvent(method, url, req.headers, body), localLambdaContext('hoist-webhook'));
-      res.writeHead(result.statusCode ?? 200, { 'content-type': 'application/json' });
-      res.end(result.body ?? '');
-      return;
-    }
-    if (url.pathname === '/events/ecr' && method === 'POST') {
+    if (isEcr) {
       await handleEcr(res, body);
       return;
     }
-    send(res, 404, { error: 'not found', reason: `no route for ${method} ${url.pathname}` });
+    const event = toApiGatewayEvent(method, { ...target, host: ownHost }, req.headers, body);
+    const result = await webhook(event, localLambdaContext('hoist-webhook'));
+    res.writeHead(result.statusCode ?? 200, { 'content-type': 'application/json' });
+    res.end(result.body ?? '');
   }
 
   /** EventBridge would invoke the function directly; here a POST stands in for it. */
@@ -110,13 +130,24 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     }
   }
 
-  await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(options.port, host, resolve));
   const { port } = server.address() as AddressInfo;
+  ownHost = `${hostLiteral(host)}:${port}`;
+  for (const name of LOOPBACK_NAMES.has(host) ? LOOPBACK_NAMES : [host]) ownOrigins.add(`http://${hostLiteral(name)}:${port}`);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${ownHost}`,
     queue,
     close: () => closeServer(server),
   };
+}
+
+/** The names a page served from this machine's loopback could use as its origin. */
+const LOOPBACK_NAMES: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** A host as it appears in a URL: IPv6 literals in brackets. */
+function hostLiteral(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

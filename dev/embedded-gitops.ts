@@ -1,18 +1,22 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 
 /** The template the embedded GitOps repository starts from. */
 const EXAMPLE_APP = resolve(import.meta.dirname, '..', 'gitops-templates', 'example-app');
 
-/** The dev server's own config: one local repository, the example image, its two environments. */
-export function exampleConfigYaml(bareRepo: string): string {
+/**
+ * The dev server's own config: one local repository, the example image, its
+ * two environments. `repositoryUrl` is relative to the config file's
+ * directory, so a copied work directory pushes into its own repository.
+ */
+export function exampleConfigYaml(repositoryUrl: string): string {
   return `# Written by the dev server on its first start; edit freely.
 repositories:
   - name: gitops
     provider: git
-    url: ${JSON.stringify(bareRepo)}
+    url: ${JSON.stringify(repositoryUrl)}
     baseBranch: main
 images:
   - image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/api
@@ -74,6 +78,6 @@ export function ensureEmbeddedGitops(workDir: string): { bareRepo: string; confi
     }
     created = true;
   }
-  if (!existsSync(configPath)) writeFileSync(configPath, exampleConfigYaml(bareRepo));
+  if (!existsSync(configPath)) writeFileSync(configPath, exampleConfigYaml(`./${relative(root, bareRepo)}`));
   return { bareRepo, configPath, created };
 }

@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { sign } from '@octokit/webhooks-methods';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DevServer, startDevServer } from '../../dev/dev-server';
 import type { EventEnvelope } from '../../lambdas/core/events';
+
+const JSON_TYPE = { 'content-type': 'application/json' };
 
 describe('dev server over real HTTP', () => {
   let server: DevServer;
@@ -51,15 +54,102 @@ describe('dev server over real HTTP', () => {
   });
 
   it('refuses an unsigned webhook and a gitlab call with no secret configured', async () => {
-    const unsigned = await fetch(`${server.url}/webhooks/github`, { method: 'POST', body: '{}', headers: { 'x-github-event': 'push' } });
+    const unsigned = await fetch(`${server.url}/webhooks/github`, { method: 'POST', body: '{}', headers: { ...JSON_TYPE, 'x-github-event': 'push' } });
     expect(unsigned.status).toBe(401);
-    const gitlab = await fetch(`${server.url}/webhooks/gitlab`, { method: 'POST', body: '{}' });
+    const gitlab = await fetch(`${server.url}/webhooks/gitlab`, { method: 'POST', body: '{}', headers: JSON_TYPE });
     expect(gitlab.status).toBe(404);
   });
 
   it('answers 400 with the zod reason for a malformed ECR event', async () => {
-    const res = await fetch(`${server.url}/events/ecr`, { method: 'POST', body: JSON.stringify({ id: 'x' }) });
+    const res = await fetch(`${server.url}/events/ecr`, { method: 'POST', body: JSON.stringify({ id: 'x' }), headers: JSON_TYPE });
     expect(res.status).toBe(400);
     expect((await res.json()) as object).toMatchObject({ error: 'bad request', reason: expect.stringMatching(/^ECR event: /) });
   });
+
+  it('refuses what a web page can send: a text/plain POST from a foreign origin queues nothing', async () => {
+    // The request a page on another site can make without a CORS preflight.
+    const before = consumed.length;
+    const res = await fetch(`${server.url}/events/ecr`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', origin: 'http://evil.example' },
+      body: ecrPush('browser-1'),
+    });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({ error: 'forbidden', reason: expect.stringContaining("origin 'http://evil.example'") });
+    await server.queue.drain();
+    expect(consumed.length).toBe(before);
+  });
+
+  it('answers 415 with the reason for a POST that is not JSON', async () => {
+    for (const [path, contentType] of [
+      ['/events/ecr', 'text/plain'],
+      ['/events/ecr', 'application/x-www-form-urlencoded'],
+      ['/webhooks/gitlab', 'application/x-www-form-urlencoded'],
+      ['/webhooks/github', 'multipart/form-data; boundary=x'],
+    ] as const) {
+      const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body: ecrPush('plain-1') });
+      expect(res.status, `${path} ${contentType}`).toBe(415);
+      expect(await res.json()).toEqual({ error: 'unsupported media type', reason: expect.stringContaining('is not accepted; send application/json') });
+    }
+    const missing = await fetch(`${server.url}/events/ecr`, { method: 'POST', body: new Uint8Array(Buffer.from(ecrPush('plain-2'))) });
+    expect(missing.status).toBe(415);
+    expect(await missing.json()).toMatchObject({ reason: expect.stringMatching(/^Content-Type is missing/) });
+  });
+
+  it('accepts JSON under its other names, and from its own origin', async () => {
+    const cloudEvents = await fetch(`${server.url}/events/ecr`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/cloudevents+json; charset=utf-8' },
+      body: ecrPush('json-1'),
+    });
+    expect(cloudEvents.status).toBe(202);
+    const own = await fetch(`${server.url}/events/ecr`, { method: 'POST', headers: { ...JSON_TYPE, origin: server.url }, body: ecrPush('json-2') });
+    expect(own.status).toBe(202);
+    const foreign = await fetch(`${server.url}/healthz`, { headers: { origin: 'null' } });
+    expect(foreign.status).toBe(403);
+  });
+
+  it('still takes a GitHub webhook sent as a form (the JSON in `payload`)', async () => {
+    const form = new URLSearchParams({ payload: readFileSync('dev/examples/github-push.json', 'utf8') }).toString();
+    const res = await fetch(`${server.url}/webhooks/github`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-github-event': 'push',
+        'x-github-delivery': 'form-1',
+        'x-hub-signature-256': await sign('dev-test-secret', form),
+      },
+      body: form,
+    });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ status: 'accepted', delivery: 'form-1' });
+  });
+
+  it('answers 400 with a reason for a malformed Host header or request target', async () => {
+    const { port } = new URL(server.url);
+    const hostile = await rawRequest(Number(port), 'GET', '/healthz', { host: '[::1' });
+    expect(hostile).toEqual({ status: 400, body: { error: 'bad request', reason: 'malformed Host header' } });
+    const absolute = await rawRequest(Number(port), 'GET', 'http://elsewhere.example/healthz', {});
+    expect(absolute.status).toBe(400);
+    const webhook = await rawRequest(Number(port), 'POST', '/webhooks/github', { host: 'a b', 'content-type': 'application/json' });
+    expect(webhook.status).toBe(400);
+  });
 });
+
+/** The example ECR push under another event id, so each test queues a delivery of its own. */
+function ecrPush(id: string): string {
+  return JSON.stringify({ ...JSON.parse(readFileSync('dev/examples/ecr-push.json', 'utf8')), id });
+}
+
+/** A request with headers fetch will not send (Host) and a target it will not send (absolute form). */
+function rawRequest(port: number, method: string, path: string, headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers, setHost: headers.host === undefined }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -1,9 +1,12 @@
 import { type EventEnvelope, orderingKeyOf } from '../../core/events';
 import type { EnvelopeConsumer, EventQueue } from '../../core/ports';
+import { TerminalError } from '../../shared/errors';
 
 export interface InProcessQueueOptions {
   /** Attempts per envelope before it is dead-lettered. @default 3 */
   readonly maxAttempts?: number;
+  /** Called once per envelope when it is taken off the queue, before its first attempt. */
+  readonly onDequeue?: (envelope: EventEnvelope) => void;
   /** Called when an envelope is given up on. */
   readonly onDeadLetter?: (envelope: EventEnvelope, error: unknown) => void;
   /** Delay before retry `attempt` (1-based), in ms. @default 100 · 2^(attempt-1) */
@@ -46,13 +49,15 @@ export class InProcessQueue implements EventQueue {
   }
 
   private async deliver(envelope: EventEnvelope): Promise<void> {
+    this.options.onDequeue?.(envelope);
     for (let attempt = 1; ; attempt += 1) {
       try {
         await this.consume(envelope);
         return;
       } catch (error) {
-        if (attempt >= this.maxAttempts) {
-          this.deadLetters.push({ envelope, error: String(error) });
+        // A TerminalError is final: no retry can help, so it is dead-lettered at once, like the promoter does.
+        if (attempt >= this.maxAttempts || error instanceof TerminalError) {
+          this.deadLetters.push({ envelope, error: (error as Error).message ?? String(error) });
           this.options.onDeadLetter?.(envelope, error);
           return;
         }

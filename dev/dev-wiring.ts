@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ArgoCdClient } from '../lambdas/clients/argocd-client';
+import { MemoryAuditLog, MemoryTargetStateStore } from '../lambdas/clients/local/memory-promotion-stores';
+import { MemoryTagHistory } from '../lambdas/clients/local/memory-tag-history';
+import { slackNotifiers } from '../lambdas/clients/slack-notifier';
+import { parsePromotionConfig } from '../lambdas/core/config/parse-promotion-config';
+import type { SlackDestination } from '../lambdas/core/config/promotion-config';
+import type { HoistEvent, Route } from '../lambdas/core/events';
+import type { AuditLog, EnvelopeConsumer, TagHistory, TargetStateStore } from '../lambdas/core/ports';
+import { promoteBatch } from '../lambdas/core/promotion/promote-batch';
+import { routesFor } from '../lambdas/core/promotion/triggers';
+import { providerCache } from '../lambdas/providers/create-provider';
+import { TerminalError } from '../lambdas/shared/errors';
+import { logger } from '../lambdas/shared/logger';
+import { type DevServer, startDevServer } from './dev-server';
+import type { DevSettings } from './dev-settings';
+import { openDevState } from './dev-state';
+import { ensureEmbeddedGitops } from './embedded-gitops';
+import { resolveLocalRepositoryUrls } from './resolve-local-repositories';
+
+export interface LocalPromoterOptions {
+  readonly configPath: string;
+  /** Local settings: `HOIST_ARGOCD_URL`/`HOIST_ARGOCD_TOKEN`, `HOIST_SLACK_WEBHOOK_URL`, and each repository's `credentials.env`. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** What Hoist last wrote per target and the revert holds. @default in memory */
+  readonly states?: TargetStateStore;
+  /** @default in memory */
+  readonly audit?: AuditLog;
+  /** When image tags were pushed, for tags without an order of their own. @default in memory */
+  readonly tagHistory?: TagHistory;
+}
+
+/*
+ * The dev server's object graph: the same handlers and promotion core as the
+ * Lambda functions, wired to local stand-ins (an embedded Git repository,
+ * tokens from environment variables, state in files under the work dir).
+ */
+
+/**
+ * The promotion engine as the dev server runs it: the same promoteBatch as
+ * the promoter function, with tokens from environment variables, and state
+ * and audit in the stores given (in memory unless told otherwise).
+ */
+export function createLocalPromoter(options: LocalPromoterOptions): {
+  consume: EnvelopeConsumer;
+  routesFor: (event: HoistEvent) => Route[];
+  audit: AuditLog;
+} {
+  const config = resolveLocalRepositoryUrls(parsePromotionConfig(readFileSync(options.configPath, 'utf8'), options.configPath), dirname(options.configPath));
+  const { env } = options;
+  const audit = options.audit ?? new MemoryAuditLog();
+  const states = options.states ?? new MemoryTargetStateStore();
+  const tagHistory = options.tagHistory ?? new MemoryTagHistory();
+  const providerFor = providerCache(async (repository) => (repository.credentials.env ? env[repository.credentials.env] : undefined));
+  const argocd =
+    env.HOIST_ARGOCD_URL && env.HOIST_ARGOCD_TOKEN
+      ? new ArgoCdClient({ url: env.HOIST_ARGOCD_URL, token: env.HOIST_ARGOCD_TOKEN, refresh: config.argocd.refresh, sync: config.argocd.sync })
+      : undefined;
+  // Locally a destination's URL comes from the variable it names; the default from HOIST_SLACK_WEBHOOK_URL.
+  const notifierFor = slackNotifiers<SlackDestination>((destination) => {
+    const url = destination?.env ? env[destination.env] : env[config.slack.env ?? 'HOIST_SLACK_WEBHOOK_URL'];
+    return url ? async () => url : undefined;
+  });
+  const consume: EnvelopeConsumer = async (envelope) => {
+    const result = await promoteBatch([envelope], {
+      config,
+      providerFor,
+      states,
+      audit,
+      tagHistory,
+      ...(argocd ? { argocd } : {}),
+      notifierFor,
+      log: logger,
+      now: () => new Date(),
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    });
+    for (const applied of result.applied) {
+      logger.info('promoted', {
+        repository: applied.change.repository,
+        branch: applied.change.branch,
+        commit: applied.commit,
+        promotions: applied.change.promotions.map((p) => `${p.service} ${p.environment}: ${p.fromTag ?? '-'} -> ${p.toTag}`),
+      });
+    }
+    for (const noop of result.noops) logger.info('no change', { image: noop.image, tag: noop.tag, environment: noop.environment, reason: noop.reason });
+    // What landed stays; the envelope goes to the dead letters with the reasons, as on AWS.
+    if (result.failures.length > 0) throw new TerminalError(result.failures.map((f) => f.reason).join('; '));
+  };
+  return { consume, routesFor: (event) => routesFor(config, event), audit };
+}
+
+export interface LocalDevServer extends DevServer {
+  readonly configPath: string;
+  /** The embedded GitOps repository, when no HOIST_CONFIG is set. */
+  readonly embedded?: { readonly bareRepo: string; readonly created: boolean };
+  /** Where delivery ids, target states and the audit trail are kept. */
+  readonly stateDir: string;
+}
+
+/**
+ * What `npm start` runs: the dev server with the promotion engine, its state
+ * under the work directory (so a restart neither re-queues a delivery it has
+ * seen nor forgets a revert hold), and, without HOIST_CONFIG, the embedded
+ * GitOps repository.
+ */
+export async function startLocalDevServer(settings: DevSettings, env: Readonly<Record<string, string | undefined>>): Promise<LocalDevServer> {
+  const embedded = settings.HOIST_CONFIG === undefined ? ensureEmbeddedGitops(settings.HOIST_WORK_DIR) : undefined;
+  const configPath = settings.HOIST_CONFIG ?? (embedded?.configPath as string);
+  const state = openDevState(settings.HOIST_WORK_DIR);
+  try {
+    const promoter = createLocalPromoter({ configPath, env, states: state.states, audit: state.audit, tagHistory: state.tagHistory });
+    const server = await startDevServer({ port: settings.PORT, env, ledger: state.ledger, consume: promoter.consume, routesFor: promoter.routesFor });
+    return {
+      ...server,
+      configPath,
+      ...(embedded ? { embedded } : {}),
+      stateDir: state.dir,
+      close: () => server.close().finally(() => state.close()),
+    };
+  } catch (error) {
+    state.close();
+    throw error;
+  }
+}

@@ -1,0 +1,68 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DevServerProcess, startDevServerProcess } from './dev-server-process';
+
+/** A rotation in progress, as README's webhook secret document shows it, with a secret of its own for another repository. */
+const SECRET_DOCUMENT = JSON.stringify({ default: ['new-secret', 'old-secret'], repositories: { 'team/app': 'app-only-secret' } });
+
+/** One JSON log line of the process, as Powertools writes it. */
+const logLine = (line: string): Record<string, unknown> | undefined => {
+  try {
+    return JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+};
+
+describe('npm start', () => {
+  let server: DevServerProcess;
+
+  beforeAll(async () => {
+    const workDir = join(mkdtempSync(join(tmpdir(), 'hoist-process-')), '.hoist');
+    server = await startDevServerProcess({ HOIST_WORK_DIR: workDir, PORT: '0', HOIST_WEBHOOK_SECRET_GITHUB: SECRET_DOCUMENT });
+  });
+  afterAll(async () => server?.stop());
+
+  it('prints a curl line that works when the webhook secret is a JSON document', async () => {
+    const delivery = /-H 'X-GitHub-Delivery: ([^']+)'/.exec(server.stdout())?.[1];
+    const signature = /-H 'X-Hub-Signature-256: ([^']+)'/.exec(server.stdout())?.[1];
+    expect(delivery).toBeDefined();
+    expect(signature).toMatch(/^sha256=[0-9a-f]{64}$/);
+    // What the printed curl line sends.
+    const res = await fetch(`${server.url}/webhooks/github`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'push',
+        'x-github-delivery': delivery as string,
+        'x-hub-signature-256': signature as string,
+      },
+      body: readFileSync('dev/examples/github-push.json'),
+    });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ status: 'accepted', delivery, events: ['git.push'] });
+  });
+
+  it('logs every queued event once, with its id, type and route, as the promoter takes it', async () => {
+    const body = JSON.stringify({ ...JSON.parse(readFileSync('dev/examples/ecr-push.json', 'utf8')), id: 'logged-1' });
+    const res = await fetch(`${server.url}/events/ecr`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(res.status).toBe(202);
+    // The promoter logs `promoted` after it took the event; by then its dequeue line was written.
+    await server.lineMatching((line) => logLine(line)?.message === 'promoted' && line.includes('hoist/prod/api'));
+    await server.lineMatching((line) => logLine(line)?.message === 'promoted' && line.includes('"branch":"main"'));
+    const dequeued = server
+      .stdout()
+      .split('\n')
+      .map(logLine)
+      .filter((entry) => entry?.message === 'event dequeued' && String(entry.id).startsWith('ecr:logged-1'));
+    expect(dequeued.map((entry) => ({ id: entry?.id, type: entry?.type, route: entry?.route }))).toEqual(
+      expect.arrayContaining([
+        { id: 'ecr:logged-1#0@gitops:main', type: 'image.published', route: 'gitops:main' },
+        { id: 'ecr:logged-1#0@gitops:hoist/prod/api', type: 'image.published', route: 'gitops:hoist/prod/api' },
+      ]),
+    );
+    expect(dequeued).toHaveLength(2);
+  });
+});
