@@ -110,7 +110,7 @@ export function benchPlanning(events = 1000, services = 100): Array<[string, str
 export async function benchEndToEnd(runs = 30): Promise<Array<[string, string]>> {
   const embedded = ensureEmbeddedGitops(mkdtempSync(join(tmpdir(), 'hoist-bench-e2e-')));
   const promoter = createLocalPromoter({ configPath: embedded.configPath, env: {} });
-  const server = await startDevServer({ port: 0, env: {}, consume: promoter.consume, routesFor: promoter.routesFor });
+  const server = await startDevServer({ port: 0, env: {}, consume: promoter.consume, workOf: promoter.workOf });
   const template = JSON.parse(readFileSync('dev/examples/ecr-push.json', 'utf8')) as { id: string; detail: Record<string, string> };
   const samples: number[] = [];
   for (let i = 0; i < runs; i += 1) {

@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { EnvWebhookSecrets } from '../lambdas/clients/local/env-webhook-secrets';
 import { InProcessQueue } from '../lambdas/clients/local/in-process-queue';
 import { MemoryDeliveryLedger } from '../lambdas/clients/local/memory-delivery-ledger';
-import type { HoistEvent, Route } from '../lambdas/core/events';
+import type { HoistEvent } from '../lambdas/core/events';
 import type { DeliveryLedger, EnvelopeConsumer } from '../lambdas/core/ports';
+import type { Work } from '../lambdas/core/promotion/triggers';
 import { createEcrEventHandler } from '../lambdas/ecr-event/create-ecr-event-handler';
 import { errorAnswerOf } from '../lambdas/shared/http-error-response';
 import { logger } from '../lambdas/shared/logger';
@@ -23,7 +24,7 @@ export interface DevServerOptions {
   /** What runs each queued event; by default nothing (every event is logged as it is dequeued). */
   readonly consume?: EnvelopeConsumer;
   /** The GitOps branches of an event, so the in-process queue orders by branch like SQS. */
-  readonly routesFor?: (event: HoistEvent) => readonly Route[];
+  readonly workOf?: (event: HoistEvent) => Work;
   readonly now?: () => Date;
   /** Where delivery ids are remembered. @default in memory, forgotten when the server stops */
   readonly ledger?: DeliveryLedger;
@@ -55,7 +56,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     onDeadLetter: (envelope, error) => logger.error('event dead-lettered', { id: envelope.id, error: String(error) }),
   });
   const ledger = options.ledger ?? new MemoryDeliveryLedger();
-  const intake = { ledger, queue, log: logger, now, ...(options.routesFor ? { routesFor: options.routesFor } : {}) };
+  const intake = { ledger, queue, log: logger, now, ...(options.workOf ? { workOf: options.workOf } : {}) };
   const webhook = createWebhookHandler({
     ...intake,
     secrets: new EnvWebhookSecrets(options.env, ['github', 'gitlab', 'gitea']),

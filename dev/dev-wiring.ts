@@ -6,10 +6,10 @@ import { MemoryTagHistory } from '../lambdas/clients/local/memory-tag-history';
 import { slackNotifiers } from '../lambdas/clients/slack-notifier';
 import { parsePromotionConfig } from '../lambdas/core/config/parse-promotion-config';
 import type { SlackDestination } from '../lambdas/core/config/promotion-config';
-import type { HoistEvent, Route } from '../lambdas/core/events';
+import type { HoistEvent } from '../lambdas/core/events';
 import type { AuditLog, EnvelopeConsumer, TagHistory, TargetStateStore } from '../lambdas/core/ports';
 import { promoteBatch } from '../lambdas/core/promotion/promote-batch';
-import { routesFor } from '../lambdas/core/promotion/triggers';
+import { type Work, workOf } from '../lambdas/core/promotion/triggers';
 import { providerCache } from '../lambdas/providers/create-provider';
 import { TerminalError } from '../lambdas/shared/errors';
 import { logger } from '../lambdas/shared/logger';
@@ -44,7 +44,7 @@ export interface LocalPromoterOptions {
  */
 export function createLocalPromoter(options: LocalPromoterOptions): {
   consume: EnvelopeConsumer;
-  routesFor: (event: HoistEvent) => Route[];
+  workOf: (event: HoistEvent) => Work;
   audit: AuditLog;
 } {
   const config = resolveLocalRepositoryUrls(parsePromotionConfig(readFileSync(options.configPath, 'utf8'), options.configPath), dirname(options.configPath));
@@ -87,7 +87,7 @@ export function createLocalPromoter(options: LocalPromoterOptions): {
     // What landed stays; the envelope goes to the dead letters with the reasons, as on AWS.
     if (result.failures.length > 0) throw new TerminalError(result.failures.map((f) => f.reason).join('; '));
   };
-  return { consume, routesFor: (event) => routesFor(config, event), audit };
+  return { consume, workOf: (event) => workOf(config, event), audit };
 }
 
 export interface LocalDevServer extends DevServer {
@@ -110,7 +110,7 @@ export async function startLocalDevServer(settings: DevSettings, env: Readonly<R
   const state = openDevState(settings.HOIST_WORK_DIR);
   try {
     const promoter = createLocalPromoter({ configPath, env, states: state.states, audit: state.audit, tagHistory: state.tagHistory });
-    const server = await startDevServer({ port: settings.PORT, env, ledger: state.ledger, consume: promoter.consume, routesFor: promoter.routesFor });
+    const server = await startDevServer({ port: settings.PORT, env, ledger: state.ledger, consume: promoter.consume, workOf: promoter.workOf });
     return {
       ...server,
       configPath,

@@ -18,7 +18,7 @@ describe('dev server: a copied work directory', () => {
     expect(copy.created).toBe(false);
 
     const promoter = createLocalPromoter({ configPath: copy.configPath, env: {} });
-    const server = await startDevServer({ port: 0, env: {}, consume: promoter.consume, routesFor: promoter.routesFor });
+    const server = await startDevServer({ port: 0, env: {}, consume: promoter.consume, workOf: promoter.workOf });
     try {
       const res = await fetch(`${server.url}/events/ecr`, {
         method: 'POST',

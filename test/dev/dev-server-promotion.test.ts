@@ -29,7 +29,7 @@ describe('end to end through the dev server', () => {
       HOIST_SLACK_WEBHOOK_URL: slack.url,
     };
     const promoter = createLocalPromoter({ configPath: embedded.configPath, env });
-    server = await startDevServer({ port: 0, env, consume: promoter.consume, routesFor: promoter.routesFor });
+    server = await startDevServer({ port: 0, env, consume: promoter.consume, workOf: promoter.workOf });
   });
   afterAll(async () => {
     await server.close();

@@ -4,7 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { parsePromotionConfig } from '../../core/config/parse-promotion-config';
 import type { EnqueueOnceDeps } from '../../core/intake/enqueue-once';
-import { routesFor } from '../../core/promotion/triggers';
+import { workOf } from '../../core/promotion/triggers';
 import { PositiveIntText } from '../../shared/env';
 import { logger } from '../../shared/logger';
 import { DynamoDbDeliveryLedger } from './dynamodb-delivery-ledger';
@@ -35,11 +35,11 @@ export function awsIntakeDeps(env: z.infer<typeof IntakeEnvSchema>): EnqueueOnce
 }
 
 /** Routing by the promotion config when it is bundled; without it events are ordered by source. */
-function routing(configPath: string): Pick<EnqueueOnceDeps, 'routesFor'> {
+function routing(configPath: string): Pick<EnqueueOnceDeps, 'workOf'> {
   if (!existsSync(configPath)) {
     logger.warn('no promotion config bundled; events are queued by source, not by GitOps branch', { configPath });
     return {};
   }
   const config = parsePromotionConfig(readFileSync(configPath, 'utf8'), configPath);
-  return { routesFor: (event) => routesFor(config, event) };
+  return { workOf: (event) => workOf(config, event) };
 }

@@ -1,14 +1,19 @@
 import { ConflictError, UnavailableError } from '../../shared/errors';
-import { type EventEnvelope, EventEnvelopeSchema, type HoistEvent, type Route, type SourceHost } from '../events';
+import { type EventEnvelope, EventEnvelopeSchema, type HoistEvent, type SourceHost } from '../events';
 import type { DeliveryLedger, EventQueue, WarningLog } from '../ports';
+import type { Work } from '../promotion/triggers';
 import { parseWith } from './intake-outcome';
 
 export interface EnqueueOnceDeps {
   readonly ledger: DeliveryLedger;
   readonly queue: EventQueue;
   readonly log: WarningLog;
-  /** The GitOps branches an event goes to (from the promotion config); none means "order by source". */
-  readonly routesFor?: (event: HoistEvent) => readonly Route[];
+  /**
+   * What an event implies under the promotion config (the core's `workOf`):
+   * the GitOps branches it goes to, or why it implies nothing. Without it
+   * (no config at hand) every event is queued, ordered by source.
+   */
+  readonly workOf?: (event: HoistEvent) => Work;
 }
 
 /**
@@ -42,21 +47,27 @@ export async function enqueueOnce(key: string, envelopes: readonly EventEnvelope
  * Wraps the events of one delivery into queue envelopes with stable ids
  * (`<host>:<delivery>#<index>`), validating each against the event model. An
  * event that goes to several GitOps branches becomes one envelope per branch
- * (`…#<index>@<repository>:<branch>`).
+ * (`…#<index>@<repository>:<branch>`); an event that implies no work is not
+ * queued, and its reason is returned instead, so intake can answer `ignored`.
  */
 export function buildEnvelopes(
   host: SourceHost,
   deliveryId: string,
   receivedAt: Date,
   events: readonly HoistEvent[],
-  routesFor: (event: HoistEvent) => readonly Route[] = () => [],
-): { key: string; envelopes: EventEnvelope[] } {
+  workOf?: (event: HoistEvent) => Work,
+): { key: string; envelopes: EventEnvelope[]; ignored: string[] } {
   const key = `${host}:${deliveryId}`;
+  const ignored: string[] = [];
   const envelopes = events.flatMap((event, index) => {
     const base = { id: `${key}#${index}`, host, deliveryId, receivedAt: receivedAt.toISOString(), event };
-    const routes = routesFor(event);
-    const raw = routes.length === 0 ? [base] : routes.map((route) => ({ ...base, id: `${base.id}@${route.repository}:${route.branch}`, route }));
+    const work = workOf?.(event) ?? { kind: 'promote' as const, routes: [] };
+    if (work.kind === 'none') {
+      ignored.push(work.reason);
+      return [];
+    }
+    const raw = work.routes.length === 0 ? [base] : work.routes.map((route) => ({ ...base, id: `${base.id}@${route.repository}:${route.branch}`, route }));
     return raw.map((envelope) => parseWith(EventEnvelopeSchema, envelope, `${host} event`));
   });
-  return { key, envelopes };
+  return { key, envelopes, ignored };
 }

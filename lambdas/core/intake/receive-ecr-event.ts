@@ -13,7 +13,8 @@ export async function receiveEcrEvent(input: unknown, deps: EnqueueOnceDeps & { 
     return { status: 'ignored', id: eventId, reason: outcome.kind === 'ignored' ? outcome.reason : 'not an image push' };
   }
   const receivedAt = deps.now();
-  const { key, envelopes } = buildEnvelopes('ecr', eventId, receivedAt, outcome.events, deps.routesFor);
+  const { key, envelopes, ignored } = buildEnvelopes('ecr', eventId, receivedAt, outcome.events, deps.workOf);
+  if (envelopes.length === 0) return { status: 'ignored', id: eventId, reason: ignored.join('; ') };
   const result = await enqueueOnce(key, envelopes, receivedAt, deps);
   return { status: result === 'queued' ? 'accepted' : 'duplicate', id: eventId };
 }

@@ -115,12 +115,19 @@ export async function receiveWebhook(request: WebhookRequest, deps: ReceiveWebho
   assertDeliveryInScope(scope, { repository: claimedRepository, packageRegistries: protocol.packageRegistries }, outcome.events);
 
   const deliveryId = protocol.deliveryId(request.headers) ?? `sha256-${createHash('sha256').update(request.body).digest('hex')}`;
-  const { key, envelopes } = buildEnvelopes(host, deliveryId, receivedAt, outcome.events, deps.routesFor);
+  const { key, envelopes, ignored } = buildEnvelopes(host, deliveryId, receivedAt, outcome.events, deps.workOf);
+  if (envelopes.length === 0) return { status: 202, body: { status: 'ignored', ignored: ignored.join('; ') } };
   const result = await enqueueOnce(key, envelopes, receivedAt, deps);
   if (result === 'duplicate') return { status: 200, body: { status: 'duplicate', delivery: deliveryId } };
   return {
     status: 202,
-    body: { status: 'accepted', delivery: deliveryId, events: outcome.events.map((e) => e.type), queued: envelopes.length },
+    body: {
+      status: 'accepted',
+      delivery: deliveryId,
+      events: outcome.events.map((e) => e.type),
+      queued: envelopes.length,
+      ...(ignored.length > 0 ? { ignored: ignored.join('; ') } : {}),
+    },
   };
 }
 

@@ -6,8 +6,10 @@ import { toApiGatewayEvent } from '../../../dev/to-api-gateway-event';
 import { EnvWebhookSecrets } from '../../../lambdas/clients/local/env-webhook-secrets';
 import { InProcessQueue } from '../../../lambdas/clients/local/in-process-queue';
 import { MemoryDeliveryLedger } from '../../../lambdas/clients/local/memory-delivery-ledger';
-import type { EventEnvelope } from '../../../lambdas/core/events';
+import { PromotionConfigSchema } from '../../../lambdas/core/config/promotion-config';
+import type { EventEnvelope, HoistEvent } from '../../../lambdas/core/events';
 import type { EventQueue } from '../../../lambdas/core/ports';
+import { type Work, workOf } from '../../../lambdas/core/promotion/triggers';
 import { createWebhookHandler } from '../../../lambdas/webhook/create-webhook-handler';
 import { fixture, githubExamples } from '../../support/webhook-examples';
 
@@ -34,7 +36,7 @@ interface Harness {
   invoke(host: string, headers: Record<string, string>, body: string | Buffer, method?: string): Promise<{ status: number; body: any }>;
 }
 
-function harness(options: { maxBodyBytes?: number; queue?: EventQueue } = {}): Harness {
+function harness(options: { maxBodyBytes?: number; queue?: EventQueue; workOf?: (event: HoistEvent) => Work } = {}): Harness {
   const queued: EventEnvelope[] = [];
   const queue = new InProcessQueue(async (envelope) => {
     queued.push(envelope);
@@ -46,6 +48,7 @@ function harness(options: { maxBodyBytes?: number; queue?: EventQueue } = {}): H
     log: { warn: () => undefined },
     now: () => new Date('2026-11-23T08:00:00Z'),
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+    ...(options.workOf ? { workOf: options.workOf } : {}),
   });
   return {
     queued,
@@ -69,6 +72,37 @@ async function githubHeaders(body: string, secret = 'new-secret', event = 'push'
 }
 
 const giteaSignature = (secret: string, body: string) => createHmac('sha256', secret).update(body).digest('hex');
+
+describe('webhook handler: only events that imply work are accepted', () => {
+  const config = PromotionConfigSchema.parse({
+    repositories: [{ name: 'gitops', provider: 'git', url: '/x' }],
+    images: [{ image: 'ghcr.io/octo-org/api', targets: [{ repository: 'gitops', file: 'dev/values.yaml', environment: 'dev' }] }],
+  });
+
+  it('answers ignored with the reason for a push, and queues nothing', async () => {
+    const h = harness({ workOf: (event) => workOf(config, event) });
+    const body = JSON.stringify(pushPayload());
+    const res = await h.invoke('github', await githubHeaders(body), body);
+    expect(res).toEqual({
+      status: 202,
+      body: { status: 'ignored', ignored: 'git.push events trigger no promotion; images are promoted from registry push events' },
+    });
+    expect(h.queued).toEqual([]);
+  });
+
+  it('accepts a package event for a configured image with one envelope per GitOps branch, and ignores an unconfigured one', async () => {
+    const h = harness({ workOf: (event) => workOf(config, event) });
+    const body = JSON.stringify(registryPackage('octo-org/api'));
+    const res = await h.invoke('github', await githubHeaders(body, 'api-secret', 'registry_package', 'p-1'), body);
+    expect(res.body).toMatchObject({ status: 'accepted', queued: 1 });
+    expect(h.queued.map((e) => e.id)).toEqual(['github:p-1#0@gitops:main']);
+    const elsewhere = PromotionConfigSchema.parse({ ...config, images: [{ ...config.images[0], image: 'ghcr.io/octo-org/web' }] });
+    const other = harness({ workOf: (event) => workOf(elsewhere, event) });
+    const ignored = await other.invoke('github', await githubHeaders(body, 'api-secret', 'registry_package', 'p-2'), body);
+    expect(ignored.body).toEqual({ status: 'ignored', ignored: 'no target is configured for ghcr.io/octo-org/api' });
+    expect(other.queued).toEqual([]);
+  });
+});
 
 describe('webhook handler', () => {
   let h: Harness;

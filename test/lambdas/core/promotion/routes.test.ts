@@ -3,7 +3,7 @@ import { PromotionConfigSchema } from '../../../../lambdas/core/config/promotion
 import { type EventEnvelope, type ImagePublished, orderingKeyOf } from '../../../../lambdas/core/events';
 import { buildEnvelopes } from '../../../../lambdas/core/intake/enqueue-once';
 import { type FileRead, planPromotions } from '../../../../lambdas/core/promotion/plan-promotions';
-import { imageUpdatesOf, routesFor } from '../../../../lambdas/core/promotion/triggers';
+import { imageUpdatesOf, routesFor, workOf } from '../../../../lambdas/core/promotion/triggers';
 import { imageEnvelope } from '../../../support/envelopes';
 
 const config = PromotionConfigSchema.parse({
@@ -50,7 +50,7 @@ describe('routing: one queue message group per GitOps branch', () => {
   });
 
   it("queues one envelope per route, each in its branch's message group", () => {
-    const { envelopes } = buildEnvelopes('ecr', 'e1', new Date('2026-11-23T08:00:00Z'), [event], (e) => routesFor(config, e));
+    const { envelopes } = buildEnvelopes('ecr', 'e1', new Date('2026-11-23T08:00:00Z'), [event], (e) => workOf(config, e));
     expect(envelopes.map((e) => [e.id, orderingKeyOf(e)])).toEqual([
       ['ecr:e1#0@gitops:main', 'gitops:gitops:main'],
       ['ecr:e1#0@gitops:hoist/prod/api', 'gitops:gitops:hoist/prod/api'],
@@ -59,7 +59,7 @@ describe('routing: one queue message group per GitOps branch', () => {
   });
 
   it("plans only the targets on an envelope's route", () => {
-    const { envelopes } = buildEnvelopes('ecr', 'e1', new Date('2026-11-23T08:00:00Z'), [{ ...event, tag: '1.0.2' }], (e) => routesFor(config, e));
+    const { envelopes } = buildEnvelopes('ecr', 'e1', new Date('2026-11-23T08:00:00Z'), [{ ...event, tag: '1.0.2' }], (e) => workOf(config, e));
     const fileOf = (_repo: string, _branch: string, path: string): FileRead =>
       path === 'values.yaml' ? { kind: 'missing' } : { kind: 'text', text: values('1.0.1') };
     const main = planPromotions({
