@@ -1,5 +1,5 @@
-import { awsIntakeDeps, IntakeEnvSchema } from '../clients/aws/intake-deps';
 import { readEnv } from '../shared/env';
+import { awsIntakeDeps, IntakeEnvSchema } from '../wiring/lambda-intake';
 import { createEcrEventHandler } from './create-ecr-event-handler';
 
 export const handler = createEcrEventHandler(awsIntakeDeps(readEnv(IntakeEnvSchema)));

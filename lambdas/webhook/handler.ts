@@ -1,9 +1,9 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
-import { awsIntakeDeps, IntakeEnvSchema } from '../clients/aws/intake-deps';
 import { SecretsManagerWebhookSecrets } from '../clients/aws/secrets-manager-webhook-secrets';
 import { DEFAULT_MAX_BODY_BYTES } from '../core/intake/receive-webhook';
 import { PositiveIntText, readEnv } from '../shared/env';
+import { awsIntakeDeps, IntakeEnvSchema } from '../wiring/lambda-intake';
 import { createWebhookHandler } from './create-webhook-handler';
 
 /** Secret ids (names or ARNs), never secret values, come through the environment. */

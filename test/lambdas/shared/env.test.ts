@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { IntakeEnvSchema } from '../../../lambdas/clients/aws/intake-deps';
 import { readEnv } from '../../../lambdas/shared/env';
+import { IntakeEnvSchema } from '../../../lambdas/wiring/lambda-intake';
 
 describe('env: read once, fail fast', () => {
   it('names every missing or malformed variable', () => {

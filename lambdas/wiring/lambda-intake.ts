@@ -2,13 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
-import { parsePromotionConfig } from '../../core/config/parse-promotion-config';
-import type { EnqueueOnceDeps } from '../../core/intake/enqueue-once';
-import { workOf } from '../../core/promotion/triggers';
-import { PositiveIntText } from '../../shared/env';
-import { logger } from '../../shared/logger';
-import { DynamoDbDeliveryLedger } from './dynamodb-delivery-ledger';
-import { SqsEventQueue } from './sqs-event-queue';
+import { DynamoDbDeliveryLedger } from '../clients/aws/dynamodb-delivery-ledger';
+import { SqsEventQueue } from '../clients/aws/sqs-event-queue';
+import { parsePromotionConfig } from '../core/config/parse-promotion-config';
+import type { EnqueueOnceDeps } from '../core/intake/enqueue-once';
+import { workOf } from '../core/promotion/triggers';
+import { PositiveIntText } from '../shared/env';
+import { logger } from '../shared/logger';
 
 /** The variables every intake function reads. */
 export const IntakeEnvSchema = z.object({
