@@ -121,6 +121,12 @@ export function planPromotions(input: PlanInput): PromotionPlan {
 
   const byTarget = new Map<string, { target: ResolvedTarget; updates: ImageUpdate[] }>();
   for (const update of input.updates) {
+    const refused = refusedMarkerFiles(input, update);
+    if (refused.length > 0) {
+      // Which targets those files declare cannot be known until a person makes them readable.
+      failures.push({ image: update.image, tag: update.tag, reason: refused.join('; '), envelopeIds: [update.envelopeId] });
+      continue;
+    }
     let targets: ResolvedTarget[];
     try {
       targets = targetsOf(input.config, update.image, update.route, lookup);
@@ -161,4 +167,16 @@ export function planPromotions(input: PlanInput): PromotionPlan {
   }
   const changes = composeChanges(edits, (target) => edited.get(fileKey(target)) ?? '');
   return { changes, noops, failures, states };
+}
+
+/** Marker files on an update's route that were refused when read (too large …), each with its reason. */
+function refusedMarkerFiles(input: PlanInput, update: ImageUpdate): string[] {
+  return input.config.repositories
+    .filter((r) => update.route === undefined || (update.route.repository === r.name && update.route.branch === '*'))
+    .flatMap((repository) =>
+      repository.markerFiles.flatMap((path) => {
+        const read = input.fileOf(repository.name, repository.baseBranch, path);
+        return read.kind === 'refused' ? [`marker file ${path}: ${read.reason}`] : [];
+      }),
+    );
 }

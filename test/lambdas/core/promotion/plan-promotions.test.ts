@@ -181,3 +181,15 @@ describe('planner: one broken target does not block the others', () => {
     expect(plan.failures.every((f) => f.envelopeIds.join() === 'e1')).toBe(true);
   });
 });
+
+describe('planner: marker files', () => {
+  it('fails an update whose marker file was refused, instead of saying no target declares it', () => {
+    const config = { repositories: [{ ...repo, markerFiles: ['apps/values.yaml'] }] };
+    const plan = planPromotions({
+      ...input(config, { 'apps/values.yaml': { kind: 'refused', reason: '9000000 bytes, larger than limits.maxFileBytes (2097152); not read' } }),
+      updates: [{ ...update('ghcr.io/acme/api', '1.0.1', '2026-11-23T08:00:00Z'), route: { repository: 'gitops', branch: '*' } }],
+    });
+    expect(plan.noops).toEqual([]);
+    expect(plan.failures.map((f) => f.reason)).toEqual(['marker file apps/values.yaml: 9000000 bytes, larger than limits.maxFileBytes (2097152); not read']);
+  });
+});
