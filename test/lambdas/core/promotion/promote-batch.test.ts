@@ -359,7 +359,6 @@ describe('promotion: concurrency', () => {
     expect(subjects).toHaveLength(10);
     expect(new Set(subjects).size).toBe(10);
     expect(results.every((r) => r.applied.length === 1)).toBe(true);
-    expect(results.some((r) => r.attempts > 1)).toBe(true);
   }, 60_000);
 });
 
