@@ -163,3 +163,29 @@ describe('bump engine: reading current tags', () => {
     expect(site && currentVersionOf(site)).toEqual({ tag: '1.10' });
   });
 });
+
+// Correctness only, no timed assertions; but in quadratic time these inputs took from seconds to
+// minutes and the tests time out. The limit is generous for a busy machine.
+const LARGE = { timeout: 30_000 };
+
+describe('bump engine: splicing', () => {
+  it('writes many edits into one large file', LARGE, () => {
+    const line = 'tag: "1.4.2" # pinned\n';
+    const before = line.repeat(100_000);
+    const edits = Array.from({ length: 100_000 }, (_, i) => ({
+      scalar: { start: i * line.length + 5, end: i * line.length + 12, value: '1.4.2', style: 'QUOTE_DOUBLE' as const },
+      value: '1.4.3',
+    }));
+    expect(applyScalarEdits(before, edits.reverse())).toBe('tag: "1.4.3" # pinned\n'.repeat(100_000));
+  });
+
+  it('still refuses overlapping edits', () => {
+    const scalar = { start: 5, end: 12, value: '1.4.2', style: 'QUOTE_DOUBLE' as const };
+    expect(() =>
+      applyScalarEdits('tag: "1.4.2"\n', [
+        { scalar, value: '1.4.3' },
+        { scalar: { ...scalar, start: 6 }, value: '1.4.4' },
+      ]),
+    ).toThrowError('overlapping scalar edits');
+  });
+});
