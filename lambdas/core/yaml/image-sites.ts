@@ -223,7 +223,26 @@ export interface MarkerSite extends ImageSite {
   readonly environment?: string;
 }
 
-const MARKER = /hoist:\s*(\{.*\})\s*$/;
+/**
+ * The JSON of a `hoist: {…}` marker at the end of a comment: from the `{` of
+ * the first `hoist:` on the comment's last line to the closing `}` that ends
+ * the comment. A scan, not a regular expression: `/hoist:\s*(\{.*\})\s*$/`
+ * backtracks over the rest of the line from every `hoist:`, which is quadratic
+ * in a long comment line.
+ */
+function markerJsonOf(comment: string): string | undefined {
+  const text = comment.trimEnd();
+  const end = text.length - 1;
+  if (text[end] !== '}') return undefined;
+  // `.` stops at these, so the braces and what lies between them share one line.
+  const lineStart = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r'), text.lastIndexOf('\u2028'), text.lastIndexOf('\u2029')) + 1;
+  for (let at = text.indexOf('hoist:'); at !== -1; at = text.indexOf('hoist:', at + 1)) {
+    let open = at + 'hoist:'.length;
+    while (open < end && /\s/.test(text[open] ?? '')) open += 1;
+    if (text[open] === '{' && open >= lineStart && open < end) return text.slice(open, end + 1);
+  }
+  return undefined;
+}
 
 /**
  * Scalars that declare their own target with a trailing comment, in the
@@ -235,13 +254,13 @@ export function findMarkerSites(text: string, file: string): MarkerSite[] {
   parseYamlDocuments(text, file).forEach((doc) => {
     visit(doc, {
       Scalar(_key, node, path) {
-        const match = node.comment === undefined || node.comment === null ? null : MARKER.exec(node.comment);
-        if (match === null || !isScalar(node)) return;
+        const json = typeof node.comment === 'string' ? markerJsonOf(node.comment) : undefined;
+        if (json === undefined || !isScalar(node)) return;
         let marker: { image?: unknown; policy?: unknown; environment?: unknown; field?: unknown };
         try {
-          marker = JSON.parse(match[1] ?? '') as typeof marker;
+          marker = JSON.parse(json) as typeof marker;
         } catch {
-          throw new ValidationError(`${file}: hoist marker is not valid JSON: ${match[1]}`);
+          throw new ValidationError(`${file}: hoist marker is not valid JSON: ${json}`);
         }
         if (typeof marker.image !== 'string') throw new ValidationError(`${file}: hoist marker needs "image"`);
         const scalar = sourceScalarOf(node);

@@ -189,3 +189,24 @@ describe('bump engine: splicing', () => {
     ).toThrowError('overlapping scalar edits');
   });
 });
+
+describe('bump engine: marker comments', () => {
+  const markerOf = (comment: string) => findMarkerSites(`tag: 1.4.2 #${comment}\n`, 'm.yaml').map((s) => [s.image, s.policy]);
+
+  it('reads the marker that ends the comment, with space around it', () => {
+    expect(markerOf(' pinned; hoist:  {"image": "ghcr.io/octo-org/api", "policy": "semver:^1"}  ')).toEqual([['ghcr.io/octo-org/api', 'semver:^1']]);
+  });
+
+  it('ignores a marker that does not end the comment', () => {
+    expect(markerOf(' hoist: {"image": "ghcr.io/octo-org/api"} until Friday')).toEqual([]);
+  });
+
+  it('takes everything from the first hoist: on the line, so two markers on one line are refused', () => {
+    expect(() => markerOf(' hoist: {"image": "a"} hoist: {"image": "b"}')).toThrowError(/^m\.yaml: hoist marker is not valid JSON/);
+  });
+
+  it('reads a long comment line full of hoist: once', LARGE, () => {
+    const text = `image: ghcr.io/octo-org/api:1.4.2 # ${'hoist: {'.repeat(200_000)}\n`;
+    expect(findMarkerSites(text, 'markers.yaml')).toEqual([]);
+  });
+});
