@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { EditSpec } from '../../../../lambdas/core/config/promotion-config';
 import { currentVersionOf, editsForSite, findImageSites, findMarkerSites, type NewVersion } from '../../../../lambdas/core/yaml/image-sites';
 import { applyScalarEdits, renderScalar } from '../../../../lambdas/core/yaml/scalar-splice';
+import { ValidationError } from '../../../../lambdas/shared/errors';
 
 const golden = (name: string) => readFileSync(join(import.meta.dirname, '../../../fixtures/golden', name), 'utf8');
 const DIGEST = 'sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd123456ab';
@@ -208,5 +209,69 @@ describe('bump engine: marker comments', () => {
   it('reads a long comment line full of hoist: once', LARGE, () => {
     const text = `image: ghcr.io/octo-org/api:1.4.2 # ${'hoist: {'.repeat(200_000)}\n`;
     expect(findMarkerSites(text, 'markers.yaml')).toEqual([]);
+  });
+});
+
+/** A values file with `keys` top-level keys before its image block, as a generated or hostile file may have. */
+const wideValues = (keys: number, extra = ''): string => {
+  const lines = Array.from({ length: keys }, (_, i) => `key${i}: value-${i}`);
+  return `${lines.join('\n')}\n${extra}image:\n  repository: ghcr.io/octo-org/api\n  tag: 1.4.2 # pinned\n`;
+};
+const HELM: EditSpec = { kind: 'helm', tagPath: 'image.tag', repositoryPath: 'image.repository' };
+
+/** The message of the ValidationError that refuses `text`, if one does. */
+const refusal = (text: string, file = 'v.yaml'): string | undefined => {
+  try {
+    findImageSites(text, file, HELM, 'ghcr.io/octo-org/api');
+  } catch (error) {
+    return error instanceof ValidationError ? error.message : `not a ValidationError: ${String(error)}`;
+  }
+  return undefined;
+};
+
+describe('bump engine: files of any size', () => {
+  for (const keys of [10_000, 80_000]) {
+    it(`bumps the tag in a values file with ${keys.toLocaleString('en-US')} keys, touching nothing else`, LARGE, () => {
+      const before = wideValues(keys);
+      const sites = findImageSites(before, 'values.yaml', HELM, 'ghcr.io/octo-org/api');
+      expect(sites).toHaveLength(1);
+      const after = applyScalarEdits(
+        before,
+        sites.flatMap((site) => editsForSite(site, { tag: '1.4.3', digestMode: 'none' })),
+      );
+      expect(after).toBe(before.replace('tag: 1.4.2 # pinned', 'tag: 1.4.3 # pinned'));
+    });
+
+    it(`refuses a duplicate key among ${keys.toLocaleString('en-US')} keys, naming the file, the key and both lines`, LARGE, () => {
+      expect(refusal(wideValues(keys, 'key7: again\n'), 'apps/api/values.yaml')).toBe(
+        `apps/api/values.yaml: not valid YAML: duplicate key 'key7' at line ${keys + 1} (first at line 8)`,
+      );
+    });
+  }
+});
+
+describe('bump engine: duplicate keys', () => {
+  it('refuses twins in a nested block mapping, where a bump could land in either', () => {
+    expect(refusal('image:\n  tag: 1.4.2\n  repository: x\n  tag: 1.4.1\n')).toBe("v.yaml: not valid YAML: duplicate key 'tag' at line 4 (first at line 2)");
+  });
+
+  it('refuses twins in a flow mapping and in a later document', () => {
+    expect(refusal('image: { tag: 1.4.2, tag: 1.4.1 }\n')).toBe("v.yaml: not valid YAML: duplicate key 'tag' at line 1 (first at line 1)");
+    expect(refusal('a: 1\n---\nb: 1\nb: 2\n')).toBe("v.yaml: not valid YAML: duplicate key 'b' at line 4 (first at line 3)");
+  });
+
+  it('refuses twins inside a sequence of mappings', () => {
+    expect(refusal('containers:\n  - name: api\n    image: a\n    image: b\n')).toBe(
+      "v.yaml: not valid YAML: duplicate key 'image' at line 4 (first at line 3)",
+    );
+  });
+
+  it('compares keys by value as YAML does: 1 and 1.0 are one key, 1 and "1" two', () => {
+    expect(refusal('1: a\n1.0: b\n')).toBe("v.yaml: not valid YAML: duplicate key '1' at line 2 (first at line 1)");
+    expect(refusal('1: a\n"1": b\nimage: { tag: 1.4.2 }\n')).toBeUndefined();
+  });
+
+  it('accepts the same key in different mappings and in one-pair mappings of a flow sequence', () => {
+    expect(refusal('a: { tag: 1 }\nb: { tag: 2 }\nc: [tag: 1, tag: 2]\n')).toBeUndefined();
   });
 });
