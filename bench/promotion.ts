@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { startDevServer } from '../dev/dev-server';
 import { createLocalPromoter } from '../dev/dev-wiring';
 import { ensureEmbeddedGitops } from '../dev/embedded-gitops';
@@ -60,6 +61,7 @@ export function benchBumpEngine(runs = 50): Array<[string, string]> {
   return [
     ['bump engine, 5,000-line values file, p50', `${quantile(samples, 0.5).toFixed(2)} ms`],
     ['bump engine, 5,000-line values file, p99', `${quantile(samples, 0.99).toFixed(2)} ms`],
+    ...benchLargeFiles(),
   ];
 }
 
@@ -129,4 +131,101 @@ export async function benchEndToEnd(runs = 30): Promise<Array<[string, string]>>
     ['end to end: ECR event → pushed commit (embedded repo), p50', `${quantile(samples, 0.5).toFixed(0)} ms`],
     ['end to end: ECR event → pushed commit (embedded repo), p99', `${quantile(samples, 0.99).toFixed(0)} ms`],
   ];
+}
+
+/**
+ * A values file with `keys` top-level keys and, after them, the image block:
+ * the shape that makes a per-key scan of its mapping quadratic.
+ */
+export function wideValuesFile(keys: number): string {
+  const out: string[] = ['# Generated benchmark values: one very wide mapping.'];
+  for (let i = 0; i < keys; i += 1) out.push(`key${i}: value-${i}`);
+  out.push('image:', '  repository: ghcr.io/example/app', '  tag: 1.0.0', '');
+  return out.join('\n');
+}
+
+const LARGE_FILES = {
+  '10k': () => ({ shape: '10,000 keys', text: wideValuesFile(10_000), tagPath: 'image.tag', image: 'ghcr.io/example/app' }),
+  '80k': () => ({ shape: '80,000 keys', text: wideValuesFile(80_000), tagPath: 'image.tag', image: 'ghcr.io/example/app' }),
+  '1m': () => ({ shape: '1,000,000 keys', text: wideValuesFile(1_000_000), tagPath: 'image.tag', image: 'ghcr.io/example/app' }),
+  // The umbrella-chart shape, bumping its last component.
+  '10mb': () => ({
+    shape: '25,000 components',
+    text: largeValuesFile(400_000),
+    tagPath: 'component24999.image.tag',
+    image: 'ghcr.io/example/component-24999',
+  }),
+} as const;
+type LargeFile = keyof typeof LARGE_FILES;
+
+interface LargeFileFigures {
+  readonly shape: string;
+  readonly bytes: number;
+  readonly ms: number;
+  readonly peakRssMiB: number;
+}
+
+/** Plans one bump of `file` in this process; run in a fresh process so that its peak RSS is this plan's alone. */
+function planLargeFile(file: LargeFile): LargeFileFigures {
+  const { shape, text, tagPath, image } = LARGE_FILES[file]();
+  const config = PromotionConfigSchema.parse({
+    repositories: [{ name: 'gitops', provider: 'git', url: '/dev/null' }],
+    images: [
+      {
+        image,
+        policy: 'semver:*',
+        targets: [{ repository: 'gitops', file: 'values.yaml', environment: 'dev', mode: 'commit', edit: { kind: 'helm', tagPath } }],
+      },
+    ],
+  });
+  const update: ImageUpdate = { image, tag: '9.9.9', pushedAt: '2026-11-23T08:00:00.000Z', source: 'bench', envelopeId: 'e0' };
+  globalThis.gc?.();
+  // An upper bound: were planning to peak lower than loading or building the text did, this would be that earlier peak.
+  const baseline = process.memoryUsage().rss;
+  const start = performance.now();
+  const plan = planPromotions({ config, updates: [update], files: () => text, stateOf: () => undefined });
+  const ms = performance.now() - start;
+  const peak = process.resourceUsage().maxRSS * 1024 - baseline;
+  const promotions = plan.changes.flatMap((c) => c.promotions);
+  if (promotions.length !== 1) throw new Error(`expected one promotion, got ${promotions.length}`);
+  return {
+    shape,
+    bytes: Buffer.byteLength(text),
+    ms,
+    peakRssMiB: peak / 2 ** 20,
+  };
+}
+
+/**
+ * Planning time and peak RSS above the starting resident size for very large
+ * values files, each planned in a fresh process. Time and memory that grow
+ * with the file's size, not with its square, show in the figures.
+ */
+export function benchLargeFiles(timeoutMs = 300_000): Array<[string, string]> {
+  const self = fileURLToPath(import.meta.url);
+  return (Object.keys(LARGE_FILES) as LargeFile[]).map((file): [string, string] => {
+    let figures: LargeFileFigures;
+    try {
+      const out = execFileSync(process.execPath, [...process.execArgv, '--expose-gc', self, 'plan-large-file', file], {
+        env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+        timeout: timeoutMs,
+        maxBuffer: 1 << 20,
+      });
+      figures = JSON.parse(out.toString()) as LargeFileFigures;
+    } catch (error) {
+      const killed = (error as { signal?: string }).signal === 'SIGTERM';
+      return [`planning a large values file (${file})`, killed ? `did not finish in ${timeoutMs / 1000} s` : `failed: ${String(error).split('\n')[0]}`];
+    }
+    const mb = (figures.bytes / 1e6).toFixed(1);
+    return [
+      `planning one bump in a values file of ${figures.shape} (${mb} MB): time / peak RSS delta`,
+      `${Math.round(figures.ms).toLocaleString('en-US')} ms / ${figures.peakRssMiB.toFixed(0)} MiB`,
+    ];
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === 'plan-large-file') {
+  const file = process.argv[3] ?? '';
+  if (!(file in LARGE_FILES)) throw new Error(`no large file '${file}'; one of ${Object.keys(LARGE_FILES).join(', ')}`);
+  process.stdout.write(JSON.stringify(planLargeFile(file as LargeFile)));
 }

@@ -1,4 +1,4 @@
-import { type Document, isMap, isScalar, isSeq, parseAllDocuments, visit, type YAMLMap } from 'yaml';
+import { type Document, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type YAMLMap } from 'yaml';
 import { ValidationError } from '../../shared/errors';
 import type { EditSpec } from '../config/promotion-config';
 import { formatImageRef, parseImageRef, sameImage } from '../image-ref';
@@ -17,15 +17,63 @@ export interface ImageSite {
   readonly digest?: SourceScalar;
 }
 
-/** Parses every document of a YAML file, refusing files YAML itself refuses. */
+/**
+ * Parses every document of a YAML file, refusing files YAML itself refuses.
+ * Linear in the file's size: files come from Git and may be of any size.
+ */
 export function parseYamlDocuments(text: string, file: string): Document.Parsed[] {
-  const documents = parseAllDocuments(text, { keepSourceTokens: true });
+  // The library's own unique-key check compares each key with every earlier key of its mapping
+  // (80,000 keys took a minute); refuseDuplicateKeys does the same check with one Map per mapping.
+  const documents = parseAllDocuments(text, { uniqueKeys: false });
   if (!Array.isArray(documents)) return [];
   for (const doc of documents) {
     const [error] = doc.errors;
     if (error !== undefined) throw new ValidationError(`${file}: not valid YAML: ${error.message.split('\n')[0]}`);
   }
+  for (const doc of documents) refuseDuplicateKeys(doc, text, file);
   return documents;
+}
+
+/**
+ * Refuses a mapping that holds a key twice: YAML 1.2 forbids it, and a bump
+ * could land in either twin. Keys compare as the yaml library compares them:
+ * scalars by value (`1` and `1.0` are one key, `1` and `'1'` two); collections,
+ * aliases and, where the schema has them, `<<` merge keys never collide. Walks each node once, without
+ * recursion.
+ */
+function refuseDuplicateKeys(doc: Document.Parsed, text: string, file: string): void {
+  const pending: unknown[] = [doc.contents];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (isMap(node)) {
+      const seen = new Map<unknown, number>();
+      for (const { key, value } of node.items) {
+        if (isScalar(key)) {
+          const first = seen.get(key.value);
+          const at = key.range?.[0] ?? 0;
+          if (first !== undefined) {
+            const name = String(key.value);
+            throw new ValidationError(
+              `${file}: not valid YAML: duplicate key '${name.length > 80 ? `${name.slice(0, 80)}…` : name}' at line ${lineOf(text, at)} (first at line ${lineOf(text, first)})`,
+            );
+          }
+          seen.set(key.value, at);
+        }
+        pending.push(key, value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) pending.push(item);
+    } else if (isPair(node)) {
+      pending.push(node.key, node.value);
+    }
+  }
+}
+
+/** The 1-based line of an offset; only for error messages, so a scan from the start is fine. */
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let at = text.indexOf('\n'); at !== -1 && at < offset; at = text.indexOf('\n', at + 1)) line += 1;
+  return line;
 }
 
 /** `a.b[0].c` → ['a', 'b', 0, 'c']. */
@@ -223,7 +271,26 @@ export interface MarkerSite extends ImageSite {
   readonly environment?: string;
 }
 
-const MARKER = /hoist:\s*(\{.*\})\s*$/;
+/**
+ * The JSON of a `hoist: {…}` marker at the end of a comment: from the `{` of
+ * the first `hoist:` on the comment's last line to the closing `}` that ends
+ * the comment. A scan, not a regular expression: `/hoist:\s*(\{.*\})\s*$/`
+ * backtracks over the rest of the line from every `hoist:`, which is quadratic
+ * in a long comment line.
+ */
+function markerJsonOf(comment: string): string | undefined {
+  const text = comment.trimEnd();
+  const end = text.length - 1;
+  if (text[end] !== '}') return undefined;
+  // `.` stops at these, so the braces and what lies between them share one line.
+  const lineStart = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r'), text.lastIndexOf('\u2028'), text.lastIndexOf('\u2029')) + 1;
+  for (let at = text.indexOf('hoist:'); at !== -1; at = text.indexOf('hoist:', at + 1)) {
+    let open = at + 'hoist:'.length;
+    while (open < end && /\s/.test(text[open] ?? '')) open += 1;
+    if (text[open] === '{' && open >= lineStart && open < end) return text.slice(open, end + 1);
+  }
+  return undefined;
+}
 
 /**
  * Scalars that declare their own target with a trailing comment, in the
@@ -235,13 +302,13 @@ export function findMarkerSites(text: string, file: string): MarkerSite[] {
   parseYamlDocuments(text, file).forEach((doc) => {
     visit(doc, {
       Scalar(_key, node, path) {
-        const match = node.comment === undefined || node.comment === null ? null : MARKER.exec(node.comment);
-        if (match === null || !isScalar(node)) return;
+        const json = typeof node.comment === 'string' ? markerJsonOf(node.comment) : undefined;
+        if (json === undefined || !isScalar(node)) return;
         let marker: { image?: unknown; policy?: unknown; environment?: unknown; field?: unknown };
         try {
-          marker = JSON.parse(match[1] ?? '') as typeof marker;
+          marker = JSON.parse(json) as typeof marker;
         } catch {
-          throw new ValidationError(`${file}: hoist marker is not valid JSON: ${match[1]}`);
+          throw new ValidationError(`${file}: hoist marker is not valid JSON: ${json}`);
         }
         if (typeof marker.image !== 'string') throw new ValidationError(`${file}: hoist marker needs "image"`);
         const scalar = sourceScalarOf(node);

@@ -59,13 +59,15 @@ function readsBackAsPlain(value: string): boolean {
  * other byte (comments, key order, blank lines, anchors, separators) stays.
  */
 export function applyScalarEdits(text: string, edits: readonly ScalarEdit[]): string {
-  const ordered = [...edits].sort((a, b) => b.scalar.start - a.scalar.start);
-  let result = text;
-  let lastStart = Number.POSITIVE_INFINITY;
+  // Pieces joined once: splicing each edit into the whole text would copy it once per edit.
+  const ordered = [...edits].sort((a, b) => a.scalar.start - b.scalar.start);
+  const pieces: string[] = [];
+  let copied = 0;
   for (const edit of ordered) {
-    if (edit.scalar.end > lastStart) throw new Error('overlapping scalar edits');
-    result = `${result.slice(0, edit.scalar.start)}${renderScalar(edit.scalar.style, edit.value)}${result.slice(edit.scalar.end)}`;
-    lastStart = edit.scalar.start;
+    if (edit.scalar.start < copied) throw new Error('overlapping scalar edits');
+    pieces.push(text.slice(copied, edit.scalar.start), renderScalar(edit.scalar.style, edit.value));
+    copied = edit.scalar.end;
   }
-  return result;
+  pieces.push(text.slice(copied));
+  return pieces.join('');
 }

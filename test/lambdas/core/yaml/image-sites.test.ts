@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { EditSpec } from '../../../../lambdas/core/config/promotion-config';
 import { currentVersionOf, editsForSite, findImageSites, findMarkerSites, type NewVersion } from '../../../../lambdas/core/yaml/image-sites';
 import { applyScalarEdits, renderScalar } from '../../../../lambdas/core/yaml/scalar-splice';
+import { ValidationError } from '../../../../lambdas/shared/errors';
 
 const golden = (name: string) => readFileSync(join(import.meta.dirname, '../../../fixtures/golden', name), 'utf8');
 const DIGEST = 'sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd123456ab';
@@ -161,5 +162,116 @@ describe('bump engine: reading current tags', () => {
   it('reads a plain number-like tag as written, not as the number YAML makes of it', () => {
     const [site] = findImageSites('image:\n  tag: 1.10\n', 'v.yaml', { kind: 'helm', tagPath: 'image.tag' }, 'x');
     expect(site && currentVersionOf(site)).toEqual({ tag: '1.10' });
+  });
+});
+
+// Correctness only, no timed assertions; but in quadratic time these inputs took from seconds to
+// minutes and the tests time out. The limit is generous for a busy machine.
+const LARGE = { timeout: 30_000 };
+
+describe('bump engine: splicing', () => {
+  it('writes many edits into one large file', LARGE, () => {
+    const line = 'tag: "1.4.2" # pinned\n';
+    const before = line.repeat(100_000);
+    const edits = Array.from({ length: 100_000 }, (_, i) => ({
+      scalar: { start: i * line.length + 5, end: i * line.length + 12, value: '1.4.2', style: 'QUOTE_DOUBLE' as const },
+      value: '1.4.3',
+    }));
+    expect(applyScalarEdits(before, edits.reverse())).toBe('tag: "1.4.3" # pinned\n'.repeat(100_000));
+  });
+
+  it('still refuses overlapping edits', () => {
+    const scalar = { start: 5, end: 12, value: '1.4.2', style: 'QUOTE_DOUBLE' as const };
+    expect(() =>
+      applyScalarEdits('tag: "1.4.2"\n', [
+        { scalar, value: '1.4.3' },
+        { scalar: { ...scalar, start: 6 }, value: '1.4.4' },
+      ]),
+    ).toThrowError('overlapping scalar edits');
+  });
+});
+
+describe('bump engine: marker comments', () => {
+  const markerOf = (comment: string) => findMarkerSites(`tag: 1.4.2 #${comment}\n`, 'm.yaml').map((s) => [s.image, s.policy]);
+
+  it('reads the marker that ends the comment, with space around it', () => {
+    expect(markerOf(' pinned; hoist:  {"image": "ghcr.io/octo-org/api", "policy": "semver:^1"}  ')).toEqual([['ghcr.io/octo-org/api', 'semver:^1']]);
+  });
+
+  it('ignores a marker that does not end the comment', () => {
+    expect(markerOf(' hoist: {"image": "ghcr.io/octo-org/api"} until Friday')).toEqual([]);
+  });
+
+  it('takes everything from the first hoist: on the line, so two markers on one line are refused', () => {
+    expect(() => markerOf(' hoist: {"image": "a"} hoist: {"image": "b"}')).toThrowError(/^m\.yaml: hoist marker is not valid JSON/);
+  });
+
+  it('reads a long comment line full of hoist: once', LARGE, () => {
+    const text = `image: ghcr.io/octo-org/api:1.4.2 # ${'hoist: {'.repeat(200_000)}\n`;
+    expect(findMarkerSites(text, 'markers.yaml')).toEqual([]);
+  });
+});
+
+/** A values file with `keys` top-level keys before its image block, as a generated or hostile file may have. */
+const wideValues = (keys: number, extra = ''): string => {
+  const lines = Array.from({ length: keys }, (_, i) => `key${i}: value-${i}`);
+  return `${lines.join('\n')}\n${extra}image:\n  repository: ghcr.io/octo-org/api\n  tag: 1.4.2 # pinned\n`;
+};
+const HELM: EditSpec = { kind: 'helm', tagPath: 'image.tag', repositoryPath: 'image.repository' };
+
+/** The message of the ValidationError that refuses `text`, if one does. */
+const refusal = (text: string, file = 'v.yaml'): string | undefined => {
+  try {
+    findImageSites(text, file, HELM, 'ghcr.io/octo-org/api');
+  } catch (error) {
+    return error instanceof ValidationError ? error.message : `not a ValidationError: ${String(error)}`;
+  }
+  return undefined;
+};
+
+describe('bump engine: files of any size', () => {
+  for (const keys of [10_000, 80_000]) {
+    it(`bumps the tag in a values file with ${keys.toLocaleString('en-US')} keys, touching nothing else`, LARGE, () => {
+      const before = wideValues(keys);
+      const sites = findImageSites(before, 'values.yaml', HELM, 'ghcr.io/octo-org/api');
+      expect(sites).toHaveLength(1);
+      const after = applyScalarEdits(
+        before,
+        sites.flatMap((site) => editsForSite(site, { tag: '1.4.3', digestMode: 'none' })),
+      );
+      expect(after).toBe(before.replace('tag: 1.4.2 # pinned', 'tag: 1.4.3 # pinned'));
+    });
+
+    it(`refuses a duplicate key among ${keys.toLocaleString('en-US')} keys, naming the file, the key and both lines`, LARGE, () => {
+      expect(refusal(wideValues(keys, 'key7: again\n'), 'apps/api/values.yaml')).toBe(
+        `apps/api/values.yaml: not valid YAML: duplicate key 'key7' at line ${keys + 1} (first at line 8)`,
+      );
+    });
+  }
+});
+
+describe('bump engine: duplicate keys', () => {
+  it('refuses twins in a nested block mapping, where a bump could land in either', () => {
+    expect(refusal('image:\n  tag: 1.4.2\n  repository: x\n  tag: 1.4.1\n')).toBe("v.yaml: not valid YAML: duplicate key 'tag' at line 4 (first at line 2)");
+  });
+
+  it('refuses twins in a flow mapping and in a later document', () => {
+    expect(refusal('image: { tag: 1.4.2, tag: 1.4.1 }\n')).toBe("v.yaml: not valid YAML: duplicate key 'tag' at line 1 (first at line 1)");
+    expect(refusal('a: 1\n---\nb: 1\nb: 2\n')).toBe("v.yaml: not valid YAML: duplicate key 'b' at line 4 (first at line 3)");
+  });
+
+  it('refuses twins inside a sequence of mappings', () => {
+    expect(refusal('containers:\n  - name: api\n    image: a\n    image: b\n')).toBe(
+      "v.yaml: not valid YAML: duplicate key 'image' at line 4 (first at line 3)",
+    );
+  });
+
+  it('compares keys by value as YAML does: 1 and 1.0 are one key, 1 and "1" two', () => {
+    expect(refusal('1: a\n1.0: b\n')).toBe("v.yaml: not valid YAML: duplicate key '1' at line 2 (first at line 1)");
+    expect(refusal('1: a\n"1": b\nimage: { tag: 1.4.2 }\n')).toBeUndefined();
+  });
+
+  it('accepts the same key in different mappings and in one-pair mappings of a flow sequence', () => {
+    expect(refusal('a: { tag: 1 }\nb: { tag: 2 }\nc: [tag: 1, tag: 2]\n')).toBeUndefined();
   });
 });
