@@ -183,7 +183,7 @@ function planLargeFile(file: LargeFile): LargeFileFigures {
   // An upper bound: were planning to peak lower than loading or building the text did, this would be that earlier peak.
   const baseline = process.memoryUsage().rss;
   const start = performance.now();
-  const plan = planPromotions({ config, updates: [update], files: () => text, stateOf: () => undefined });
+  const plan = planPromotions({ config, updates: [update], fileOf: () => ({ kind: 'text', text }), stateOf: () => undefined, pushedAtOf: () => undefined });
   const ms = performance.now() - start;
   const peak = process.resourceUsage().maxRSS * 1024 - baseline;
   const promotions = plan.changes.flatMap((c) => c.promotions);
