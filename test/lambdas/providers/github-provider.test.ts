@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GitHubProvider, gitHubRepoOf } from '../../../lambdas/providers/github-provider';
 import { ConflictError, TerminalError, UnavailableError } from '../../../lambdas/shared/errors';
 import { type FakeGitHub, startFakeGitHub } from '../../support/fake-github';
+import { rejectionOf } from '../../support/rejection-of';
 
 describe('GitHubProvider (octokit against a local GitHub REST fake)', () => {
   let gh: FakeGitHub | undefined;
@@ -94,9 +95,7 @@ describe('GitHubProvider (octokit against a local GitHub REST fake)', () => {
 
   it('maps refusals to TerminalError, outages and rate limits to UnavailableError, with no token in the message', async () => {
     gh = await startFakeGitHub('octo-org', 'gitops', { 'v.yaml': 'tag: 1\n' });
-    const wrong = await provider(gh, 'ghp_wrongtoken')
-      .branchHead('main')
-      .catch((error: unknown) => error as Error);
+    const wrong = await rejectionOf(provider(gh, 'ghp_wrongtoken').branchHead('main'));
     expect(wrong).toBeInstanceOf(TerminalError);
     expect(wrong.message).toBe('GitHub answered 401 while reading the branch main: Bad credentials');
     expect(wrong.message).not.toContain('ghp_');
