@@ -267,8 +267,9 @@ function remoteOf(url: string, token: string | undefined): Remote {
     let parsed: URL;
     try {
       parsed = new URL(url);
-    } catch (error) {
-      throw new TerminalError(`GitCliProviderOptions.url: '${redactSecrets(url)}' is not a valid URL`, { cause: error });
+    } catch {
+      // No cause: the parser's error carries the input, credentials included.
+      throw new TerminalError(`GitCliProviderOptions.url: '${redactSecrets(url)}' is not a valid URL`);
     }
     if (parsed.username !== '' || parsed.password !== '') {
       user = decodeURIComponent(parsed.username);

@@ -20,7 +20,7 @@ const PR_EXISTS = /pull request already exists/i;
 /** API base, owner and repository of a Gitea clone URL. */
 export function giteaRepoOf(url: string): { api: string; owner: string; repo: string } {
   const match = /^(https?:\/\/[^/]+(?:\/[^/]+)*?)\/([^/]+)\/([^/]+?)(?:\.git)?\/?$/.exec(url);
-  if (match === null || !match[1] || !match[2] || !match[3]) throw new TerminalError(`'${url}' is not a Gitea repository URL`);
+  if (match === null || !match[1] || !match[2] || !match[3]) throw new TerminalError(`'${redactSecrets(url)}' is not a Gitea repository URL`);
   return { api: `${match[1]}/api/v1`, owner: match[2], repo: match[3] };
 }
 

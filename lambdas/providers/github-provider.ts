@@ -4,6 +4,7 @@ import { throttling } from '@octokit/plugin-throttling';
 import { ConflictError, HoistError, TerminalError } from '../shared/errors';
 import type { CommitRequest, CommitResult, GitProvider, PullRequestInfo, PullRequestRequest } from './git-provider';
 import { hostError } from './host-error';
+import { redactSecrets } from './redact-secrets';
 import { safeRepositoryPath } from './safe-repository-path';
 
 export interface GitHubProviderOptions {
@@ -41,7 +42,7 @@ const NOT_FOUND = /^not found$/i;
 /** `owner/repo` of a GitHub clone URL. */
 export function gitHubRepoOf(url: string): { owner: string; repo: string } {
   const match = /github[^/:]*[/:]([^/]+)\/([^/]+?)(?:\.git)?\/?$/.exec(url) ?? /^https?:\/\/[^/]+\/([^/]+)\/([^/]+?)(?:\.git)?\/?$/.exec(url);
-  if (match === null || match[1] === undefined || match[2] === undefined) throw new TerminalError(`'${url}' is not a GitHub repository URL`);
+  if (match === null || match[1] === undefined || match[2] === undefined) throw new TerminalError(`'${redactSecrets(url)}' is not a GitHub repository URL`);
   return { owner: match[1], repo: match[2] };
 }
 

@@ -2,6 +2,7 @@ import { Gitlab } from '@gitbeaker/rest';
 import { ConflictError, HoistError, TerminalError } from '../shared/errors';
 import type { CommitRequest, CommitResult, GitProvider, PullRequestInfo, PullRequestRequest } from './git-provider';
 import { hostError } from './host-error';
+import { redactSecrets } from './redact-secrets';
 import { safeRepositoryPath } from './safe-repository-path';
 
 export interface GitLabProviderOptions {
@@ -29,7 +30,7 @@ export function gitLabProjectOf(url: string): { host: string; project: string } 
   if (https?.[1] && https[2]) return { host: `https://${https[1]}`, project: https[2] };
   const ssh = /^(?:ssh:\/\/)?git@([^:/]+)[:/](.+?)(?:\.git)?$/.exec(url);
   if (ssh?.[1] && ssh[2]) return { host: `https://${ssh[1]}`, project: ssh[2] };
-  throw new TerminalError(`'${url}' is not a GitLab project URL`);
+  throw new TerminalError(`'${redactSecrets(url)}' is not a GitLab project URL`);
 }
 
 interface GitbeakerFailure {
