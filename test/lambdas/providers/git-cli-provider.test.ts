@@ -9,17 +9,10 @@ import { ConflictError, TerminalError } from '../../../lambdas/shared/errors';
 import { createBareRepo, git } from '../../support/git-repo';
 import { GitWrapper, personPush } from '../../support/git-wrapper';
 import { listenLocal } from '../../support/listen-local';
+import { rejectionOf } from '../../support/rejection-of';
 
 const provider = (url: string) => new GitCliProvider({ url, cacheDir: mkdtempSync(join(tmpdir(), 'hoist-cache-')) });
 const isolatedEnv = { ...process.env };
-/** The error a promise rejects with. */
-const rejectionOf = (promise: Promise<unknown>): Promise<Error> =>
-  promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error as Error,
-  );
 
 describe('GitCliProvider (against a real bare repository)', () => {
   it('reads a branch head and files, and commits several files in one commit', async () => {
