@@ -1,88 +1,140 @@
 import { execFile } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { chmod, lstat, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ConflictError, TerminalError, UnavailableError } from '../shared/errors';
+import { join, resolve } from 'node:path';
+import { ConflictError, HoistError, TerminalError, UnavailableError } from '../shared/errors';
 import type { CommitRequest, CommitResult, GitProvider, PullRequestInfo } from './git-provider';
+import { redactSecrets } from './redact-secrets';
+import { safeRepositoryPath } from './safe-repository-path';
 
 export interface GitCliProviderOptions {
-  /** Clone URL: HTTPS, SSH, or a local path. */
+  /** Clone URL: HTTPS, SSH, or a local path. Credentials in an HTTPS URL (`https://user:token@host/…`) are taken out of it and sent like `token`. */
   readonly url: string;
-  /** For HTTPS remotes: sent as basic auth (`x-access-token:<token>`) through git's environment, never its arguments. */
+  /** For HTTPS remotes: sent as basic auth (`x-access-token:<token>`) through git's environment, never its arguments or a file. */
   readonly token?: string;
-  /** Where the local object cache lives. @default a folder under the OS temp dir */
+  /**
+   * Where the local object cache lives. It must be a directory of the current
+   * user that is empty (or missing, under an existing parent), or one this
+   * process has already set up as a cache; anything else is refused, since
+   * git would trust the configuration found in it. It is made private (0700).
+   * @default a new private directory made with mkdtemp under the OS temp dir
+   */
   readonly cacheDir?: string;
   readonly author?: { readonly name: string; readonly email: string };
 }
 
 /** Git's stderr when a push lost the race (non-fast-forward, stale lease, ref exists). */
 const LOST_RACE = /(non-fast-forward|stale info|fetch first|already exists|\[rejected\]|cannot lock ref)/;
+/** Git's stderr when the branch asked for is not on the remote. */
+const NO_SUCH_BRANCH = /couldn't find remote ref/i;
+/** Git's stderr for a permanent refusal: credentials, permissions, no such repository. */
+const REFUSED =
+  /(Authentication failed|could not read (Username|Password)|Permission denied|returned error: 40[134]|Repository not found|does not appear to be a git repository|not found|access denied)/i;
+/** Git's stderr for a failure that may pass: the network, a busy or failing server. */
+const TRANSIENT =
+  /(returned error: (429|5\d\d)|Could not resolve host|Failed to connect|Connection (refused|reset|timed out)|timed out|early EOF|RPC failed|remote end hung up)/i;
+/** A full object id (SHA-1 or SHA-256). */
+const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+/** Protocols git may use for the remote: `ext::` and friends would run commands. */
+const ALLOWED_PROTOCOLS = 'file:git:http:https:ssh';
+
+/** Cache directories this process has set up: only those may be used again (see `cacheDir`). */
+const claimedCaches = new Set<string>();
 
 /**
- * Any Git remote through the `git` CLI: shallow fetches into a bare cache,
- * commits built with plumbing (no work tree), and pushes guarded by
+ * Any Git remote through the `git` CLI: shallow fetches into a private bare
+ * cache, commits built with plumbing (no work tree), and pushes guarded by
  * `--force-with-lease`, so a branch that moved under us is a ConflictError.
- * Plain git has no pull requests; a PR-mode change is pushed as a branch.
+ * The remote is passed as a URL argument on each fetch and push, never stored
+ * in the cache's config; credentials travel in the environment of those two
+ * commands only. System and global git config are ignored. Plain git has no
+ * pull requests; a PR-mode change is pushed as a branch.
  */
 export class GitCliProvider implements GitProvider {
   readonly supportsPullRequests = false;
-  private readonly cache: string;
+  private readonly remote: Remote;
+  private cache = '';
   private ready: Promise<void> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: GitCliProviderOptions) {
-    const id = createHash('sha256').update(options.url).digest('hex').slice(0, 16);
-    this.cache = options.cacheDir ?? join(tmpdir(), 'hoist-git', id);
+    this.remote = remoteOf(options.url, options.token);
   }
 
+  /** The commit the branch points at on the remote, fetched into the cache; undefined when there is no such branch. */
   async branchHead(branch: string): Promise<string | undefined> {
     return this.serialized(async () => {
       await this.init();
-      const listing = await this.git(['ls-remote', '--heads', 'origin', `refs/heads/${branch}`]);
-      const sha = listing.split(/\s+/)[0];
-      if (!sha) return undefined;
-      await this.git(['fetch', '--quiet', '--depth=1', '--no-tags', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`]);
-      return sha;
+      const tracking = `refs/remotes/origin/${branch}`;
+      try {
+        await this.remoteGit(['fetch', '--quiet', '--depth=1', '--no-tags', '--end-of-options', this.remote.url, `+refs/heads/${branch}:${tracking}`]);
+      } catch (error) {
+        if (error instanceof GitFailure && NO_SUCH_BRANCH.test(error.stderr)) {
+          await this.git(['update-ref', '-d', tracking]).catch(() => undefined);
+          return undefined;
+        }
+        throw this.mapped(error, `fetching ${branch}`);
+      }
+      // Exactly what this fetch brought: a separate ls-remote could name a commit the fetch did not bring.
+      return (await this.git(['rev-parse', '--verify', '--end-of-options', `${tracking}^{commit}`])).trim();
     });
   }
 
+  /**
+   * A file's text at a commit of the cache. Undefined only when the commit is
+   * here and its tree has no such path; a commit that is not here is a
+   * ConflictError (re-read the branch), any other failure an error, never "missing".
+   */
   async readFile(commit: string, path: string): Promise<string | undefined> {
+    const file = safeRepositoryPath(path);
+    const id = objectId(commit);
     await this.init();
     try {
-      return await this.git(['cat-file', 'blob', `${commit}:${path}`]);
-    } catch {
-      return undefined;
+      return await this.git(['cat-file', 'blob', `${id}:${file}`]);
+    } catch (error) {
+      // Only now find out why: one process for the common case, three for the rare one.
+      if (!(await this.succeeds(['cat-file', '-e', `${id}^{commit}`]))) {
+        throw new ConflictError(`commit ${id} is not in the local cache; re-read the branch`, { cause: error });
+      }
+      const listing = await this.git(['ls-tree', '-z', id, '--', file]).catch((failure: unknown) => {
+        throw this.mapped(failure, `reading ${file} at ${id}`);
+      });
+      const entry = listing
+        .split('\0')
+        .map((line) => /^(\d+) (\w+) [0-9a-f]+\t(.*)$/s.exec(line))
+        .find((match) => match?.[3] === file);
+      if (entry === undefined || entry === null) return undefined;
+      if (entry[2] !== 'blob') throw new TerminalError(`${file} at ${id} is not a file (${entry[2]})`, { cause: error });
+      throw this.mapped(error, `reading ${file} at ${id}`);
     }
   }
 
   async commit(request: CommitRequest): Promise<CommitResult> {
+    for (const file of request.files) safeRepositoryPath(file.path);
+    const parent = objectId(request.parent);
     return this.serialized(async () => {
       await this.init();
       const index = join(this.cache, `index-${randomUUID()}`);
       const env = { GIT_INDEX_FILE: index };
       try {
-        await this.git(['read-tree', request.parent], env);
+        await this.git(['read-tree', '--end-of-options', parent], env);
         for (const file of request.files) {
           const blob = (await this.git(['hash-object', '-w', '--stdin'], env, file.content)).trim();
           await this.git(['update-index', '--add', '--cacheinfo', `100644,${blob},${file.path}`], env);
         }
         const tree = (await this.git(['write-tree'], env)).trim();
-        const sha = (await this.git(['commit-tree', tree, '-p', request.parent], env, request.message)).trim();
+        const sha = (await this.git(['commit-tree', tree, '-p', parent], env, request.message)).trim();
         const ref = `refs/heads/${request.branch}`;
         const lease =
-          request.update === 'fast-forward'
-            ? `--force-with-lease=${ref}:${request.parent}`
-            : request.update === 'create'
-              ? `--force-with-lease=${ref}:`
-              : '--force';
+          request.update === 'fast-forward' ? `--force-with-lease=${ref}:${parent}` : request.update === 'create' ? `--force-with-lease=${ref}:` : '--force';
         try {
-          await this.git(['push', '--quiet', '--porcelain', lease, 'origin', `${sha}:${ref}`]);
+          await this.remoteGit(['push', '--quiet', '--porcelain', lease, '--end-of-options', this.remote.url, `${sha}:${ref}`]);
         } catch (error) {
-          if (LOST_RACE.test(String((error as Error).message))) {
+          if (error instanceof GitFailure && LOST_RACE.test(error.output)) {
             throw new ConflictError(`${request.branch} moved while committing`, { cause: error });
           }
-          throw error;
+          throw this.mapped(error, `pushing ${request.branch}`);
         }
         return { sha };
       } finally {
@@ -108,11 +160,38 @@ export class GitCliProvider implements GitProvider {
 
   private init(): Promise<void> {
     this.ready ??= (async () => {
-      await mkdir(this.cache, { recursive: true });
-      await this.git(['init', '--quiet', '--bare']);
-      await this.git(['config', 'remote.origin.url', this.options.url]);
+      this.cache = this.options.cacheDir === undefined ? await mkdtemp(join(tmpdir(), 'hoist-git-')) : await claimCacheDir(this.options.cacheDir);
+      claimedCaches.add(this.cache);
+      // No templates: nothing (hooks included) comes into the cache that Hoist did not put there.
+      await this.git(['init', '--quiet', '--bare', '--template=']);
     })();
+    this.ready.catch(() => {
+      this.ready = undefined;
+    });
     return this.ready;
+  }
+
+  private succeeds(args: readonly string[]): Promise<boolean> {
+    return this.git(args).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** An error of a git command as a Hoist error: refusals are terminal, the rest may pass. */
+  private mapped(error: unknown, action: string): HoistError {
+    if (error instanceof HoistError) return error;
+    if (!(error instanceof GitFailure)) return new UnavailableError(`git failed while ${action}`, { cause: error });
+    // The output is already redacted; an unknown failure may pass, so it is retried.
+    const message = `git failed while ${action}: ${(error.stderr || error.stdout).slice(0, 300)}`;
+    return REFUSED.test(error.stderr) && !TRANSIENT.test(error.stderr)
+      ? new TerminalError(message, { cause: error })
+      : new UnavailableError(message, { cause: error });
+  }
+
+  /** A command that talks to the remote: the only ones that get the credentials. */
+  private remoteGit(args: readonly string[]): Promise<string> {
+    return this.git(args, this.remote.env);
   }
 
   private git(args: readonly string[], extraEnv: Record<string, string> = {}, input?: string): Promise<string> {
@@ -121,29 +200,136 @@ export class GitCliProvider implements GitProvider {
       ...filteredEnv(),
       GIT_DIR: this.cache,
       GIT_TERMINAL_PROMPT: '0',
+      // Only the cache's own config counts: no system file, no user file, whatever HOME holds.
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_ALLOW_PROTOCOL: ALLOWED_PROTOCOLS,
+      GIT_LITERAL_PATHSPECS: '1',
       GIT_AUTHOR_NAME: author.name,
       GIT_AUTHOR_EMAIL: author.email,
       GIT_COMMITTER_NAME: author.name,
       GIT_COMMITTER_EMAIL: author.email,
+      // No hooks run, whatever the cache holds (a remote command's env sets this again with its header).
+      ...configEnv({ 'core.hooksPath': '/dev/null' }),
       ...extraEnv,
     };
-    if (this.options.token !== undefined) {
-      const basic = Buffer.from(`x-access-token:${this.options.token}`).toString('base64');
-      Object.assign(env, { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}` });
-    }
-    return new Promise((resolve, reject) => {
+    const secrets = this.remote.secrets;
+    return new Promise((resolvePromise, reject) => {
       const child = execFile('git', args, { env, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
         if (error) {
           const code = (error as NodeJS.ErrnoException).code;
           if (code === 'ENOENT') reject(new UnavailableError('the git executable is not installed'));
-          else reject(new Error(`git ${args[0]} failed: ${`${stderr.trim()} ${stdout.trim()}`.trim() || error.message}`, { cause: error }));
+          else reject(new GitFailure(args[0] ?? 'git', redactSecrets(stderr.trim(), secrets), redactSecrets(stdout.trim(), secrets)));
           return;
         }
-        resolve(stdout);
+        resolvePromise(stdout);
       });
       if (input !== undefined) child.stdin?.end(input);
     });
   }
+}
+
+/** A git command that exited non-zero; its output is already free of credentials. */
+class GitFailure extends Error {
+  constructor(
+    command: string,
+    readonly stderr: string,
+    readonly stdout: string,
+  ) {
+    super(`git ${command} failed: ${`${stderr} ${stdout}`.trim() || 'no output'}`);
+    this.name = 'GitFailure';
+  }
+  get output(): string {
+    return `${this.stderr}\n${this.stdout}`;
+  }
+}
+
+interface Remote {
+  /** The URL git is given: without userinfo for HTTP(S). */
+  readonly url: string;
+  /** Environment of the commands that talk to the remote (credentials as an HTTP header). */
+  readonly env: Record<string, string>;
+  /** What must never appear in a message. */
+  readonly secrets: readonly string[];
+}
+
+/**
+ * Splits credentials off an HTTP(S) URL. They go into an `http.extraHeader`
+ * passed through git's environment (`GIT_CONFIG_COUNT`), so they are never in
+ * a file, in argv, or in git's own messages.
+ */
+function remoteOf(url: string, token: string | undefined): Remote {
+  if (url.startsWith('-')) throw new TerminalError(`GitCliProviderOptions.url: '${redactSecrets(url)}' is not a repository URL`);
+  let clean = url;
+  let user: string | undefined;
+  let password: string | undefined;
+  if (/^https?:\/\//i.test(url)) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      // No cause: the parser's error carries the input, credentials included.
+      throw new TerminalError(`GitCliProviderOptions.url: '${redactSecrets(url)}' is not a valid URL`);
+    }
+    if (parsed.username !== '' || parsed.password !== '') {
+      user = decodeURIComponent(parsed.username);
+      password = decodeURIComponent(parsed.password);
+      parsed.username = '';
+      parsed.password = '';
+    }
+    clean = parsed.href;
+  }
+  const basic = token !== undefined ? `x-access-token:${token}` : user !== undefined ? `${user}:${password ?? ''}` : undefined;
+  if (basic === undefined) return { url: clean, env: {}, secrets: [] };
+  const encoded = Buffer.from(basic).toString('base64');
+  return {
+    url: clean,
+    env: configEnv({ 'core.hooksPath': '/dev/null', 'http.extraHeader': `Authorization: Basic ${encoded}` }),
+    secrets: [token, password, encoded].filter((s): s is string => s !== undefined && s !== ''),
+  };
+}
+
+/** Git config entries as `GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_n`/`GIT_CONFIG_VALUE_n` (git 2.31+): per command, never written anywhere. */
+function configEnv(entries: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  const pairs = Object.entries(entries);
+  pairs.forEach(([key, value], n) => {
+    env[`GIT_CONFIG_KEY_${n}`] = key;
+    env[`GIT_CONFIG_VALUE_${n}`] = value;
+  });
+  env.GIT_CONFIG_COUNT = String(pairs.length);
+  return env;
+}
+
+/**
+ * Takes `dir` as a cache only when git would find nothing in it that Hoist
+ * did not put there: a real directory (no symlink) of the current user that
+ * is empty, or missing under an existing parent, or already set up by this
+ * process. It is made private (0700) before use.
+ */
+async function claimCacheDir(dir: string): Promise<string> {
+  const path = resolve(dir);
+  const refuse = (why: string, cause?: unknown) =>
+    new TerminalError(`GitCliProviderOptions.cacheDir: '${path}' ${why}`, cause === undefined ? undefined : { cause });
+  if (claimedCaches.has(path)) return path;
+  try {
+    await mkdir(path, { mode: 0o700 });
+    return path;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw refuse('cannot be created', error);
+  }
+  const stat = await lstat(path);
+  if (stat.isSymbolicLink() || !stat.isDirectory()) throw refuse('is not a directory');
+  if (typeof process.getuid === 'function' && stat.uid !== process.getuid()) throw refuse('belongs to another user');
+  if ((await readdir(path)).length > 0) throw refuse('is not empty and was not set up by this process; git would trust the config found in it');
+  await chmod(path, 0o700);
+  return path;
+}
+
+/** A commit id as given by this provider; anything else (an option, a revision expression) is refused. */
+function objectId(value: string): string {
+  if (!OBJECT_ID.test(value)) throw new TerminalError(`'${value.slice(0, 80)}' is not a full commit id`);
+  return value;
 }
 
 /** The process environment without git variables that would redirect our commands. */

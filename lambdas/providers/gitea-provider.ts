@@ -1,5 +1,8 @@
-import { ConflictError, TerminalError } from '../shared/errors';
+import { ConflictError, HoistError, TerminalError, UnavailableError } from '../shared/errors';
 import type { CommitRequest, CommitResult, GitProvider, PullRequestInfo, PullRequestRequest } from './git-provider';
+import { hostError } from './host-error';
+import { redactSecrets } from './redact-secrets';
+import { encodePathSegments, safeRepositoryPath } from './safe-repository-path';
 
 export interface GiteaProviderOptions {
   /** `https://gitea.example.com/owner/repo(.git)`. */
@@ -17,18 +20,21 @@ const PR_EXISTS = /pull request already exists/i;
 /** API base, owner and repository of a Gitea clone URL. */
 export function giteaRepoOf(url: string): { api: string; owner: string; repo: string } {
   const match = /^(https?:\/\/[^/]+(?:\/[^/]+)*?)\/([^/]+)\/([^/]+?)(?:\.git)?\/?$/.exec(url);
-  if (match === null || !match[1] || !match[2] || !match[3]) throw new TerminalError(`'${url}' is not a Gitea repository URL`);
+  if (match === null || !match[1] || !match[2] || !match[3]) throw new TerminalError(`'${redactSecrets(url)}' is not a Gitea repository URL`);
   return { api: `${match[1]}/api/v1`, owner: match[2], repo: match[3] };
 }
 
 class GiteaApiError extends Error {
   constructor(
     readonly status: number,
-    message: string,
+    readonly detail: string,
   ) {
-    super(`Gitea answered ${status}: ${message}`);
+    super(`Gitea answered ${status}: ${detail}`);
   }
 }
+
+/** What `GET contents/{path}` answers: one entry for a file, a list for a folder. */
+type GiteaContents = { type: string; sha: string; content?: string | null } | unknown[];
 
 /**
  * Gitea through its REST API (v1). Several files become one commit through
@@ -48,16 +54,35 @@ export class GiteaProvider implements GitProvider {
   }
 
   async branchHead(branch: string): Promise<string | undefined> {
-    const found = await this.call<{ commit: { id: string } }>('GET', `/branches/${encodeURIComponent(branch)}`, undefined, true);
-    return found?.commit.id;
+    const action = `reading the branch ${branch}`;
+    try {
+      const found = await this.call<{ commit: { id: string } }>('GET', `/branches/${encodeURIComponent(branch)}`);
+      return found?.commit.id;
+    } catch (error) {
+      if (!(error instanceof GiteaApiError && error.status === 404)) throw this.failure(error, action);
+    }
+    // Gitea's 404 messages differ between versions: ask whether the repository is there.
+    await this.call('GET', '').catch((error: unknown) => {
+      throw this.failure(error, `${action} (repository)`);
+    });
+    return undefined;
   }
 
   async readFile(commit: string, path: string): Promise<string | undefined> {
-    const found = await this.contentOf(commit, path);
+    const found = await this.contentOf(commit, safeRepositoryPath(path));
     return found === undefined ? undefined : Buffer.from(found.content, 'base64').toString('utf8');
   }
 
   async commit(request: CommitRequest): Promise<CommitResult> {
+    for (const file of request.files) safeRepositoryPath(file.path);
+    try {
+      return await this.commitOnce(request);
+    } catch (error) {
+      throw this.failure(error, `committing on ${request.branch}`);
+    }
+  }
+
+  private async commitOnce(request: CommitRequest): Promise<CommitResult> {
     const files = await Promise.all(
       request.files.map(async (file) => {
         const current = await this.contentOf(request.parent, file.path);
@@ -72,7 +97,7 @@ export class GiteaProvider implements GitProvider {
       const result = await this.call<{ commit: { sha: string; html_url?: string } }>('POST', '/contents', { ...target, message: request.message, files });
       return { sha: result?.commit.sha as string, ...(result?.commit.html_url ? { url: result.commit.html_url } : {}) };
     } catch (error) {
-      if (error instanceof GiteaApiError && (error.status === 409 || error.status === 422) && LOST_RACE.test(error.message)) {
+      if (error instanceof GiteaApiError && (error.status === 409 || error.status === 422) && LOST_RACE.test(error.detail)) {
         throw new ConflictError(`${request.branch} moved while committing`, { cause: error });
       }
       throw error;
@@ -80,13 +105,33 @@ export class GiteaProvider implements GitProvider {
   }
 
   async findOpenPullRequest(branch: string, base: string): Promise<PullRequestInfo | undefined> {
-    const pulls =
-      (await this.call<Array<{ number: number; html_url: string; head: { ref: string }; base: { ref: string } }>>('GET', '/pulls?state=open&limit=50')) ?? [];
-    const pr = pulls.find((p) => p.head.ref === branch && p.base.ref === base);
-    return pr === undefined ? undefined : { number: pr.number, url: pr.html_url, branch, base };
+    try {
+      const pulls =
+        (await this.call<Array<{ number: number; html_url: string; head: { ref: string }; base: { ref: string } }>>('GET', '/pulls?state=open&limit=50')) ?? [];
+      const pr = pulls.find((p) => p.head.ref === branch && p.base.ref === base);
+      return pr === undefined ? undefined : { number: pr.number, url: pr.html_url, branch, base };
+    } catch (error) {
+      throw this.failure(error, `looking for the open pull request of ${branch}`);
+    }
   }
 
   async openPullRequest(request: PullRequestRequest): Promise<PullRequestInfo> {
+    try {
+      return await this.openPullRequestOnce(request);
+    } catch (error) {
+      throw this.failure(error, `opening a pull request for ${request.branch}`);
+    }
+  }
+
+  /** The error a failed call means for Hoist (see hostError). */
+  private failure(error: unknown, action: string): HoistError {
+    if (error instanceof HoistError) return error;
+    if (error instanceof GiteaApiError)
+      return hostError({ host: 'Gitea', action, status: error.status, detail: error.detail, secrets: [this.options.token] }, error);
+    return hostError({ host: 'Gitea', action, status: undefined, detail: redactSecrets(String((error as Error).message), [this.options.token]) }, error);
+  }
+
+  private async openPullRequestOnce(request: PullRequestRequest): Promise<PullRequestInfo> {
     const labels = request.labels.length === 0 ? [] : await this.labelIds(request.labels);
     try {
       const pr = await this.call<{ number: number; html_url: string }>('POST', '/pulls', {
@@ -106,7 +151,7 @@ export class GiteaProvider implements GitProvider {
         return { ...info, warnings: [`auto-merge not enabled: ${(error as Error).message}`] };
       }
     } catch (error) {
-      if (error instanceof GiteaApiError && error.status === 409 && PR_EXISTS.test(error.message)) {
+      if (error instanceof GiteaApiError && error.status === 409 && PR_EXISTS.test(error.detail)) {
         const existing = await this.findOpenPullRequest(request.branch, request.base);
         if (existing !== undefined) return existing;
       }
@@ -119,21 +164,50 @@ export class GiteaProvider implements GitProvider {
     return labels.filter((l) => names.includes(l.name)).map((l) => l.id);
   }
 
-  private contentOf(ref: string, path: string): Promise<{ sha: string; content: string } | undefined> {
-    const encoded = path.split('/').map(encodeURIComponent).join('/');
-    return this.call<{ sha: string; content: string }>('GET', `/contents/${encoded}?ref=${encodeURIComponent(ref)}`, undefined, true);
+  /**
+   * A file's entry at a commit, undefined only when Gitea knows the commit and
+   * it has no such path. Gitea's 404 says "not found" for both a missing
+   * path and a missing ref, and its wording changes between versions, so on
+   * a 404 the commit itself is asked for: known means the file is missing,
+   * unknown is a ConflictError (re-read the branch).
+   */
+  private async contentOf(ref: string, path: string): Promise<{ sha: string; content: string } | undefined> {
+    const action = `reading ${path} at ${ref}`;
+    let found: GiteaContents | undefined;
+    try {
+      found = await this.call<GiteaContents>('GET', `/contents/${encodePathSegments(path)}?ref=${encodeURIComponent(ref)}`);
+    } catch (error) {
+      if (!(error instanceof GiteaApiError && error.status === 404)) throw this.failure(error, action);
+      try {
+        await this.call('GET', `/git/commits/${encodeURIComponent(ref)}`);
+      } catch (lookup) {
+        if (lookup instanceof GiteaApiError && lookup.status === 404)
+          throw new ConflictError(`Gitea does not know commit ${ref}; re-read the branch`, { cause: lookup });
+        throw this.failure(lookup, action);
+      }
+      return undefined;
+    }
+    if (found === undefined || Array.isArray(found) || found.type !== 'file' || typeof found.content !== 'string') {
+      throw new TerminalError(`${path} at ${ref} is not a file`);
+    }
+    return { sha: found.sha, content: found.content };
   }
 
   private async call<T>(method: string, path: string, body?: unknown, allowNotFound = false): Promise<T | undefined> {
-    const response = await this.fetch(`${this.base}${path}`, {
-      method,
-      headers: {
-        authorization: `token ${this.options.token}`,
-        accept: 'application/json',
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+    let response: Response;
+    try {
+      response = await this.fetch(`${this.base}${path}`, {
+        method,
+        headers: {
+          authorization: `token ${this.options.token}`,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (error) {
+      throw new UnavailableError(`Gitea could not be reached: ${redactSecrets(String((error as Error).message), [this.options.token])}`, { cause: error });
+    }
     const text = await response.text();
     if (response.status === 404 && allowNotFound) return undefined;
     if (!response.ok) {

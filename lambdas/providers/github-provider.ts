@@ -1,8 +1,11 @@
 import { Octokit as OctokitCore } from '@octokit/core';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-import { ConflictError, TerminalError } from '../shared/errors';
+import { ConflictError, HoistError, TerminalError } from '../shared/errors';
 import type { CommitRequest, CommitResult, GitProvider, PullRequestInfo, PullRequestRequest } from './git-provider';
+import { hostError } from './host-error';
+import { redactSecrets } from './redact-secrets';
+import { safeRepositoryPath } from './safe-repository-path';
 
 export interface GitHubProviderOptions {
   /** `https://github.com/owner/repo(.git)` or `git@github.com:owner/repo.git`. */
@@ -31,11 +34,15 @@ const Octokit = OctokitCore.plugin(retry, throttling);
 const NOT_FAST_FORWARD = /not a fast forward/i;
 const REF_EXISTS = /reference already exists/i;
 const PR_EXISTS = /pull request already exists/i;
+/** GitHub's 404 message for a contents `ref` it does not know (a missing path is a plain "Not Found"). */
+const NO_SUCH_COMMIT = /no commit found for the ref/i;
+/** GitHub's 404 message for a missing path, ref or repository. */
+const NOT_FOUND = /^not found$/i;
 
 /** `owner/repo` of a GitHub clone URL. */
 export function gitHubRepoOf(url: string): { owner: string; repo: string } {
   const match = /github[^/:]*[/:]([^/]+)\/([^/]+?)(?:\.git)?\/?$/.exec(url) ?? /^https?:\/\/[^/]+\/([^/]+)\/([^/]+?)(?:\.git)?\/?$/.exec(url);
-  if (match === null || match[1] === undefined || match[2] === undefined) throw new TerminalError(`'${url}' is not a GitHub repository URL`);
+  if (match === null || match[1] === undefined || match[2] === undefined) throw new TerminalError(`'${redactSecrets(url)}' is not a GitHub repository URL`);
   return { owner: match[1], repo: match[2] };
 }
 
@@ -54,8 +61,10 @@ export class GitHubProvider implements GitProvider {
   private readonly octokit: InstanceType<typeof Octokit>;
   private readonly owner: string;
   private readonly repo: string;
+  private readonly token: string;
 
   constructor(options: GitHubProviderOptions) {
+    this.token = options.token;
     ({ owner: this.owner, repo: this.repo } = gitHubRepoOf(options.url));
     this.octokit = new Octokit({
       auth: options.token,
@@ -71,33 +80,61 @@ export class GitHubProvider implements GitProvider {
   }
 
   async branchHead(branch: string): Promise<string | undefined> {
+    const action = `reading the branch ${branch}`;
     try {
       const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/git/ref/{ref}', { owner: this.owner, repo: this.repo, ref: `heads/${branch}` });
       return data.object.sha;
     } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw error;
+      if (statusOf(error) !== 404) throw this.failure(error, action);
     }
+    // GitHub answers a missing ref and a missing (or hidden) repository alike: ask for the repository.
+    try {
+      await this.octokit.request('GET /repos/{owner}/{repo}', { owner: this.owner, repo: this.repo });
+    } catch (error) {
+      throw this.failure(error, `${action} (repository ${this.owner}/${this.repo})`);
+    }
+    return undefined;
   }
 
+  /**
+   * Raw contents at a commit. GitHub answers 404 "No commit found for the ref"
+   * for an unknown commit (a ConflictError: re-read the branch) and a plain
+   * 404 "Not Found" for a path the commit does not have (undefined).
+   */
   async readFile(commit: string, path: string): Promise<string | undefined> {
+    const file = safeRepositoryPath(path);
+    let data: unknown;
     try {
-      const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/contents/{path}', {
+      ({ data } = await this.octokit.request('GET /repos/{owner}/{repo}/contents/{path}', {
         owner: this.owner,
         repo: this.repo,
-        path,
+        path: file,
         ref: commit,
         mediaType: { format: 'raw' },
-      });
-      if (typeof data === 'string') return data;
-      return data instanceof ArrayBuffer ? new TextDecoder().decode(data) : undefined;
+      }));
     } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw error;
+      const message = messageOf(error);
+      if (statusOf(error) === 404 && NO_SUCH_COMMIT.test(message))
+        throw new ConflictError(`GitHub does not know commit ${commit}; re-read the branch`, { cause: error });
+      if (statusOf(error) === 404 && NOT_FOUND.test(message)) return undefined;
+      throw this.failure(error, `reading ${file} at ${commit}`);
     }
+    if (typeof data === 'string') return data;
+    if (data instanceof ArrayBuffer) return new TextDecoder().decode(data);
+    // A folder comes back as a JSON listing even in raw format.
+    throw new TerminalError(`${file} at ${commit} is not a file`);
   }
 
   async commit(request: CommitRequest): Promise<CommitResult> {
+    for (const file of request.files) safeRepositoryPath(file.path);
+    try {
+      return await this.commitOnce(request);
+    } catch (error) {
+      throw this.failure(error, `committing on ${request.branch}`);
+    }
+  }
+
+  private async commitOnce(request: CommitRequest): Promise<CommitResult> {
     const base = { owner: this.owner, repo: this.repo };
     const parent = await this.octokit.request('GET /repos/{owner}/{repo}/git/commits/{commit_sha}', { ...base, commit_sha: request.parent });
     const tree = await this.octokit.request('POST /repos/{owner}/{repo}/git/trees', {
@@ -133,18 +170,36 @@ export class GitHubProvider implements GitProvider {
   }
 
   async findOpenPullRequest(branch: string, base: string): Promise<PullRequestInfo | undefined> {
-    const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/pulls', {
-      owner: this.owner,
-      repo: this.repo,
-      head: `${this.owner}:${branch}`,
-      base,
-      state: 'open',
-    });
-    const [pr] = data;
-    return pr === undefined ? undefined : { number: pr.number, url: pr.html_url, branch, base };
+    try {
+      const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/pulls', {
+        owner: this.owner,
+        repo: this.repo,
+        head: `${this.owner}:${branch}`,
+        base,
+        state: 'open',
+      });
+      const [pr] = data;
+      return pr === undefined ? undefined : { number: pr.number, url: pr.html_url, branch, base };
+    } catch (error) {
+      throw this.failure(error, `looking for the open pull request of ${branch}`);
+    }
   }
 
   async openPullRequest(request: PullRequestRequest): Promise<PullRequestInfo> {
+    try {
+      return await this.openPullRequestOnce(request);
+    } catch (error) {
+      throw this.failure(error, `opening a pull request for ${request.branch}`);
+    }
+  }
+
+  /** The error an Octokit failure means for Hoist (see hostError); Octokit reports a network failure as status 500. */
+  private failure(error: unknown, action: string): HoistError {
+    if (error instanceof HoistError) return error;
+    return hostError({ host: 'GitHub', action, status: statusOf(error), detail: messageOf(error), secrets: [this.token] }, error);
+  }
+
+  private async openPullRequestOnce(request: PullRequestRequest): Promise<PullRequestInfo> {
     let info: PullRequestInfo;
     try {
       const { data } = await this.octokit.request('POST /repos/{owner}/{repo}/pulls', {

@@ -1,6 +1,9 @@
 import { Gitlab } from '@gitbeaker/rest';
-import { ConflictError, TerminalError } from '../shared/errors';
+import { ConflictError, HoistError, TerminalError } from '../shared/errors';
 import type { CommitRequest, CommitResult, GitProvider, PullRequestInfo, PullRequestRequest } from './git-provider';
+import { hostError } from './host-error';
+import { redactSecrets } from './redact-secrets';
+import { safeRepositoryPath } from './safe-repository-path';
 
 export interface GitLabProviderOptions {
   /** `https://gitlab.example.com/group/sub/project(.git)` or the SSH form. */
@@ -14,6 +17,12 @@ export interface GitLabProviderOptions {
 const FILE_CHANGED = /has changed since you started editing/i;
 const BRANCH_EXISTS = /already exists/i;
 const MR_EXISTS = /another open merge request already exists/i;
+/** GitLab's 404 messages (`not_found!('Branch')`, `not_found!('File')`, `not_found!('Commit')`). */
+const NO_SUCH_BRANCH = /^404 Branch Not Found$/i;
+const NO_SUCH_FILE = /^404 File Not Found$/i;
+const NO_SUCH_COMMIT = /^404 Commit Not Found$/i;
+/** gitbeaker's own retries of 429 and 502 gave up. */
+const RETRIES_EXHAUSTED = /last status code: (\d+)/;
 
 /** Host and project path of a GitLab clone URL. */
 export function gitLabProjectOf(url: string): { host: string; project: string } {
@@ -21,13 +30,18 @@ export function gitLabProjectOf(url: string): { host: string; project: string } 
   if (https?.[1] && https[2]) return { host: `https://${https[1]}`, project: https[2] };
   const ssh = /^(?:ssh:\/\/)?git@([^:/]+)[:/](.+?)(?:\.git)?$/.exec(url);
   if (ssh?.[1] && ssh[2]) return { host: `https://${ssh[1]}`, project: ssh[2] };
-  throw new TerminalError(`'${url}' is not a GitLab project URL`);
+  throw new TerminalError(`'${redactSecrets(url)}' is not a GitLab project URL`);
 }
 
 interface GitbeakerFailure {
   readonly cause?: { readonly description?: string; readonly response?: { readonly status?: number } };
 }
-const statusOf = (error: unknown): number | undefined => (error as GitbeakerFailure).cause?.response?.status;
+const statusOf = (error: unknown): number | undefined => {
+  const status = (error as GitbeakerFailure).cause?.response?.status;
+  if (status !== undefined) return status;
+  const exhausted = RETRIES_EXHAUSTED.exec(String((error as Error).message));
+  return exhausted ? Number(exhausted[1]) : undefined;
+};
 const describe = (error: unknown): string => String((error as GitbeakerFailure).cause?.description ?? (error as Error).message);
 
 /**
@@ -41,36 +55,58 @@ export class GitLabProvider implements GitProvider {
   readonly supportsPullRequests = true;
   private readonly api: InstanceType<typeof Gitlab>;
   private readonly project: string;
+  private readonly token: string;
 
   constructor(options: GitLabProviderOptions) {
     const { host, project } = gitLabProjectOf(options.url);
     this.project = project;
+    this.token = options.token;
     this.api = new Gitlab({ host: options.apiUrl ?? host, token: options.token });
   }
 
+  /** GitLab answers 404 "Branch Not Found" for a missing branch, "Project Not Found" for a missing project (a TerminalError). */
   async branchHead(branch: string): Promise<string | undefined> {
     try {
       const found = await this.api.Branches.show(this.project, branch);
       return found.commit.id as string;
     } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw error;
+      if (statusOf(error) === 404 && NO_SUCH_BRANCH.test(describe(error))) return undefined;
+      throw this.failure(error, `reading the branch ${branch}`);
     }
   }
 
+  /**
+   * Raw file at a commit. GitLab answers 404 "File Not Found" for a path the
+   * commit does not have (undefined) and 404 "Commit Not Found" for an
+   * unknown commit (a ConflictError: re-read the branch).
+   */
   async readFile(commit: string, path: string): Promise<string | undefined> {
+    const file = safeRepositoryPath(path);
+    let raw: unknown;
     try {
-      const raw: unknown = await this.api.RepositoryFiles.showRaw(this.project, path, commit);
-      if (typeof raw === 'string') return raw;
-      if (raw instanceof Blob) return await raw.text();
-      return raw === undefined || raw === null ? undefined : String(raw);
+      raw = await this.api.RepositoryFiles.showRaw(this.project, file, commit);
     } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw error;
+      if (statusOf(error) === 404 && NO_SUCH_FILE.test(describe(error))) return undefined;
+      if (statusOf(error) === 404 && NO_SUCH_COMMIT.test(describe(error))) {
+        throw new ConflictError(`GitLab does not know commit ${commit}; re-read the branch`, { cause: error });
+      }
+      throw this.failure(error, `reading ${file} at ${commit}`);
     }
+    if (typeof raw === 'string') return raw;
+    if (raw instanceof Blob) return await raw.text();
+    throw new TerminalError(`GitLab answered ${file} at ${commit} with something that is not a file`);
   }
 
   async commit(request: CommitRequest): Promise<CommitResult> {
+    for (const file of request.files) safeRepositoryPath(file.path);
+    try {
+      return await this.commitOnce(request);
+    } catch (error) {
+      throw this.failure(error, `committing on ${request.branch}`);
+    }
+  }
+
+  private async commitOnce(request: CommitRequest): Promise<CommitResult> {
     const actions = await Promise.all(
       request.files.map(async (file) => {
         const exists = (await this.readFile(request.parent, file.path)) !== undefined;
@@ -95,12 +131,30 @@ export class GitLabProvider implements GitProvider {
   }
 
   async findOpenPullRequest(branch: string, base: string): Promise<PullRequestInfo | undefined> {
-    const found = await this.api.MergeRequests.all({ projectId: this.project, sourceBranch: branch, targetBranch: base, state: 'opened' });
-    const [mr] = found;
-    return mr === undefined ? undefined : { number: mr.iid as number, url: mr.web_url as string, branch, base };
+    try {
+      const found = await this.api.MergeRequests.all({ projectId: this.project, sourceBranch: branch, targetBranch: base, state: 'opened' });
+      const [mr] = found;
+      return mr === undefined ? undefined : { number: mr.iid as number, url: mr.web_url as string, branch, base };
+    } catch (error) {
+      throw this.failure(error, `looking for the open merge request of ${branch}`);
+    }
   }
 
   async openPullRequest(request: PullRequestRequest): Promise<PullRequestInfo> {
+    try {
+      return await this.openPullRequestOnce(request);
+    } catch (error) {
+      throw this.failure(error, `opening a merge request for ${request.branch}`);
+    }
+  }
+
+  /** The error a gitbeaker failure means for Hoist (see hostError); a failed fetch has no status and is retried. */
+  private failure(error: unknown, action: string): HoistError {
+    if (error instanceof HoistError) return error;
+    return hostError({ host: 'GitLab', action, status: statusOf(error), detail: describe(error), secrets: [this.token] }, error);
+  }
+
+  private async openPullRequestOnce(request: PullRequestRequest): Promise<PullRequestInfo> {
     try {
       const mr = await this.api.MergeRequests.create(this.project, request.branch, request.base, request.title, {
         description: request.body,

@@ -9,6 +9,10 @@ export interface FakeGitea {
   readonly git: MemoryGit;
   readonly pulls: Array<{ number: number; head: string; base: string; title: string; labels: number[]; state: 'open' | 'closed'; scheduled: boolean }>;
   readonly changeRequests: Array<Record<string, any>>;
+  /** Every request as `METHOD /path` (decoded), before any check. */
+  readonly requests: string[];
+  /** Answers the next `times` requests (of `method`, when given) with `status` and `{ message }`, as Gitea does in an outage or a refusal. */
+  failNext(status: number, message: string, times?: number, method?: string): void;
   close(): Promise<void>;
 }
 
@@ -20,8 +24,12 @@ export const blobSha = (content: string): string =>
 
 /**
  * A local Gitea API (v1) for one repository, following Gitea's documented
- * behaviour: `Authorization: token …` (401 otherwise); branches (404);
- * contents with base64 `content` and blob `sha`; `POST contents` changing
+ * behaviour: `Authorization: token …` (401 otherwise); the repository (404
+ * for another one); branches (404); single commits (404 for an unknown one);
+ * contents with base64 `content` and blob `sha`, a folder as a list, and 404
+ * for both a missing path and an unknown ref, told apart only in `errors`
+ * (Gitea 1.22's `ctx.NotFound("GetContentsOrList", err)`; later versions
+ * answer both with a bare "not found"); `POST contents` changing
  * several files in one commit, answering 422 "sha does not match" when an
  * update's `sha` is not the file's current blob and 422 "branch already
  * exists" for an existing `new_branch`; branch deletion; pulls, with 409
@@ -35,6 +43,8 @@ export async function startFakeGitea(owner: string, repo: string, files: Record<
   const pulls: FakeGitea['pulls'] = [];
   const changeRequests: Array<Record<string, any>> = [];
   const labels = [{ id: 7, name: 'promotion' }];
+  const requests: string[] = [];
+  const failures: Array<{ status: number; message: string; method: string | undefined }> = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -46,13 +56,24 @@ export async function startFakeGitea(owner: string, repo: string, files: Record<
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(payload));
       };
+      requests.push(`${req.method} ${decodeURIComponent(url.pathname)}`);
+      const failing = failures.findIndex((f) => f.method === undefined || f.method === req.method);
+      const [failure] = failing === -1 ? [] : failures.splice(failing, 1);
+      if (failure !== undefined) return send(failure.status, { message: failure.message, url: '' });
       if (req.headers.authorization !== `token ${token}`) return send(401, { message: 'user does not exist', url: '' });
       const prefix = `/api/v1/repos/${owner}/${repo}`;
-      if (!url.pathname.startsWith(prefix)) return send(404, { message: "The target couldn't be found." });
+      if (url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`)) return send(404, { message: "The target couldn't be found.", errors: [] });
       const path = decodeURIComponent(url.pathname.slice(prefix.length));
       let m: RegExpExecArray | null;
       const commitOf = (ref: string) => git.commits.get(ref) ?? git.commits.get(git.refs.get(ref) ?? '');
 
+      if (req.method === 'GET' && path === '') return send(200, { full_name: `${owner}/${repo}`, default_branch: 'main', empty: false });
+      if (req.method === 'GET' && (m = /^\/git\/commits\/(.+)$/.exec(path))) {
+        const commit = git.commits.get(m[1] as string);
+        return commit
+          ? send(200, { sha: commit.sha })
+          : send(404, { message: "The target couldn't be found.", errors: [`object does not exist [id: ${m[1]}, rel_path: ]`] });
+      }
       if (req.method === 'GET' && (m = /^\/branches\/(.+)$/.exec(path))) {
         const sha = git.refs.get(m[1] as string);
         return sha ? send(200, { name: m[1], commit: { id: sha } }) : send(404, { message: 'branch does not exist' });
@@ -61,8 +82,19 @@ export async function startFakeGitea(owner: string, repo: string, files: Record<
         return git.refs.delete(m[1] as string) ? (res.writeHead(204), res.end()) : send(404, { message: 'branch does not exist' });
       }
       if (req.method === 'GET' && (m = /^\/contents\/(.+)$/.exec(path))) {
-        const content = commitOf(url.searchParams.get('ref') ?? 'main')?.tree.get(m[1] as string);
-        if (content === undefined) return send(404, { message: 'object does not exist' });
+        const ref = url.searchParams.get('ref') ?? 'main';
+        const commit = commitOf(ref);
+        const notFound = (id: string, relPath: string) =>
+          send(404, { message: 'GetContentsOrList', url: '', errors: [`object does not exist [id: ${id}, rel_path: ${relPath}]`] });
+        if (commit === undefined) return notFound(ref, '');
+        const content = commit.tree.get(m[1] as string);
+        const folder = [...commit.tree.keys()].filter((p) => p.startsWith(`${m?.[1]}/`));
+        if (content === undefined && folder.length > 0)
+          return send(
+            200,
+            folder.map((p) => ({ type: 'file', path: p })),
+          );
+        if (content === undefined) return notFound('', m[1] as string);
         return send(200, { type: 'file', path: m[1], sha: blobSha(content), encoding: 'base64', content: Buffer.from(content).toString('base64') });
       }
       if (req.method === 'POST' && path === '/contents') {
@@ -130,6 +162,10 @@ export async function startFakeGitea(owner: string, repo: string, files: Record<
     git,
     pulls,
     changeRequests,
+    requests,
+    failNext: (status, message, times = 1, method = undefined) => {
+      for (let i = 0; i < times; i += 1) failures.push({ status, message, method });
+    },
     close: local.close,
   };
 }

@@ -22,6 +22,8 @@ export interface FakeGitHub {
   messagesOf(branch: string): string[];
   /** A person's commit on a branch, moving it outside Hoist. */
   pushAsPerson(branch: string, files: Record<string, string>, message: string): void;
+  /** Answers the next `times` requests with `status` and `{ message }`, as GitHub does in an outage, a rate limit or a refusal. */
+  failNext(status: number, message: string, times?: number): void;
   close(): Promise<void>;
 }
 
@@ -34,6 +36,9 @@ export interface FakeGitHub {
  * "A pull request already exists" for a second open PR of one head), labels,
  * GraphQL `enablePullRequestAutoMerge` (an `errors` answer when the
  * repository does not allow auto-merge), and 401 "Bad credentials" without the token.
+ * Contents: 404 "No commit found for the ref …" for an unknown ref, a plain 404
+ * "Not Found" for a missing path (and for a repository it does not have), and
+ * a folder as a JSON listing even when raw content is asked for.
  */
 export async function startFakeGitHub(owner: string, repo: string, files: Record<string, string>, allowAutoMerge = true): Promise<FakeGitHub> {
   const token = 'ghp_testtoken';
@@ -42,6 +47,7 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
   const trees = new Map<string, ReadonlyMap<string, string>>();
   const pulls: FakeGitHub['pulls'] = [];
   const requests: string[] = [];
+  const failures: Array<{ status: number; message: string }> = [];
   const hash = (value: string) => createHash('sha1').update(value).digest('hex');
 
   const server = createServer((req, res) => {
@@ -55,6 +61,8 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
         res.end(typeof payload === 'string' && type !== 'application/json' ? payload : JSON.stringify(payload));
       };
       requests.push(`${req.method} ${decodeURIComponent(url.pathname)}`);
+      const failure = failures.shift();
+      if (failure !== undefined) return send(failure.status, { message: failure.message });
       const auth = req.headers.authorization ?? '';
       if (auth !== `token ${token}` && auth !== `Bearer ${token}`) return send(401, { message: 'Bad credentials' });
       if (req.method === 'POST' && url.pathname === '/graphql') {
@@ -73,6 +81,8 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
       const path = decodeURIComponent(url.pathname.slice(prefix.length));
       let m: RegExpExecArray | null;
 
+      if (req.method === 'GET' && path === '') return send(200, { full_name: `${owner}/${repo}`, default_branch: 'main' });
+
       if (req.method === 'GET' && (m = /^\/git\/ref\/heads\/(.+)$/.exec(path))) {
         const sha = refs.get(m[1] as string);
         return sha ? send(200, { ref: `refs/heads/${m[1]}`, object: { sha, type: 'commit' } }) : send(404, { message: 'Not Found' });
@@ -83,6 +93,12 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
         const commit = commits.get(ref) ?? commits.get(refs.get(ref) ?? '');
         if (commit === undefined) return send(404, { message: `No commit found for the ref ${ref}` });
         const content = commit?.tree.get(m[1] as string);
+        const folder = [...commit.tree.keys()].filter((p) => p.startsWith(`${m?.[1]}/`));
+        if (content === undefined && folder.length > 0)
+          return send(
+            200,
+            folder.map((p) => ({ type: 'file', path: p })),
+          );
         if (content === undefined) return send(404, { message: 'Not Found' });
         return send(200, content, 'application/vnd.github.raw; charset=utf-8');
       }
@@ -169,6 +185,9 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
     fileAt: (branch, path) => git.fileAt(branch, path),
     messagesOf: (branch) => git.messagesOf(branch),
     pushAsPerson: (branch, changed, message) => git.pushAsPerson(branch, changed, message),
+    failNext: (status, message, times = 1) => {
+      for (let i = 0; i < times; i += 1) failures.push({ status, message });
+    },
     close: local.close,
   };
 }

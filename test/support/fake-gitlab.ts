@@ -17,13 +17,19 @@ export interface FakeGitLab {
     autoMerge: boolean;
   }>;
   readonly commitRequests: Array<Record<string, any>>;
+  /** Every request as `METHOD /path` (decoded), before any check. */
+  readonly requests: string[];
+  /** Answers the next `times` requests (of `method`, when given) with `status` and `{ message }`, as GitLab does in an outage or a refusal. */
+  failNext(status: number, message: string, times?: number, method?: string): void;
   close(): Promise<void>;
 }
 
 /**
  * A local GitLab REST API (v4) for one project, following GitLab's documented
- * behaviour: `PRIVATE-TOKEN` auth (401 otherwise); branches (404 "Branch Not
- * Found"); raw files (404 "File Not Found"); `POST repository/commits` with
+ * behaviour: `PRIVATE-TOKEN` auth (401 otherwise); 404 "Project Not Found"
+ * for another project; branches (404 "Branch Not Found"); raw files (404
+ * "Commit Not Found" for an unknown `ref`, 404 "File Not Found" for a path
+ * the commit does not have, as `assign_file_vars!` in lib/api/files.rb); `POST repository/commits` with
  * actions, where an update whose `last_commit_id` is older than the file's
  * last change answers 400 "You are attempting to update a file that has
  * changed since you started editing it.", and a new branch from `start_sha`
@@ -36,6 +42,8 @@ export async function startFakeGitLab(project: string, files: Record<string, str
   const git = new MemoryGit(files);
   const mergeRequests: FakeGitLab['mergeRequests'] = [];
   const commitRequests: Array<Record<string, any>> = [];
+  const requests: string[] = [];
+  const failures: Array<{ status: number; message: string; method: string | undefined }> = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -47,6 +55,10 @@ export async function startFakeGitLab(project: string, files: Record<string, str
         res.writeHead(status, { 'content-type': type });
         res.end(type === 'application/json' ? JSON.stringify(payload) : String(payload));
       };
+      requests.push(`${req.method} ${decodeURIComponent(url.pathname)}`);
+      const failing = failures.findIndex((f) => f.method === undefined || f.method === req.method);
+      const [failure] = failing === -1 ? [] : failures.splice(failing, 1);
+      if (failure !== undefined) return send(failure.status, { message: failure.message });
       if (req.headers['private-token'] !== token) return send(401, { message: '401 Unauthorized' });
       const prefix = `/api/v4/projects/${encodeURIComponent(project)}`;
       const raw = url.pathname;
@@ -63,7 +75,8 @@ export async function startFakeGitLab(project: string, files: Record<string, str
         const ref = url.searchParams.get('ref');
         if (ref === null) return send(400, { error: 'ref is missing' });
         const commit = git.commits.get(ref) ?? git.commits.get(git.refs.get(ref) ?? '');
-        const content = commit?.tree.get(decodeURIComponent(m[1] as string));
+        if (commit === undefined) return send(404, { message: '404 Commit Not Found' });
+        const content = commit.tree.get(decodeURIComponent(m[1] as string));
         return content === undefined ? send(404, { message: '404 File Not Found' }) : send(200, content, 'text/plain; charset=utf-8');
       }
       if (req.method === 'POST' && path === '/repository/commits') {
@@ -137,6 +150,10 @@ export async function startFakeGitLab(project: string, files: Record<string, str
     git,
     mergeRequests,
     commitRequests,
+    requests,
+    failNext: (status, message, times = 1, method = undefined) => {
+      for (let i = 0; i < times; i += 1) failures.push({ status, message, method });
+    },
     close: local.close,
   };
 }

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { RepositoryConfigSchema } from '../../../lambdas/core/config/promotion-config';
 import { createProvider, providerCache } from '../../../lambdas/providers/create-provider';
 import { GitCliProvider } from '../../../lambdas/providers/git-cli-provider';
+import { GiteaProvider } from '../../../lambdas/providers/gitea-provider';
 import { GitHubProvider } from '../../../lambdas/providers/github-provider';
+import { GitLabProvider } from '../../../lambdas/providers/gitlab-provider';
 import { TerminalError } from '../../../lambdas/shared/errors';
 
 const repo = (provider: string, url: string) => RepositoryConfigSchema.parse({ name: 'gitops', provider, url });
@@ -34,5 +36,19 @@ describe('provider registry', () => {
     const first = await cache(github);
     expect(await cache(github)).toBe(first);
     expect(lookups).toBe(2);
+  });
+
+  it('refuses a URL it cannot use without repeating the credentials in it', () => {
+    const build = [
+      () => new GitHubProvider({ url: 'https://deploy:s3cret@ghe.example.com/only', token: 't' }),
+      () => new GitLabProvider({ url: 'ftp://deploy:s3cret@gitlab.example.com', token: 't' }),
+      () => new GiteaProvider({ url: 'https://deploy:s3cret@gitea.example.com', token: 't' }),
+      () => new GitCliProvider({ url: 'https://deploy:s3cret@[gitops' }),
+    ];
+    for (const create of build) {
+      expect(create).toThrowError(TerminalError);
+      expect(create).toThrowError(/\/\/\*\*\*@/);
+      expect(create).not.toThrowError(/s3cret/);
+    }
   });
 });

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GiteaProvider, giteaRepoOf } from '../../../lambdas/providers/gitea-provider';
-import { ConflictError } from '../../../lambdas/shared/errors';
+import { ConflictError, TerminalError, UnavailableError } from '../../../lambdas/shared/errors';
 import { blobSha, type FakeGitea, startFakeGitea } from '../../support/fake-gitea';
+import { rejectionOf } from '../../support/rejection-of';
 
 describe('GiteaProvider (REST against a local Gitea API fake)', () => {
   let gt: FakeGitea | undefined;
@@ -88,6 +89,72 @@ describe('GiteaProvider (REST against a local Gitea API fake)', () => {
     gt = await startFakeGitea('platform', 'gitops', {}, false);
     const refused = await provider(gt).openPullRequest({ branch: 'a', base: 'main', title: 't', body: '', labels: [], autoMerge: true });
     expect(refused).toMatchObject({ number: 1, warnings: ['auto-merge not enabled: Gitea answered 405: Please try again later'] });
+  });
+
+  it('says "missing" only when Gitea knows the commit and it has no such path; an unknown commit is a ConflictError', async () => {
+    gt = await startFakeGitea('platform', 'gitops', { 'a/values.yaml': 'tag: 1\n' });
+    const p = provider(gt);
+    const head = (await p.branchHead('main')) as string;
+    expect(await p.readFile(head, 'a/other.yaml')).toBeUndefined();
+    await expect(p.readFile('0123456789abcdef0123456789abcdef01234567', 'a/values.yaml')).rejects.toBeInstanceOf(ConflictError);
+    await expect(p.readFile(head, 'a')).rejects.toThrowError(`a at ${head} is not a file`);
+    gt.failNext(500, '');
+    await expect(p.readFile(head, 'a/values.yaml')).rejects.toBeInstanceOf(UnavailableError);
+    // The contents request is refused as missing, and so is the commit lookup that follows: not "missing".
+    gt.failNext(404, 'not found', 2);
+    await expect(p.readFile(head, 'a/values.yaml')).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  it('maps refusals to TerminalError and outages to UnavailableError, with no token in the message', async () => {
+    gt = await startFakeGitea('platform', 'gitops', { 'v.yaml': 'tag: 1\n' });
+    const wrong = await rejectionOf(
+      new GiteaProvider({ url: 'https://gitea.example.com/platform/gitops.git', token: 'gitea-wrong-token', apiUrl: gt.url }).branchHead('main'),
+    );
+    expect(wrong).toBeInstanceOf(TerminalError);
+    expect(wrong.message).toBe('Gitea answered 401 while reading the branch main: user does not exist');
+    expect(wrong.message).not.toContain('gitea-wrong-token');
+    const p = provider(gt);
+    const head = (await p.branchHead('main')) as string;
+    const bump = () => p.commit({ branch: 'main', parent: head, files: [{ path: 'v.yaml', content: 'tag: 2\n' }], message: 'bump', update: 'fast-forward' });
+    const answers: Array<[number, string, unknown]> = [
+      [403, 'user should have a permission to write to the target branch', TerminalError],
+      [404, 'branch does not exist [name: main]', TerminalError],
+      [422, 'file name is invalid', TerminalError],
+      [429, 'rate limited', UnavailableError],
+      [503, 'Service Unavailable', UnavailableError],
+    ];
+    for (const [status, message, Expected] of answers) {
+      gt.failNext(status, message, 1, 'POST');
+      await expect(bump(), `${status} ${message}`).rejects.toBeInstanceOf(Expected);
+    }
+    expect(gt.git.messagesOf('main')).toEqual(['seed']);
+    const elsewhere = new GiteaProvider({ url: 'https://gitea.example.com/platform/gone.git', token: gt.token, apiUrl: gt.url });
+    await expect(elsewhere.branchHead('main')).rejects.toThrowError(
+      "Gitea answered 404 while reading the branch main (repository): The target couldn't be found.",
+    );
+    const closed = gt.url;
+    await gt.close();
+    gt = undefined;
+    await expect(new GiteaProvider({ url: 'https://gitea.example.com/o/r.git', token: 't', apiUrl: closed }).branchHead('main')).rejects.toBeInstanceOf(
+      UnavailableError,
+    );
+  });
+
+  it('refuses unsafe paths before any request, naming the path, and encodes each segment of the others', async () => {
+    gt = await startFakeGitea('platform', 'gitops', { 'v.yaml': 'tag: 1\n', 'apps/my app/values #1.yaml': 'tag: 1\n' });
+    const p = provider(gt);
+    const head = (await p.branchHead('main')) as string;
+    const before = gt.requests.length;
+    for (const path of ['../../etc/passwd', '/etc/passwd', 'a/./b.yaml', '.git/config', 'apps/.git/hooks/pre-commit', 'a\0b', 'a\\b']) {
+      await expect(p.readFile(head, path)).rejects.toBeInstanceOf(TerminalError);
+      await expect(
+        p.commit({ branch: 'main', parent: head, startBranch: 'main', files: [{ path, content: 'x' }], message: 'm', update: 'fast-forward' }),
+      ).rejects.toThrowError(/^repository path '.*' is refused/);
+    }
+    await expect(p.readFile(head, '../../etc/passwd')).rejects.toThrowError("repository path '../../etc/passwd' is refused: it has a '..' segment");
+    expect(gt.requests.slice(before)).toEqual([]);
+    expect(await p.readFile(head, 'apps/my app/values #1.yaml')).toBe('tag: 1\n');
+    expect(gt.requests.at(-1)).toBe('GET /api/v1/repos/platform/gitops/contents/apps/my app/values #1.yaml');
   });
 
   it('derives the API base from the clone URL', () => {

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitHubProvider, gitHubRepoOf } from '../../../lambdas/providers/github-provider';
-import { ConflictError } from '../../../lambdas/shared/errors';
+import { ConflictError, TerminalError, UnavailableError } from '../../../lambdas/shared/errors';
 import { type FakeGitHub, startFakeGitHub } from '../../support/fake-github';
+import { rejectionOf } from '../../support/rejection-of';
 
 describe('GitHubProvider (octokit against a local GitHub REST fake)', () => {
   let gh: FakeGitHub | undefined;
@@ -75,9 +76,73 @@ describe('GitHubProvider (octokit against a local GitHub REST fake)', () => {
     expect(refused).toMatchObject({ number: 1, warnings: [expect.stringMatching(/^auto-merge not enabled: .*Auto merge is not allowed for this repository/)] });
   });
 
-  it('surfaces bad credentials as an error', async () => {
-    gh = await startFakeGitHub('octo-org', 'gitops', {});
-    await expect(provider(gh, 'wrong').branchHead('main')).rejects.toMatchObject({ status: 401 });
+  it('says "missing" only for GitHub\'s plain 404 of a path at a known commit', async () => {
+    gh = await startFakeGitHub('octo-org', 'gitops', { 'apps/api/values.yaml': 'tag: 1\n' });
+    const p = provider(gh);
+    const head = (await p.branchHead('main')) as string;
+    expect(await p.readFile(head, 'apps/api/other.yaml')).toBeUndefined();
+    // 404 "No commit found for the ref …": the commit is unknown, not the file.
+    await expect(p.readFile('0123456789abcdef0123456789abcdef01234567', 'apps/api/values.yaml')).rejects.toBeInstanceOf(ConflictError);
+    await expect(p.readFile(head, 'apps/api')).rejects.toThrowError(`apps/api at ${head} is not a file`);
+    for (const [status, Expected] of [
+      [500, UnavailableError],
+      [403, TerminalError],
+    ] as const) {
+      gh.failNext(status, status === 500 ? 'Server Error' : 'Resource not accessible by integration');
+      await expect(p.readFile(head, 'apps/api/values.yaml')).rejects.toBeInstanceOf(Expected);
+    }
+  });
+
+  it('maps refusals to TerminalError, outages and rate limits to UnavailableError, with no token in the message', async () => {
+    gh = await startFakeGitHub('octo-org', 'gitops', { 'v.yaml': 'tag: 1\n' });
+    const wrong = await rejectionOf(provider(gh, 'ghp_wrongtoken').branchHead('main'));
+    expect(wrong).toBeInstanceOf(TerminalError);
+    expect(wrong.message).toBe('GitHub answered 401 while reading the branch main: Bad credentials');
+    expect(wrong.message).not.toContain('ghp_');
+    const p = provider(gh);
+    const head = (await p.branchHead('main')) as string;
+    const bump = () => p.commit({ branch: 'main', parent: head, files: [{ path: 'v.yaml', content: 'tag: 2\n' }], message: 'bump', update: 'fast-forward' });
+    const answers: Array<[number, string, unknown]> = [
+      [403, 'Resource not accessible by integration', TerminalError],
+      [404, 'Not Found', TerminalError],
+      [422, 'Validation Failed', TerminalError],
+      [403, 'API rate limit exceeded for installation ID 1.', UnavailableError],
+      [429, 'You have exceeded a secondary rate limit.', UnavailableError],
+      [502, 'Server Error', UnavailableError],
+    ];
+    for (const [status, message, Expected] of answers) {
+      gh.failNext(status, message);
+      await expect(bump(), `${status} ${message}`).rejects.toBeInstanceOf(Expected);
+    }
+    expect(gh.messagesOf('main')).toEqual(['seed']);
+    // A repository GitHub does not have (or hides): its branch is not just missing.
+    const elsewhere = new GitHubProvider({
+      url: 'https://github.com/octo-org/gone.git',
+      token: gh.token,
+      apiUrl: gh.apiUrl,
+      requestRetries: 0,
+      throttle: false,
+    });
+    await expect(elsewhere.branchHead('main')).rejects.toThrowError('GitHub answered 404 while reading the branch main (repository octo-org/gone): Not Found');
+    const closed = gh.apiUrl;
+    await gh.close();
+    gh = undefined;
+    const unreachable = new GitHubProvider({ url: 'https://github.com/octo-org/gitops.git', token: 't', apiUrl: closed, requestRetries: 0, throttle: false });
+    await expect(unreachable.branchHead('main')).rejects.toBeInstanceOf(UnavailableError);
+  });
+
+  it('refuses unsafe paths before any request, naming the path', async () => {
+    gh = await startFakeGitHub('octo-org', 'gitops', { 'v.yaml': 'tag: 1\n' });
+    const p = provider(gh);
+    const head = (await p.branchHead('main')) as string;
+    const before = gh.requests.length;
+    for (const path of ['../../etc/passwd', '/etc/passwd', 'a/./b.yaml', '.git/config', 'apps/.git/hooks/pre-commit', 'a\0b', 'a\\b']) {
+      await expect(p.readFile(head, path)).rejects.toBeInstanceOf(TerminalError);
+      await expect(p.commit({ branch: 'main', parent: head, files: [{ path, content: 'x' }], message: 'm', update: 'fast-forward' })).rejects.toThrowError(
+        /^repository path '.*' is refused/,
+      );
+    }
+    expect(gh.requests.slice(before)).toEqual([]);
   });
 
   it('reads owner and repository from HTTPS and SSH URLs', () => {

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitLabProvider, gitLabProjectOf } from '../../../lambdas/providers/gitlab-provider';
-import { ConflictError } from '../../../lambdas/shared/errors';
+import { ConflictError, TerminalError, UnavailableError } from '../../../lambdas/shared/errors';
 import { type FakeGitLab, startFakeGitLab } from '../../support/fake-gitlab';
+import { rejectionOf } from '../../support/rejection-of';
 
 describe('GitLabProvider (@gitbeaker/rest against a local GitLab REST fake)', () => {
   let gl: FakeGitLab | undefined;
@@ -70,6 +71,66 @@ describe('GitLabProvider (@gitbeaker/rest against a local GitLab REST fake)', ()
     gl = await startFakeGitLab('platform/deploy/gitops', {}, false);
     const refused = await provider(gl).openPullRequest({ branch: 'a', base: 'main', title: 't', body: '', labels: [], autoMerge: true });
     expect(refused).toMatchObject({ number: 1, warnings: [expect.stringMatching(/^auto-merge not enabled: .*405/)] });
+  });
+
+  it('says "missing" only for GitLab\'s 404 "File Not Found"; "Commit Not Found" is a ConflictError', async () => {
+    gl = await startFakeGitLab('platform/deploy/gitops', { 'a/values.yaml': 'tag: 1\n' });
+    const p = provider(gl);
+    const head = (await p.branchHead('main')) as string;
+    expect(await p.readFile(head, 'a/other.yaml')).toBeUndefined();
+    await expect(p.readFile('0123456789abcdef0123456789abcdef01234567', 'a/values.yaml')).rejects.toBeInstanceOf(ConflictError);
+    gl.failNext(500, '500 Internal Server Error');
+    await expect(p.readFile(head, 'a/values.yaml')).rejects.toBeInstanceOf(UnavailableError);
+    gl.failNext(404, '404 Project Not Found');
+    await expect(p.readFile(head, 'a/values.yaml')).rejects.toBeInstanceOf(TerminalError);
+  });
+
+  it('maps refusals to TerminalError and outages to UnavailableError, with no token in the message', async () => {
+    gl = await startFakeGitLab('platform/deploy/gitops', { 'v.yaml': 'tag: 1\n' });
+    const wrong = await rejectionOf(
+      new GitLabProvider({ url: 'https://gitlab.example.com/platform/deploy/gitops.git', token: 'glpat-wrongtoken', apiUrl: gl.url }).branchHead('main'),
+    );
+    expect(wrong).toBeInstanceOf(TerminalError);
+    expect(wrong.message).toBe('GitLab answered 401 while reading the branch main: 401 Unauthorized');
+    expect(wrong.message).not.toContain('glpat-');
+    const p = provider(gl);
+    const head = (await p.branchHead('main')) as string;
+    const bump = () => p.commit({ branch: 'main', parent: head, files: [{ path: 'v.yaml', content: 'tag: 2\n' }], message: 'bump', update: 'fast-forward' });
+    // gitbeaker itself retries 429 and 502 (ten times, with backoff); the rest reaches the provider at once.
+    const answers: Array<[number, string, unknown]> = [
+      [403, '403 Forbidden', TerminalError],
+      [404, '404 Project Not Found', TerminalError],
+      [400, 'commit_message is missing', TerminalError],
+      [503, '503 Service Unavailable', UnavailableError],
+    ];
+    for (const [status, message, Expected] of answers) {
+      // Refused where it matters most: the commit itself.
+      gl.failNext(status, message, 1, 'POST');
+      await expect(bump(), `${status} ${message}`).rejects.toBeInstanceOf(Expected);
+    }
+    expect(gl.git.messagesOf('main')).toEqual(['seed']);
+    const elsewhere = new GitLabProvider({ url: 'https://gitlab.example.com/platform/gone.git', token: gl.token, apiUrl: gl.url });
+    await expect(elsewhere.branchHead('main')).rejects.toThrowError('GitLab answered 404 while reading the branch main: 404 Project Not Found');
+    const closed = gl.url;
+    await gl.close();
+    gl = undefined;
+    await expect(new GitLabProvider({ url: 'https://gitlab.example.com/g/p.git', token: 't', apiUrl: closed }).branchHead('main')).rejects.toBeInstanceOf(
+      UnavailableError,
+    );
+  });
+
+  it('refuses unsafe paths before any request, naming the path', async () => {
+    gl = await startFakeGitLab('platform/deploy/gitops', { 'v.yaml': 'tag: 1\n' });
+    const p = provider(gl);
+    const head = (await p.branchHead('main')) as string;
+    const before = gl.requests.length;
+    for (const path of ['../../etc/passwd', '/etc/passwd', 'a/./b.yaml', '.git/config', 'apps/.git/hooks/pre-commit', 'a\0b', 'a\\b']) {
+      await expect(p.readFile(head, path)).rejects.toBeInstanceOf(TerminalError);
+      await expect(p.commit({ branch: 'main', parent: head, files: [{ path, content: 'x' }], message: 'm', update: 'fast-forward' })).rejects.toThrowError(
+        /^repository path '.*' is refused/,
+      );
+    }
+    expect(gl.requests.slice(before)).toEqual([]);
   });
 
   it('reads host and nested project path from HTTPS and SSH URLs', () => {
