@@ -1,6 +1,6 @@
 import type { RepositoryConfig } from '../core/config/promotion-config';
+import type { GitProvider } from '../core/ports';
 import { TerminalError } from '../shared/errors';
-import type { GitProvider } from './git-provider';
 
 /** Resolves a repository's access token (Secrets Manager in AWS, an environment variable locally). */
 export type TokenLookup = (repository: RepositoryConfig) => Promise<string | undefined>;

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { chmod, lstat, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { CommitRequest, CommitResult, GitProvider, PullRequestInfo } from '../core/ports';
 import { ConflictError, HoistError, TerminalError, UnavailableError } from '../shared/errors';
-import type { CommitRequest, CommitResult, GitProvider, PullRequestInfo } from './git-provider';
 import { redactSecrets } from './redact-secrets';
 import { safeRepositoryPath } from './safe-repository-path';
 

@@ -1,5 +1,5 @@
+import type { CommitRequest, CommitResult, GitProvider, PullRequestInfo, PullRequestRequest } from '../core/ports';
 import { ConflictError, HoistError, TerminalError, UnavailableError } from '../shared/errors';
-import type { CommitRequest, CommitResult, GitProvider, PullRequestInfo, PullRequestRequest } from './git-provider';
 import { hostError } from './host-error';
 import { redactSecrets } from './redact-secrets';
 import { encodePathSegments, safeRepositoryPath } from './safe-repository-path';

@@ -1,8 +1,8 @@
 import { Octokit as OctokitCore } from '@octokit/core';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
+import type { CommitRequest, CommitResult, GitProvider, PullRequestInfo, PullRequestRequest } from '../core/ports';
 import { ConflictError, HoistError, TerminalError } from '../shared/errors';
-import type { CommitRequest, CommitResult, GitProvider, PullRequestInfo, PullRequestRequest } from './git-provider';
 import { hostError } from './host-error';
 import { redactSecrets } from './redact-secrets';
 import { safeRepositoryPath } from './safe-repository-path';

@@ -1,6 +1,6 @@
 import { Gitlab } from '@gitbeaker/rest';
+import type { CommitRequest, CommitResult, GitProvider, PullRequestInfo, PullRequestRequest } from '../core/ports';
 import { ConflictError, HoistError, TerminalError } from '../shared/errors';
-import type { CommitRequest, CommitResult, GitProvider, PullRequestInfo, PullRequestRequest } from './git-provider';
 import { hostError } from './host-error';
 import { redactSecrets } from './redact-secrets';
 import { safeRepositoryPath } from './safe-repository-path';
