@@ -14,6 +14,7 @@ const IMPORT_ENV = {
   HOIST_TABLE_NAME: 'hoist-state',
   HOIST_WEBHOOK_SECRET_ID_GITHUB: 'hoist/webhooks/github',
   HOIST_CONFIG_PATH: 'hoist.config.yaml',
+  HOIST_DEAD_LETTER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/hoist-events-dlq.fifo',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 };
 
