@@ -150,7 +150,7 @@ export async function startFakeGitea(owner: string, repo: string, files: Record<
         if (pr === undefined) return send(404, { message: 'pull request does not exist' });
         if (!autoMergeAllowed) return send(405, { message: 'Please try again later' });
         if (body.merge_when_checks_succeed === true) pr.scheduled = true;
-        return (res.writeHead(200), res.end());
+        return res.writeHead(200), res.end();
       }
       return send(404, { message: "The target couldn't be found." });
     });
