@@ -8,7 +8,7 @@ import { MAX_IMAGE_NAME_LENGTH, REGISTRY_PATTERN, REPOSITORY_PATTERN, TAG_PATTER
  */
 
 /** Where an event came from. */
-export const SourceHostSchema = z.enum(['github', 'gitlab', 'gitea', 'ecr']);
+export const SourceHostSchema = z.enum(['github', 'gitlab', 'gitea', 'ecr', 'ci']);
 export type SourceHost = z.infer<typeof SourceHostSchema>;
 
 /** The Git hosts that call the webhook endpoint. */
@@ -99,7 +99,31 @@ export const ChangeMergedSchema = z.object({
 });
 export type ChangeMerged = z.infer<typeof ChangeMergedSchema>;
 
-export const HoistEventSchema = z.discriminatedUnion('type', [ImagePublishedSchema, GitPushSchema, CiSucceededSchema, ChangeMergedSchema]);
+/**
+ * A CI job asked, through `POST /promotions`, to promote an image it built,
+ * maybe with values to write beside the tag (a model's checksum …).
+ */
+export const PromotionRequestedSchema = z.object({
+  type: z.literal('promotion.requested'),
+  registry: RegistrySchema,
+  repository: RepositoryPathSchema,
+  tag: TagSchema,
+  digest: DigestSchema.optional(),
+  /** `{values.KEY}` in a target's `set` templates. */
+  values: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'expected a value name of letters, digits and _'), z.string().max(1024)).default({}),
+  /** Who asked, for people: `gitlab pipeline 1234`. */
+  source: z.string().max(200).default('CI'),
+  requestedAt: IsoTimeSchema,
+});
+export type PromotionRequested = z.infer<typeof PromotionRequestedSchema>;
+
+export const HoistEventSchema = z.discriminatedUnion('type', [
+  ImagePublishedSchema,
+  GitPushSchema,
+  CiSucceededSchema,
+  ChangeMergedSchema,
+  PromotionRequestedSchema,
+]);
 export type HoistEvent = z.infer<typeof HoistEventSchema>;
 
 /**
@@ -139,6 +163,7 @@ export function orderingKeyOf(envelope: Pick<EventEnvelope, 'event' | 'route'>):
   const event = envelope.event;
   switch (event.type) {
     case 'image.published':
+    case 'promotion.requested':
       return `image:${imageNameOf(event)}`;
     case 'git.push':
     case 'ci.succeeded':

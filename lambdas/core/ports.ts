@@ -67,6 +67,40 @@ export interface RegistryPushTimes {
   pushedAt(image: string, tag: string): Promise<string | undefined>;
 }
 
+/** What a registry says of one image tag. */
+export interface ImageTagInfo {
+  /** The manifest digest the tag points at (`sha256:…`). */
+  readonly digest: string;
+  /** When it was pushed, where the registry tells. */
+  readonly pushedAt?: string;
+}
+
+/**
+ * Asks the image's registry whether a tag exists (ECR `DescribeImages`, or
+ * the OCI distribution API's `HEAD /v2/<name>/manifests/<ref>`).
+ */
+export interface ImageRegistry {
+  /** Undefined when the registry answers that there is no such tag (yet); throws when it cannot be asked. */
+  resolve(image: string, tag: string): Promise<ImageTagInfo | undefined>;
+}
+
+/** How a `POST /promotions` request ended, for `GET /promotions/{id}`. */
+export interface PromotionOutcome {
+  readonly id: string;
+  readonly status: 'queued' | 'promoted' | 'noop' | 'failed' | 'waiting';
+  readonly updatedAt: string;
+  /** Commits and PR/MRs it led to. */
+  readonly changes: ReadonlyArray<{ readonly repository: string; readonly branch: string; readonly commit: string; readonly url?: string }>;
+  /** Why targets changed nothing, or what failed. */
+  readonly reasons: readonly string[];
+}
+
+/** Keeps promotion outcomes for the requester to poll. */
+export interface PromotionOutcomeStore {
+  put(outcome: PromotionOutcome): Promise<void>;
+  get(id: string): Promise<PromotionOutcome | undefined>;
+}
+
 /** One audit record per applied change, no-op batch or failure. */
 export interface AuditRecord {
   readonly id: string;

@@ -73,12 +73,16 @@ export const RepositoryConfigSchema = z
       .default({}),
     /** Files scanned for in-file `# hoist: {…}` markers. */
     markerFiles: z.array(RepoPathSchema).default([]),
-    /** Environment, mode and Argo CD applications for marker targets in this repository. */
+    /** Environment, mode, commit message and Argo CD applications for marker targets in this repository. */
     markerDefaults: z
       .object({
         environment: z.string().min(1).default('default'),
         mode: z.enum(['commit', 'pull-request']).default('commit'),
         argocdApplications: z.array(z.string()).default([]),
+        /** Placeholders as in targets[].commitMessage. */
+        commitMessage: z.string().min(1).default('chore({environment}): bump {service} {oldTag} -> {newTag}'),
+        /** Append `[skip ci]` so the marker commit does not start the repository's CI again. */
+        skipCi: z.boolean().default(false),
       })
       .strict()
       .prefault({}),
@@ -125,7 +129,7 @@ export const TargetConfigSchema = z
     environment: z.string().min(1),
     edit: EditSchema.default({ kind: 'helm', tagPath: 'image.tag' }),
     mode: z.enum(['commit', 'pull-request']).default('commit'),
-    /** Branch for pull requests; placeholders {environment}, {service}, {repository}. */
+    /** Branch for pull requests; placeholders {environment}, {service}, {repository}, {newTag}. */
     branch: z.string().min(1).default('hoist/{environment}/{service}'),
     /** Placeholders {image}, {service}, {oldTag}, {newTag}, {environment}, {source}. */
     commitMessage: z.string().min(1).default('chore({environment}): bump {service} {oldTag} -> {newTag}'),
@@ -137,14 +141,56 @@ export const TargetConfigSchema = z
     slack: SlackDestinationSchema.optional(),
     labels: z.array(z.string().min(1)).default([]),
     autoMerge: z.boolean().default(false),
+    /**
+     * Values written beside the tag (or instead of it, with `setOnly`), in the
+     * same commit: a dotted path → a template with {tag}, {image}, {service},
+     * {environment} and {values.KEY} from a `POST /promotions` request.
+     */
+    set: z.record(z.string().min(1), z.string()).default({}),
+    /** Write only `set`, no image tag: for a file that holds no image (a model ConfigMap). */
+    setOnly: z.boolean().default(false),
   })
   .strict();
 export type TargetConfig = z.infer<typeof TargetConfigSchema>;
+
+/** Template placeholders of an image tag built from a Git event. */
+const TAG_TEMPLATE = /^(?:[A-Za-z0-9_.-]|\{(?:sha(?::\d{1,2})?|branch|tag|tag#v)\})+$/;
+
+/**
+ * A Git host event that announces a new build of an image: a successful CI
+ * run, a pushed tag or a pushed branch of one repository.
+ */
+export const TriggerSourceSchema = z
+  .object({
+    host: z.enum(['github', 'gitlab', 'gitea']),
+    /** `owner/name`, or `group/subgroup/name` on GitLab. */
+    repository: z.string().min(1),
+    on: z.enum(['ci.succeeded', 'tag.pushed', 'branch.pushed']),
+    /** Only these branches (CI runs and branch pushes). @default any */
+    branches: z.array(z.string().min(1)).min(1).optional(),
+    /** Only this workflow, pipeline or commit-status context name. @default any */
+    pipeline: z.string().min(1).optional(),
+    /**
+     * The image tag the event stands for: {sha} {sha:N} {branch} {tag} {tag#v}
+     * (the tag without a leading v). @default `{tag}` for tag.pushed, `{sha}` otherwise
+     */
+    tag: z.string().regex(TAG_TEMPLATE, 'letters, digits, . _ - and {sha} {sha:N} {branch} {tag} {tag#v}').optional(),
+    /** Check the tag exists in the registry before bumping (and take its digest). */
+    verify: z.enum(['registry', 'none']).default('registry'),
+  })
+  .strict();
+export type TriggerSource = z.infer<typeof TriggerSourceSchema>;
 
 export const ImageConfigSchema = z
   .object({
     /** `registry/repository`, `*` and `**` globs allowed. */
     image: z.string().min(1),
+    /**
+     * Git host events that announce new builds of this image. Only these
+     * hosts and repositories may announce it; without `from`, a registry
+     * package event is believed only from the repository the package belongs to.
+     */
+    from: z.array(TriggerSourceSchema).default([]),
     /** Short name for messages and branches. @default the last path segment */
     service: z.string().min(1).optional(),
     policy: PolicyInputSchema.default({ type: 'semver', range: '*', prerelease: false }),
