@@ -36,6 +36,17 @@ export function renderSlackMessage(notice: PromotionNotice): SlackMessage {
         blocks: [section(lines.join('\n')), context([where, ...argocd, ...notice.warnings.map((w) => `⚠ ${escapeMrkdwn(w)}`), ...held])],
       };
     }
+    case 'merged': {
+      const where = notice.targets.map((t) => `*${escapeMrkdwn(t.service)}* to *${escapeMrkdwn(t.environment)}*`).join(', ') || 'its targets';
+      const text = `Promoted ${notice.targets.map((t) => `${t.service} to ${t.environment}`).join(', ') || notice.title}, merged by ${notice.mergedBy}`;
+      return {
+        text,
+        blocks: [
+          section(`Promoted ${where}, merged by ${escapeMrkdwn(notice.mergedBy)}`),
+          context([`<${notice.url}|#${notice.number}> ${escapeMrkdwn(notice.title)}`, ...notice.warnings.map((w) => `⚠ ${escapeMrkdwn(w)}`)]),
+        ],
+      };
+    }
     case 'held': {
       const lines = notice.held.map(
         (n) => `⏸ *${escapeMrkdwn(n.environment ?? '')}* ${escapeMrkdwn(`${n.image}:${n.tag}: ${n.reason.replace(/^held: /, '')}`)}`,

@@ -105,7 +105,7 @@ export interface PromotionOutcomeStore {
 export interface AuditRecord {
   readonly id: string;
   readonly at: string;
-  readonly outcome: 'promoted' | 'noop' | 'failed';
+  readonly outcome: 'promoted' | 'noop' | 'failed' | 'merged' | 'refreshed';
   readonly repository?: string;
   readonly branch?: string;
   readonly commit?: string;

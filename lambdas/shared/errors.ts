@@ -74,6 +74,15 @@ export class UnavailableError extends HoistError {
   }
 }
 
+/** Not yet: the work should be tried again after `retryAfterSeconds` (an image not in its registry yet). */
+export class RetryLaterError extends UnavailableError {
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 /** Formats a zod error as `path: message; path: message` for people. */
 export function formatZodIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): string {
   return issues

@@ -43,7 +43,7 @@ describe('npm start', () => {
     });
     // Verified (not 401); a push promotes nothing under the embedded config, and the answer says why.
     expect(res.status).toBe(202);
-    expect(await res.json()).toEqual({ status: 'ignored', ignored: expect.stringMatching(/^git\.push events trigger no promotion/) });
+    expect(await res.json()).toEqual({ status: 'ignored', ignored: expect.stringMatching(/^no image lists this branch push of github .* in its 'from'$/) });
   });
 
   it('logs every queued event once, with its id, type and route, as the promoter takes it', async () => {

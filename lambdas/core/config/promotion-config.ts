@@ -225,6 +225,16 @@ export const PromotionConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** How long Hoist waits for a tag a CI run announced to appear in its registry. */
+    registry: z
+      .object({
+        /** Give up (audit, Slack) after this long. @default 10 */
+        waitMinutes: z.number().min(0).max(720).default(10),
+        /** Ask again after this long. @default 60 */
+        retrySeconds: z.number().int().min(1).max(900).default(60),
+      })
+      .strict()
+      .prefault({}),
     /** The default Slack webhook, for every promotion whose target names none. */
     slack: z
       .object({

@@ -139,6 +139,13 @@ async function refreshArgo(repository: RepositoryConfig, change: PlannedChange, 
     }
     for (const app of found) applications.add(app);
   }
+  failures.push(...(await refreshApplications(argocd, [...applications], deps.sleep)));
+  return { applications: [...applications], failures };
+}
+
+/** Refreshes each application, three tries each; answers what still failed. A failed refresh never undoes anything. */
+export async function refreshApplications(argocd: ArgoCdRefresher, applications: readonly string[], sleep: (ms: number) => Promise<void>): Promise<string[]> {
+  const failures: string[] = [];
   for (const app of applications) {
     let lastError: unknown;
     for (let attempt = 1; attempt <= 3; attempt += 1) {
@@ -148,15 +155,15 @@ async function refreshArgo(repository: RepositoryConfig, change: PlannedChange, 
         break;
       } catch (error) {
         lastError = error;
-        if (attempt < 3) await deps.sleep(100 * attempt);
+        if (attempt < 3) await sleep(100 * attempt);
       }
     }
     if (lastError !== undefined) failures.push(`Argo CD refresh of ${app} failed: ${(lastError as Error).message}`);
   }
-  return { applications: [...applications], failures };
+  return failures;
 }
 
-async function notify(deps: AnnounceDeps, destination: SlackDestination | undefined, notice: PromotionNotice): Promise<void> {
+export async function notify(deps: AnnounceDeps, destination: SlackDestination | undefined, notice: PromotionNotice): Promise<void> {
   const notifier = deps.notifierFor?.(destination);
   if (notifier === undefined) return;
   try {

@@ -4,6 +4,7 @@ import { applyScalarEdits } from '../yaml/scalar-splice';
 import type { FailedTarget, FileRead, ImageUpdate, NoOp, Promotion, TargetState } from './plan-promotions';
 import { compareCandidates, decideTag, newestCandidate, type TagCandidate, type TagPolicy } from './tag-policy';
 import type { ResolvedTarget } from './targets';
+import { valueEditsOf } from './value-edits';
 
 export interface TargetInput {
   readonly target: ResolvedTarget;
@@ -78,6 +79,7 @@ export function decideTarget(input: TargetInput): TargetDecision {
     return { noops };
   }
   if (file.kind === 'refused') return fail(best, `${target.file}: ${file.reason}`);
+  if (target.setOnly) return decideValuesOnly(input, best, file.text, noops, noop, fail);
 
   let sites: ImageSite[];
   try {
@@ -106,10 +108,10 @@ export function decideTarget(input: TargetInput): TargetDecision {
   }
   let text: string;
   try {
-    text = applyScalarEdits(
-      file.text,
-      sites.flatMap((s) => editsForSite(s, { tag: best.tag, ...(best.digest ? { digest: best.digest } : {}), digestMode: target.digestMode })),
-    );
+    text = applyScalarEdits(file.text, [
+      ...sites.flatMap((s) => editsForSite(s, { tag: best.tag, ...(best.digest ? { digest: best.digest } : {}), digestMode: target.digestMode })),
+      ...valueEditsOf(target, best, file.text).edits,
+    ]);
   } catch (error) {
     return fail(best, (error as Error).message);
   }
@@ -129,6 +131,61 @@ export function decideTarget(input: TargetInput): TargetDecision {
         source: best.source,
         argocdApplications: target.argocdApplications,
         ...(held !== undefined ? { releasesHold: held } : {}),
+        ...(target.slack ? { slack: target.slack } : {}),
+        envelopeIds: updates.map((u) => u.envelopeId),
+      },
+    },
+    state: { lastWrittenTag: best.tag },
+  };
+}
+
+/**
+ * A target that holds no image, only values (a model ConfigMap beside the
+ * Deployment): the newest update is written when it is not older than what
+ * Hoist last wrote there and any value differs.
+ */
+function decideValuesOnly(
+  input: TargetInput,
+  best: ImageUpdate,
+  text: string,
+  noops: NoOp[],
+  noop: (update: ImageUpdate, reason: string) => void,
+  fail: (update: ImageUpdate, reason: string) => TargetDecision,
+): TargetDecision {
+  const { target, state, updates } = input;
+  const last = state.lastWrittenTag;
+  if (last !== undefined && last !== best.tag) {
+    const lastPushedAt = input.pushedAtOf(target.image, last);
+    const order = compareCandidates(target.policy, best, lastPushedAt === undefined ? { tag: last } : { tag: last, pushedAt: lastPushedAt });
+    if (order !== undefined && order < 0) {
+      noop(best, `values were last written for '${last}', which is newer than '${best.tag}'; not going back`);
+      return { noops };
+    }
+  }
+  let edits: ReturnType<typeof valueEditsOf>;
+  try {
+    edits = valueEditsOf(target, best, text);
+  } catch (error) {
+    return fail(best, (error as Error).message);
+  }
+  if (!edits.changed) {
+    noop(best, `values in ${target.file} already match '${best.tag}'`);
+    return { noops };
+  }
+  return {
+    noops,
+    edit: {
+      text: applyScalarEdits(text, edits.edits),
+      promotion: {
+        targetKey: target.key,
+        image: target.image,
+        service: target.service,
+        environment: target.environment,
+        file: target.file,
+        ...(last ? { fromTag: last } : {}),
+        toTag: best.tag,
+        source: best.source,
+        argocdApplications: target.argocdApplications,
         ...(target.slack ? { slack: target.slack } : {}),
         envelopeIds: updates.map((u) => u.envelopeId),
       },

@@ -15,6 +15,12 @@ export interface ImageUpdate {
   readonly envelopeId: string;
   /** Only targets on this repository branch, when the envelope was routed. */
   readonly route?: Route;
+  /** The tag must be found in the registry before it is written (a build announced by a Git host). */
+  readonly verify?: boolean;
+  /** `{values.KEY}` for targets' `set` templates (from a `POST /promotions` request). */
+  readonly values?: Readonly<Record<string, string>>;
+  /** The commit the image was built from, when a Git host announced it. */
+  readonly commit?: string;
 }
 
 /** A promotion the plan carries out. */
@@ -129,7 +135,7 @@ export function planPromotions(input: PlanInput): PromotionPlan {
     }
     let targets: ResolvedTarget[];
     try {
-      targets = targetsOf(input.config, update.image, update.route, lookup);
+      targets = targetsOf(input.config, update.image, update.tag, update.route, lookup);
     } catch (error) {
       // A broken marker file: no target of it can be known until a person fixes it.
       failures.push({ image: update.image, tag: update.tag, reason: (error as Error).message, envelopeIds: [update.envelopeId] });

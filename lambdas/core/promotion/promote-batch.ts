@@ -1,15 +1,19 @@
 import { ConflictError, TerminalError } from '../../shared/errors';
 import type { EventEnvelope } from '../events';
-import type { RegistryPushTimes, TagHistory } from '../ports';
+import type { ImageRegistry, RegistryPushTimes, TagHistory } from '../ports';
 import { type AnnounceDeps, type AnnouncedChange, announce, announceFailure } from './announce';
 import { type AppliedChange, type ApplyDeps, applyPlan } from './apply-plan';
 import { type FailedTarget, type NoOp, type PromotionPlan, planPromotions } from './plan-promotions';
 import { fileKey, type ReadDeps, readWorkspace, tagKey, type Workspace } from './read-workspace';
-import { imageUpdatesOf } from './triggers';
+import { relayGitopsChanges } from './relay-gitops-change';
+import { batchWorkOf } from './triggers';
+import { verifyUpdates } from './verify-updates';
 
 export interface PromoteDeps extends ReadDeps, ApplyDeps, AnnounceDeps {
   readonly tagHistory?: TagHistory;
   readonly registry?: RegistryPushTimes;
+  /** Where tags announced by Git hosts are looked up before they are written. */
+  readonly imageRegistry?: ImageRegistry;
   /** Attempts when a branch moves under us. @default 5 */
   readonly maxAttempts?: number;
   /** Backoff before attempt n (2-based). @default 200 ms · 2^(n-2), with jitter */
@@ -35,8 +39,16 @@ export interface BatchResult {
  */
 export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: PromoteDeps): Promise<BatchResult> {
   const startedAt = deps.now().getTime();
-  const { updates, noops: eventNoops } = imageUpdatesOf(envelopes);
+  const work = batchWorkOf(deps.config, envelopes);
+  const eventNoops = work.noops;
   const eventIds = envelopes.map((e) => e.id);
+  // Pushes to GitOps repositories and merged Hoist PRs: Argo CD and Slack, nothing to commit.
+  if (work.relays.length > 0) {
+    for (const failure of await relayGitopsChanges(work.relays, deps)) deps.log.warn('relay of a GitOps change incomplete', { failure });
+  }
+  // Builds announced by Git hosts are written only once their tag is in the registry (or the wait is over).
+  const verified = await verifyUpdates(work.updates, deps);
+  const updates = verified.updates;
   const maxAttempts = deps.maxAttempts ?? 5;
   const backoff = deps.backoffMs ?? ((n: number) => 200 * 2 ** (n - 2) * (0.5 + Math.random()));
   // Every tag Hoist sees is remembered with its push time: it orders tags that carry no order themselves.
@@ -79,8 +91,9 @@ export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: Pr
     // Targets that landed in an earlier attempt plan as "already at" now: that is not news.
     const landedKeys = new Set(applied.flatMap((a) => a.change.promotions.map((p) => p.targetKey)));
     const noops = [...eventNoops, ...plan.noops.filter((n) => n.targetKey === undefined || !landedKeys.has(n.targetKey))];
-    const announced = await announce({ applied, noops, failures: plan.failures, eventIds, startedAt }, deps);
-    return { applied: announced, noops, failures: plan.failures, attempts: attempt };
+    const failures = [...verified.failures, ...plan.failures];
+    const announced = await announce({ applied, noops, failures, eventIds, startedAt }, deps);
+    return { applied: announced, noops, failures, attempts: attempt };
   }
 }
 

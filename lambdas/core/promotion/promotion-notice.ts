@@ -22,6 +22,18 @@ export type PromotionNotice =
       /** Targets a person's revert holds back in the same batch. */
       readonly held: readonly NoOp[];
     }
+  /** A person merged one of Hoist's PR/MRs: the promotion is live on the base branch now. */
+  | {
+      readonly kind: 'merged';
+      readonly repository: string;
+      readonly number: number;
+      readonly url: string;
+      readonly title: string;
+      readonly mergedBy: string;
+      /** Where it promotes to: environment and service of each target on the merged branch. */
+      readonly targets: ReadonlyArray<{ readonly environment: string; readonly service: string }>;
+      readonly warnings: readonly string[];
+    }
   /** Nothing landed, but a person's revert holds targets back. */
   | { readonly kind: 'held'; readonly held: readonly NoOp[] }
   /** Targets or a whole batch that need a person. `final`: Hoist will not retry it. */

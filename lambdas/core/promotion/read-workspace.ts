@@ -76,7 +76,7 @@ export async function readWorkspace(updates: readonly ImageUpdate[], deps: ReadD
   };
   const targets = updates.flatMap((u) => {
     try {
-      return targetsOf(config, u.image, u.route, lookup);
+      return targetsOf(config, u.image, u.tag, u.route, lookup);
     } catch {
       // A broken marker file; planning reports it for the update.
       return [];

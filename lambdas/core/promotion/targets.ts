@@ -25,6 +25,10 @@ export interface ResolvedTarget {
   readonly argocdApplications: readonly string[];
   readonly labels: readonly string[];
   readonly autoMerge: boolean;
+  /** Values written beside the tag: a dotted path → a template. */
+  readonly set: Readonly<Record<string, string>>;
+  /** Only `set` is written; the file holds no image. */
+  readonly setOnly: boolean;
   readonly slack?: SlackDestination;
 }
 
@@ -53,6 +57,9 @@ export function editLocationOf(edit: ResolvedTarget['edit']): string {
   }
 }
 
+/** Where a values-only target writes: its `set` paths. */
+const valuesLocationOf = (set: Readonly<Record<string, string>>): string => `set:${Object.keys(set).sort().join(',')}`;
+
 const targetKeyOf = (repository: string, file: string, environment: string, image: string, edit: ResolvedTarget['edit']): string =>
   `${repository}:${file}:${environment}:${image}#${editLocationOf(edit)}`;
 
@@ -67,13 +74,13 @@ export function targetOnRoute(target: ResolvedTarget, route: Route | undefined):
   return route.branch === '*' ? target.edit.kind === 'marker' : target.edit.kind !== 'marker' && target.branch === route.branch;
 }
 
-/** Every target of an image: from config and from marker files, limited to a route. */
-export function targetsOf(config: PromotionConfig, image: string, route: Route | undefined, files: FileLookup): ResolvedTarget[] {
-  return [...configuredTargets(config, image), ...markerTargets(config, image, files)].filter((t) => targetOnRoute(t, route));
+/** Every target of an image tag: from config and from marker files, limited to a route. */
+export function targetsOf(config: PromotionConfig, image: string, tag: string, route: Route | undefined, files: FileLookup): ResolvedTarget[] {
+  return [...configuredTargets(config, image, tag), ...markerTargets(config, image, files)].filter((t) => targetOnRoute(t, route));
 }
 
-/** The targets that config declares for an image name. */
-export function configuredTargets(config: PromotionConfig, image: string): ResolvedTarget[] {
+/** The targets that config declares for an image name; `tag` fills `{newTag}` in branch templates. */
+export function configuredTargets(config: PromotionConfig, image: string, tag: string): ResolvedTarget[] {
   return config.images
     .filter((entry: ImageConfig) => matchesImageGlob(entry.image, image))
     .flatMap((entry) =>
@@ -83,7 +90,9 @@ export function configuredTargets(config: PromotionConfig, image: string): Resol
         if (repository === undefined) throw new Error(`no repository '${target.repository}'`);
         const service = serviceOf(entry);
         return {
-          key: targetKeyOf(repository.name, target.file, target.environment, image, target.edit),
+          key: target.setOnly
+            ? `${repository.name}:${target.file}:${target.environment}:${image}#${valuesLocationOf(target.set)}`
+            : targetKeyOf(repository.name, target.file, target.environment, image, target.edit),
           repository,
           file: target.file,
           environment: target.environment,
@@ -95,13 +104,15 @@ export function configuredTargets(config: PromotionConfig, image: string): Resol
           branch:
             target.mode === 'commit'
               ? repository.baseBranch
-              : renderTemplate(target.branch, { environment: target.environment, service, repository: repository.name }),
+              : renderTemplate(target.branch, { environment: target.environment, service, repository: repository.name, newTag: tag }),
           commitMessage: target.commitMessage,
           skipCi: target.skipCi,
           digestMode: target.digest,
           argocdApplications: target.argocdApplications,
           labels: target.labels,
           autoMerge: target.autoMerge,
+          set: target.set,
+          setOnly: target.setOnly,
           ...(target.slack ? { slack: target.slack } : {}),
         } satisfies ResolvedTarget;
       }),
@@ -132,14 +143,42 @@ export function markerTargets(config: PromotionConfig, image: string, files: Fil
             edit,
             mode,
             branch: mode === 'commit' ? repository.baseBranch : `hoist/${environment}/${service}`,
-            commitMessage: 'chore({environment}): bump {service} {oldTag} -> {newTag}',
-            skipCi: false,
+            commitMessage: repository.markerDefaults.commitMessage,
+            skipCi: repository.markerDefaults.skipCi,
             digestMode: 'none' as const,
             argocdApplications: repository.markerDefaults.argocdApplications,
             labels: [],
             autoMerge: false,
+            set: {},
+            setOnly: false,
           } satisfies ResolvedTarget;
         });
     }),
+  );
+}
+
+/** A configured pull-request target of a repository, with a pattern that matches its branch for any tag. */
+export interface BranchTarget {
+  readonly file: string;
+  readonly environment: string;
+  readonly service: string;
+  readonly argocdApplications: readonly string[];
+  readonly branchPattern: RegExp;
+}
+
+/** The pull-request targets config declares in one repository (for merged PR/MRs). */
+export function configuredTargetsOfRepository(config: PromotionConfig, repository: string): BranchTarget[] {
+  return config.images.flatMap((image) =>
+    image.targets
+      .filter((t) => t.repository === repository && t.mode === 'pull-request')
+      .map((t) => {
+        const service = serviceOf(image);
+        const branch = renderTemplate(t.branch, { environment: t.environment, service, repository });
+        const pattern = branch
+          .split(/(\{\w+\})/)
+          .map((part) => (/^\{\w+\}$/.test(part) ? '[^/]+' : part.replace(/[.+?^${}()|[\]\\*]/g, '\\$&')))
+          .join('');
+        return { file: t.file, environment: t.environment, service, argocdApplications: t.argocdApplications, branchPattern: new RegExp(`^${pattern}$`) };
+      }),
   );
 }

@@ -1,38 +1,79 @@
 import type { PromotionConfig } from '../config/promotion-config';
 import { type EventEnvelope, type HoistEvent, imageNameOf, type Route } from '../events';
+import { buildsAnnouncedBy, gitopsRepositoryOf, refName } from './git-triggers';
 import type { ImageUpdate, NoOp } from './plan-promotions';
-import { configuredTargets } from './targets';
+import { configuredTargets, configuredTargetsOfRepository } from './targets';
 
 /**
  * The one place that decides what work an event produces. Intake asks it
  * which GitOps branches an event goes to (and answers `ignored` with its
- * reason when there are none); the promoter asks it which image updates a
- * queued envelope carries.
+ * reason when there are none); the promoter asks it which image updates and
+ * which GitOps relays a queued envelope carries.
  */
 
-/** The work one event implies: image updates to plan, or the reason there is none. */
-export type Work = { readonly kind: 'promote'; readonly routes: readonly Route[] } | { readonly kind: 'none'; readonly reason: string };
+/**
+ * The work one event implies: image updates to plan on some branches, a
+ * relay of a change to a GitOps branch (Argo CD refresh, and the announcement
+ * of a merged Hoist PR), or nothing, with the reason.
+ */
+export type Work =
+  | { readonly kind: 'promote'; readonly routes: readonly Route[] }
+  | { readonly kind: 'relay'; readonly routes: readonly Route[] }
+  | { readonly kind: 'none'; readonly reason: string };
 
 /** What an event implies under a config, decided without reading any file. */
 export function workOf(config: PromotionConfig, event: HoistEvent): Work {
-  if (event.type !== 'image.published') {
-    return { kind: 'none', reason: `${event.type} events trigger no promotion; images are promoted from registry push events` };
+  switch (event.type) {
+    case 'image.published': {
+      if (event.tag === undefined) return { kind: 'none', reason: `${imageNameOf(event)} was pushed without a tag` };
+      return promoteOrNone(routesOf(config, imageNameOf(event), event.tag), `no target is configured for ${imageNameOf(event)}`);
+    }
+    case 'promotion.requested':
+      return promoteOrNone(routesOf(config, imageNameOf(event), event.tag), `no target is configured for ${imageNameOf(event)}`);
+    case 'git.push': {
+      const gitops = gitopsRepositoryOf(config, event.host, event.repository);
+      if (gitops !== undefined) {
+        if (event.refType !== 'branch' || refName(event.ref) !== gitops.baseBranch) {
+          return { kind: 'none', reason: `a push to ${event.ref} of GitOps repository '${gitops.name}', not to its base branch '${gitops.baseBranch}'` };
+        }
+        return { kind: 'relay', routes: [{ repository: gitops.name, branch: gitops.baseBranch }] };
+      }
+      return buildWork(config, event);
+    }
+    case 'ci.succeeded':
+      return buildWork(config, event);
+    case 'change.merged': {
+      const gitops = gitopsRepositoryOf(config, event.host, event.repository);
+      if (gitops === undefined) return { kind: 'none', reason: `${event.repository} is not a configured GitOps repository` };
+      if (!isHoistBranch(config, gitops.name, event.sourceBranch)) {
+        return { kind: 'none', reason: `'${event.sourceBranch}' is not a branch Hoist opens pull requests from` };
+      }
+      return { kind: 'relay', routes: [{ repository: gitops.name, branch: event.targetBranch }] };
+    }
   }
-  if (event.tag === undefined) return { kind: 'none', reason: `${imageNameOf(event)} was pushed without a tag` };
-  const routes = routesFor(config, event);
-  if (routes.length === 0) return { kind: 'none', reason: `no target is configured for ${imageNameOf(event)}` };
-  return { kind: 'promote', routes };
 }
 
-/**
- * The branches an image event will write to: one per configured target
- * branch, and `*` for each repository with marker files (their targets are
- * known only once the files are read). Empty for events that promote nothing.
- */
-export function routesFor(config: PromotionConfig, event: HoistEvent): Route[] {
-  if (event.type !== 'image.published' || event.tag === undefined) return [];
+function buildWork(config: PromotionConfig, event: Extract<HoistEvent, { type: 'ci.succeeded' | 'git.push' }>): Work {
+  const { builds, reasons } = buildsAnnouncedBy(config, event);
+  if (builds.length === 0) {
+    const what = event.type === 'ci.succeeded' ? 'CI run' : `${event.refType} push`;
+    return { kind: 'none', reason: reasons.length > 0 ? reasons.join('; ') : `no image lists this ${what} of ${event.host} ${event.repository} in its 'from'` };
+  }
   const routes = new Map<string, Route>();
-  for (const target of configuredTargets(config, imageNameOf(event))) {
+  for (const build of builds) for (const route of routesOf(config, build.image, build.tag)) routes.set(`${route.repository}\u0000${route.branch}`, route);
+  return promoteOrNone([...routes.values()], `no target is configured for ${builds.map((b) => b.image).join(', ')}`);
+}
+
+const promoteOrNone = (routes: readonly Route[], reason: string): Work => (routes.length === 0 ? { kind: 'none', reason } : { kind: 'promote', routes });
+
+/**
+ * The branches an image tag will be written to: one per configured target
+ * branch, and `*` for each repository with marker files (their targets are
+ * known only once the files are read).
+ */
+export function routesOf(config: PromotionConfig, image: string, tag: string): Route[] {
+  const routes = new Map<string, Route>();
+  for (const target of configuredTargets(config, image, tag)) {
     routes.set(`${target.repository.name}\u0000${target.branch}`, { repository: target.repository.name, branch: target.branch });
   }
   for (const repository of config.repositories.filter((r) => r.markerFiles.length > 0)) {
@@ -41,29 +82,95 @@ export function routesFor(config: PromotionConfig, event: HoistEvent): Route[] {
   return [...routes.values()];
 }
 
-/** The image updates among queued envelopes, and a no-op with its reason for every other one. */
-export function imageUpdatesOf(envelopes: readonly EventEnvelope[]): { updates: ImageUpdate[]; noops: NoOp[] } {
+/** The routes of an event that promotes, none otherwise. */
+export function routesFor(config: PromotionConfig, event: HoistEvent): Route[] {
+  const work = workOf(config, event);
+  return work.kind === 'promote' ? [...work.routes] : [];
+}
+
+/** Whether a branch is one Hoist opens PR/MRs from in a repository (for any tag). */
+function isHoistBranch(config: PromotionConfig, repository: string, branch: string): boolean {
+  return configuredTargetsOfRepository(config, repository).some((t) => t.branchPattern.test(branch));
+}
+
+/** What a batch of queued envelopes carries: image updates to plan, GitOps changes to relay, and why the rest does nothing. */
+export interface BatchWork {
+  readonly updates: ImageUpdate[];
+  readonly relays: EventEnvelope[];
+  readonly noops: NoOp[];
+}
+
+/** Splits queued envelopes into image updates, relays and no-ops with their reasons. */
+export function batchWorkOf(config: PromotionConfig, envelopes: readonly EventEnvelope[]): BatchWork {
   const updates: ImageUpdate[] = [];
+  const relays: EventEnvelope[] = [];
   const noops: NoOp[] = [];
   for (const envelope of envelopes) {
     const event = envelope.event;
-    if (event.type !== 'image.published') {
-      noops.push({ image: '', tag: '', envelopeIds: [envelope.id], reason: `${event.type} events trigger no promotion` });
-      continue;
+    const route = envelope.route ? { route: envelope.route } : {};
+    const noop = (image: string, tag: string, reason: string) => noops.push({ image, tag, envelopeIds: [envelope.id], reason });
+    switch (event.type) {
+      case 'image.published':
+        if (event.tag === undefined) {
+          noop(imageNameOf(event), event.digest ?? '', 'image pushed without a tag');
+          break;
+        }
+        updates.push({
+          image: imageNameOf(event),
+          tag: event.tag,
+          ...(event.digest ? { digest: event.digest } : {}),
+          pushedAt: event.pushedAt,
+          source: `${event.reportedBy.host} ${event.reportedBy.event}`,
+          envelopeId: envelope.id,
+          ...route,
+        });
+        break;
+      case 'promotion.requested':
+        updates.push({
+          image: imageNameOf(event),
+          tag: event.tag,
+          ...(event.digest ? { digest: event.digest } : {}),
+          pushedAt: event.requestedAt,
+          source: event.source,
+          envelopeId: envelope.id,
+          values: event.values,
+          ...route,
+        });
+        break;
+      case 'ci.succeeded':
+      case 'git.push': {
+        const work = workOf(config, event);
+        if (work.kind === 'relay') {
+          relays.push(envelope);
+          break;
+        }
+        const { builds, reasons } = buildsAnnouncedBy(config, event);
+        if (builds.length === 0) noop('', '', reasons.join('; ') || `${event.type} from ${event.repository} announces no configured image`);
+        for (const build of builds) {
+          updates.push({
+            image: build.image,
+            tag: build.tag,
+            pushedAt: envelope.receivedAt,
+            source: build.source,
+            envelopeId: envelope.id,
+            verify: build.verify,
+            commit: build.commit,
+            ...route,
+          });
+        }
+        break;
+      }
+      case 'change.merged':
+        if (workOf(config, event).kind === 'relay') relays.push(envelope);
+        else noop('', '', `merged ${event.repository}#${event.number} is not a Hoist pull request`);
+        break;
     }
-    if (event.tag === undefined) {
-      noops.push({ image: imageNameOf(event), tag: event.digest ?? '', envelopeIds: [envelope.id], reason: 'image pushed without a tag' });
-      continue;
-    }
-    updates.push({
-      image: imageNameOf(event),
-      tag: event.tag,
-      ...(event.digest ? { digest: event.digest } : {}),
-      pushedAt: event.pushedAt,
-      source: `${event.reportedBy.host} ${event.reportedBy.event}`,
-      envelopeId: envelope.id,
-      ...(envelope.route ? { route: envelope.route } : {}),
-    });
   }
+  return { updates, relays, noops };
+}
+
+/** The image updates among queued envelopes (relays left aside), and a no-op with its reason for the rest. */
+export function imageUpdatesOf(config: PromotionConfig, envelopes: readonly EventEnvelope[]): { updates: ImageUpdate[]; noops: NoOp[] } {
+  const { updates, noops } = batchWorkOf(config, envelopes);
   return { updates, noops };
 }

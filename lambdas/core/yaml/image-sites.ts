@@ -120,6 +120,27 @@ export function findImageSites(text: string, file: string, spec: EditSpec, image
   }
 }
 
+/**
+ * The scalars at dotted paths in the first document that has them, for
+ * values written beside a tag (`data.MODEL_SHA`); a path with no scalar is
+ * left out of the map.
+ */
+export function findValueSites(text: string, file: string, paths: readonly string[]): Map<string, SourceScalar> {
+  const documents = parseYamlDocuments(text, file);
+  const found = new Map<string, SourceScalar>();
+  for (const path of paths) {
+    const parts = parseDottedPath(path);
+    for (const doc of documents) {
+      const scalar = scalarAt(doc.contents, parts);
+      if (scalar !== undefined) {
+        found.set(path, scalar);
+        break;
+      }
+    }
+  }
+  return found;
+}
+
 function helmSites(root: unknown, spec: { tagPath: string; repositoryPath?: string; digestPath?: string }, image: string, prefix: string): ImageSite[] {
   const tag = scalarAt(root, parseDottedPath(spec.tagPath));
   if (tag === undefined) return [];

@@ -85,7 +85,7 @@ describe('webhook handler: only events that imply work are accepted', () => {
     const res = await h.invoke('github', await githubHeaders(body), body);
     expect(res).toEqual({
       status: 202,
-      body: { status: 'ignored', ignored: 'git.push events trigger no promotion; images are promoted from registry push events' },
+      body: { status: 'ignored', ignored: "no image lists this branch push of github Codertocat/Hello-World in its 'from'" },
     });
     expect(h.queued).toEqual([]);
   });

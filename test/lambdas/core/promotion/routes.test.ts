@@ -64,7 +64,7 @@ describe('routing: one queue message group per GitOps branch', () => {
       path === 'values.yaml' ? { kind: 'missing' } : { kind: 'text', text: values('1.0.1') };
     const main = planPromotions({
       config,
-      updates: imageUpdatesOf([envelopes[0] as EventEnvelope]).updates,
+      updates: imageUpdatesOf(config, [envelopes[0] as EventEnvelope]).updates,
       fileOf,
       stateOf: () => undefined,
       pushedAtOf: () => undefined,
@@ -72,7 +72,7 @@ describe('routing: one queue message group per GitOps branch', () => {
     expect(main.changes.map((c) => [c.branch, c.promotions.map((p) => p.environment)])).toEqual([['main', ['dev', 'staging']]]);
     const prod = planPromotions({
       config,
-      updates: imageUpdatesOf([envelopes[1] as EventEnvelope]).updates,
+      updates: imageUpdatesOf(config, [envelopes[1] as EventEnvelope]).updates,
       fileOf,
       stateOf: () => undefined,
       pushedAtOf: () => undefined,
