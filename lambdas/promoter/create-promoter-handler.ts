@@ -3,7 +3,7 @@ import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 
 import { type EventEnvelope, EventEnvelopeSchema } from '../core/events';
 import { parseWith } from '../core/intake/intake-outcome';
 import type { DeadLetterSink, WarningLog } from '../core/ports';
-import { TerminalError } from '../shared/errors';
+import { RetryLaterError, TerminalError } from '../shared/errors';
 
 /** What promoting a group of envelopes left for a person: envelopes whose targets failed for good. */
 export interface GroupOutcome {
@@ -14,6 +14,8 @@ export interface PromoterHandlerDeps {
   /** Promotes the envelopes of one message group together; throwing means none of them is done. */
   readonly promote: (envelopes: readonly EventEnvelope[]) => Promise<GroupOutcome>;
   readonly deadLetters: DeadLetterSink;
+  /** Makes records visible again after `seconds` instead of the queue's visibility timeout (SQS ChangeMessageVisibility). */
+  readonly retryAfter?: (receiptHandles: readonly string[], seconds: number) => Promise<void>;
   readonly log: WarningLog & { error(message: string, ...extra: Array<Record<string, unknown>>): void };
 }
 
@@ -95,6 +97,17 @@ async function handleGroup(group: string, records: readonly SQSRecord[], deps: P
         deps,
       );
       return moved ? [] : failAll(items.map((i) => i.record));
+    }
+    if (error instanceof RetryLaterError && deps.retryAfter !== undefined) {
+      // Not a failure: come back sooner than the visibility timeout. The group stays in order behind it.
+      await deps
+        .retryAfter(
+          items.map((i) => i.record.receiptHandle),
+          error.retryAfterSeconds,
+        )
+        .catch((visibilityError: unknown) => deps.log.warn('could not shorten the retry delay', { group, error: (visibilityError as Error).message }));
+      deps.log.warn('promotion waits; the group will be retried', { group, reason, retryAfterSeconds: error.retryAfterSeconds });
+      return failAll(items.map((i) => i.record));
     }
     deps.log.error('promotion failed; the group will be retried', { group, reason, messages: items.length });
     return failAll(items.map((i) => i.record));

@@ -9,6 +9,7 @@ import { DynamoDbAuditLog, DynamoDbTargetStateStore } from '../clients/aws/dynam
 import { DynamoDbTagHistory } from '../clients/aws/dynamodb-tag-history';
 import { EcrPushTimes } from '../clients/aws/ecr-push-times';
 import { SqsDeadLetterSink } from '../clients/aws/sqs-dead-letter-sink';
+import { sqsRetryAfter } from '../clients/aws/sqs-retry-after';
 import { slackNotifiers } from '../clients/slack-notifier';
 import { parsePromotionConfig } from '../core/config/parse-promotion-config';
 import type { SlackDestination } from '../core/config/promotion-config';
@@ -23,6 +24,8 @@ export const PromoterEnvSchema = z.object({
   HOIST_TABLE_NAME: z.string().min(1),
   /** The event queue's dead-letter queue, where envelopes that no retry can help go at once. */
   HOIST_DEAD_LETTER_QUEUE_URL: z.url(),
+  /** The event queue itself, to bring a waiting group back sooner than its visibility timeout. */
+  HOIST_EVENT_QUEUE_URL: z.url(),
   /** The ECR images whose push times the role may read (`DescribeImages`), comma-separated. */
   HOIST_ECR_REPOSITORIES: z
     .string()
@@ -47,6 +50,7 @@ export function wireLambdaPromoter(env: z.infer<typeof PromoterEnvSchema> = read
     return value;
   };
   const dynamo = new DynamoDBClient({});
+  const sqs = new SQSClient({});
   const argocdToken = config.argocd.tokenSecretName;
   const deps: PromoteDeps = {
     config,
@@ -78,7 +82,8 @@ export function wireLambdaPromoter(env: z.infer<typeof PromoterEnvSchema> = read
       });
       return result;
     },
-    deadLetters: new SqsDeadLetterSink({ client: new SQSClient({}), queueUrl: env.HOIST_DEAD_LETTER_QUEUE_URL }),
+    deadLetters: new SqsDeadLetterSink({ client: sqs, queueUrl: env.HOIST_DEAD_LETTER_QUEUE_URL }),
+    retryAfter: sqsRetryAfter(sqs, env.HOIST_EVENT_QUEUE_URL),
     log: logger,
   };
 }

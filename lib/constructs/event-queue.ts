@@ -79,4 +79,12 @@ export class EventQueue extends Construct {
   grantSendDeadLetters(grantee: iam.IGrantable): iam.Grant {
     return this.deadLetterQueue.grant(grantee, 'sqs:SendMessage');
   }
+
+  /**
+   * What the promoter calls when a group must wait (`lambdas/clients/aws/sqs-retry-after.ts`):
+   * `ChangeMessageVisibilityBatch`, which IAM authorizes as `sqs:ChangeMessageVisibility`.
+   */
+  grantRetryEventsLater(grantee: iam.IGrantable): iam.Grant {
+    return this.queue.grant(grantee, 'sqs:ChangeMessageVisibility');
+  }
 }

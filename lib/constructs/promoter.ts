@@ -54,6 +54,7 @@ export class Promoter extends Construct {
       environment: {
         HOIST_TABLE_NAME: props.stateTable.table.tableName,
         HOIST_DEAD_LETTER_QUEUE_URL: props.eventQueue.deadLetterQueue.queueUrl,
+        HOIST_EVENT_QUEUE_URL: props.eventQueue.queue.queueUrl,
       },
       extraFiles: [props.configFile],
     });
@@ -75,6 +76,7 @@ export class Promoter extends Construct {
       );
     }
     props.eventQueue.grantSendDeadLetters(fn);
+    props.eventQueue.grantRetryEventsLater(fn);
     const repositories = [...new Set(props.ecrRepositories ?? [])].sort();
     if (repositories.length > 0) {
       // The runtime asks ECR only about these, in this account and region; anything else has no push time from ECR.

@@ -1,6 +1,6 @@
 import { type EventEnvelope, orderingKeyOf } from '../../core/events';
 import type { EnvelopeConsumer, EventQueue } from '../../core/ports';
-import { TerminalError } from '../../shared/errors';
+import { RetryLaterError, TerminalError } from '../../shared/errors';
 
 export interface InProcessQueueOptions {
   /** Attempts per envelope before it is dead-lettered. @default 3 */
@@ -55,6 +55,12 @@ export class InProcessQueue implements EventQueue {
         await this.consume(envelope);
         return;
       } catch (error) {
+        // "Not yet" is no failed attempt: the core decides when waiting is over.
+        if (error instanceof RetryLaterError) {
+          attempt -= 1;
+          await new Promise((resolve) => setTimeout(resolve, error.retryAfterSeconds * 1000));
+          continue;
+        }
         // A TerminalError is final: no retry can help, so it is dead-lettered at once, like the promoter does.
         if (attempt >= this.maxAttempts || error instanceof TerminalError) {
           this.deadLetters.push({ envelope, error: (error as Error).message ?? String(error) });

@@ -6,7 +6,7 @@ import { localLambdaContext } from '../../../dev/lambda-context';
 import { SqsDeadLetterSink } from '../../../lambdas/clients/aws/sqs-dead-letter-sink';
 import type { EventEnvelope } from '../../../lambdas/core/events';
 import { createPromoterHandler, type GroupOutcome } from '../../../lambdas/promoter/create-promoter-handler';
-import { TerminalError, UnavailableError } from '../../../lambdas/shared/errors';
+import { RetryLaterError, TerminalError, UnavailableError } from '../../../lambdas/shared/errors';
 import { imageEnvelope } from '../../support/envelopes';
 import { type FakeAwsJsonService, startFakeAwsJsonService, TEST_CREDENTIALS } from '../../support/fake-aws-json-service';
 
@@ -52,7 +52,11 @@ async function startDeadLetterQueue(refuse = false): Promise<FakeAwsJsonService>
 
 function handlerWith(dlq: FakeAwsJsonService, promote: (envelopes: readonly EventEnvelope[]) => Promise<GroupOutcome>) {
   const calls: string[][] = [];
+  const delayed: Array<{ handles: readonly string[]; seconds: number }> = [];
   const handler = createPromoterHandler({
+    retryAfter: async (handles, seconds) => {
+      delayed.push({ handles, seconds });
+    },
     promote: async (envelopes) => {
       calls.push(envelopes.map((e) => e.deliveryId));
       return promote(envelopes);
@@ -63,7 +67,7 @@ function handlerWith(dlq: FakeAwsJsonService, promote: (envelopes: readonly Even
     }),
     log: { warn: () => undefined, error: () => undefined },
   });
-  return { handler, calls };
+  return { handler, calls, delayed };
 }
 
 const deadLettered = (dlq: FakeAwsJsonService) =>
@@ -123,6 +127,18 @@ describe('promoter handler: FIFO groups, retries and the dead-letter queue', () 
     const result = await handler(event, localLambdaContext('promoter'));
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm0' }, { itemIdentifier: 'm1' }, { itemIdentifier: 'm2' }]);
     expect(calls).toEqual([['evt-3']]);
+  });
+
+  it('brings a waiting group back after the retry delay, keeping every record of it for redelivery', async () => {
+    dlq = await startDeadLetterQueue();
+    const { handler, delayed } = handlerWith(dlq, async () => {
+      throw new RetryLaterError('waiting for registry.gitlab.com/acme/api:1a2b3c4d to appear in the registry', 60);
+    });
+    const event: SQSEvent = { Records: [record('m1', envelope(1), 'a'), record('m2', envelope(2), 'a')] };
+    const result = await handler(event, localLambdaContext('promoter'));
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }, { itemIdentifier: 'm2' }]);
+    expect(delayed).toEqual([{ handles: ['rh-m1', 'rh-m2'], seconds: 60 }]);
+    expect(dlq.calls).toEqual([]);
   });
 
   it('dead-letters a whole group at once on a terminal error instead of retrying it five times', async () => {

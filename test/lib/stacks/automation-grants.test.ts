@@ -109,6 +109,7 @@ describe('AutomationStack: function grants', () => {
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       'secretsmanager:GetSecretValue',
+      'sqs:ChangeMessageVisibility',
       'sqs:DeleteMessage',
       'sqs:GetQueueAttributes',
       'sqs:ReceiveMessage',
@@ -127,6 +128,8 @@ describe('AutomationStack: function grants', () => {
       'ecr:DescribeImages': ['team/api', 'team/worker'].map(repositoryArn),
       ...logsAndTraces('PromoterHandlerLogs6A82F058'),
       'secretsmanager:GetSecretValue': secrets,
+      // A group that waits for a tag to reach its registry comes back after registry.retrySeconds.
+      'sqs:ChangeMessageVisibility': [EVENT_QUEUE],
       'sqs:DeleteMessage': [EVENT_QUEUE],
       'sqs:GetQueueAttributes': [EVENT_QUEUE],
       'sqs:ReceiveMessage': [EVENT_QUEUE],
