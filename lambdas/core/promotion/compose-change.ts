@@ -39,7 +39,9 @@ function composeChange(group: ReadonlyArray<{ target: ResolvedTarget; promotion:
     ),
   ];
   const images = new Set(promotions.map((p) => p.image)).size;
-  const subject = lines.length === 1 ? (lines[0] as string) : `chore: promote ${images} image${images === 1 ? '' : 's'} on ${target.branch}`;
+  // One image to one tag (its tag and the values beside it) reads as that one bump.
+  const oneBump = images === 1 && new Set(promotions.map((p) => p.toTag)).size === 1;
+  const subject = lines.length === 1 || oneBump ? (lines[0] as string) : `chore: promote ${images} image${images === 1 ? '' : 's'} on ${target.branch}`;
   const skipCi = group.some((g) => g.target.skipCi);
   const body = lines.length === 1 ? '' : `\n\n${lines.map((l) => `- ${l}`).join('\n')}`;
   const trailer = `\n\nPromoted-By: hoist\n${promotions.map((p) => `Hoist-Target: ${p.targetKey} ${p.toTag}`).join('\n')}`;

@@ -45,6 +45,8 @@ export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: Pr
   // Pushes to GitOps repositories and merged Hoist PRs: Argo CD and Slack, nothing to commit.
   if (work.relays.length > 0) {
     for (const failure of await relayGitopsChanges(work.relays, deps)) deps.log.warn('relay of a GitOps change incomplete', { failure });
+    // Each relay wrote its own audit record; there is nothing to plan.
+    if (work.updates.length === 0 && work.noops.length === 0) return { applied: [], noops: [], failures: [], attempts: 0 };
   }
   // Builds announced by Git hosts are written only once their tag is in the registry (or the wait is over).
   const verified = await verifyUpdates(work.updates, deps);

@@ -1,0 +1,217 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ArgoCdClient } from '../../../../lambdas/clients/argocd-client';
+import { MemoryAuditLog, MemoryTargetStateStore } from '../../../../lambdas/clients/local/memory-promotion-stores';
+import { slackNotifiers } from '../../../../lambdas/clients/slack-notifier';
+import { type PromotionConfig, PromotionConfigSchema, type SlackDestination } from '../../../../lambdas/core/config/promotion-config';
+import type { EventEnvelope, HoistEvent } from '../../../../lambdas/core/events';
+import { buildEnvelopes } from '../../../../lambdas/core/intake/enqueue-once';
+import { parseGitLabDelivery } from '../../../../lambdas/core/intake/parse-gitlab-delivery';
+import { renderTagTemplate } from '../../../../lambdas/core/promotion/git-triggers';
+import { type PromoteDeps, promoteBatch } from '../../../../lambdas/core/promotion/promote-batch';
+import { workOf } from '../../../../lambdas/core/promotion/triggers';
+import { providerCache } from '../../../../lambdas/providers/create-provider';
+import { GitCliProvider } from '../../../../lambdas/providers/git-cli-provider';
+import { type FakeArgoCd, startFakeArgoCd } from '../../../support/fake-argocd';
+import { type FakeSlack, startFakeSlack } from '../../../support/fake-slack';
+import { createBareRepo } from '../../../support/git-repo';
+import { fixture } from '../../../support/webhook-examples';
+
+const IMAGE = 'registry.gitlab.com/gitlab-org/gitlab-test';
+const SHA = 'bcbb5ec396a2c0f828686f14fac9b80b780504f2';
+
+/** The GitLab docs' Pipeline Hook example (test/fixtures/gitlab/pipeline.json): gitlab-org/gitlab-test, master, success. */
+function pipelineEvent(): HoistEvent {
+  const outcome = parseGitLabDelivery('Pipeline Hook', structuredClone(fixture('gitlab/pipeline.json')));
+  if (outcome.kind !== 'events' || outcome.events[0] === undefined) throw new Error('the pipeline fixture parses to no event');
+  return outcome.events[0];
+}
+
+const deployment = (tag: string) => `image:\n  repository: ${IMAGE}\n  tag: ${tag}\n`;
+const configMap = (sha: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: model\ndata:\n  MODEL_SHA: "${sha}" # checked by the model server\n  MODEL_OBJECT: ml-models/old.joblib\n`;
+
+function configFor(bare: string, from: Record<string, unknown>): PromotionConfig {
+  return PromotionConfigSchema.parse({
+    repositories: [{ name: 'gitops', provider: 'git', url: bare }],
+    images: [
+      {
+        image: IMAGE,
+        service: 'health-demo',
+        policy: 'latest',
+        from: [{ host: 'gitlab', repository: 'gitlab-org/gitlab-test', on: 'ci.succeeded', branches: ['master'], tag: '{sha:8}', verify: 'none', ...from }],
+        targets: [
+          { repository: 'gitops', file: '.cicd/dev.yaml', environment: 'dev', skipCi: true },
+          {
+            repository: 'gitops',
+            file: '.cicd/model.yaml',
+            environment: 'dev',
+            setOnly: true,
+            set: { 'data.MODEL_SHA': '{tag}', 'data.MODEL_OBJECT': 'ml-models/iris-{tag}.joblib' },
+          },
+        ],
+      },
+    ],
+  });
+}
+
+function depsFor(config: PromotionConfig, extra: Partial<PromoteDeps> = {}): PromoteDeps {
+  const cacheDir = mkdtempSync(join(tmpdir(), 'hoist-trigger-'));
+  return {
+    config,
+    providerFor: providerCache(
+      async () => undefined,
+      (repo) => new GitCliProvider({ url: repo.url, cacheDir }),
+    ),
+    states: new MemoryTargetStateStore(),
+    audit: new MemoryAuditLog(),
+    log: { warn: () => undefined },
+    now: () => new Date('2026-11-23T08:00:30Z'),
+    sleep: async () => undefined,
+    ...extra,
+  };
+}
+
+const envelopesOf = (config: PromotionConfig, event: HoistEvent, id = 'd1'): EventEnvelope[] =>
+  buildEnvelopes('gitlab', id, new Date('2026-11-23T08:00:00Z'), [event], (e) => workOf(config, e)).envelopes;
+
+describe('triggers: tag templates', () => {
+  it('renders {sha} {sha:N} {branch} {tag} {tag#v}, and refuses what is no valid tag', () => {
+    expect(renderTagTemplate('{sha:8}', { sha: SHA })).toBe('bcbb5ec3');
+    expect(renderTagTemplate('sha-{sha:7}', { sha: SHA })).toBe('sha-bcbb5ec');
+    expect(renderTagTemplate('{tag#v}', { sha: SHA, tag: 'v1.4.2' })).toBe('1.4.2');
+    expect(renderTagTemplate('{branch}-{sha:7}', { sha: SHA, branch: 'main' })).toBe('main-bcbb5ec');
+    expect(renderTagTemplate('{branch}', { sha: SHA, branch: 'feature/x' })).toBeUndefined();
+    expect(renderTagTemplate('{tag}', { sha: SHA })).toBeUndefined();
+  });
+});
+
+describe('triggers: a GitLab pipeline promotes the image it built', () => {
+  it('routes the pipeline to the GitOps branch, and refuses a repository that is not in from', () => {
+    const config = configFor('/x', {});
+    expect(workOf(config, pipelineEvent())).toEqual({ kind: 'promote', routes: [{ repository: 'gitops', branch: 'main' }] });
+    const foreign = { ...pipelineEvent(), repository: 'someone/else' } as HoistEvent;
+    expect(workOf(config, foreign)).toEqual({ kind: 'none', reason: "no image lists this CI run of gitlab someone/else in its 'from'" });
+    const otherBranch = configFor('/x', { branches: ['main'] });
+    expect(workOf(otherBranch, pipelineEvent())).toEqual({ kind: 'none', reason: `${IMAGE}: CI run on 'master', not on main` });
+    const otherPipeline = configFor('/x', { pipeline: 'build' });
+    expect(workOf(otherPipeline, pipelineEvent())).toEqual({ kind: 'none', reason: `${IMAGE}: pipeline 'Pipeline for branch: master' is not 'build'` });
+  });
+
+  it('writes the tag and the model values in one [skip ci] commit', async () => {
+    const { bare, person } = createBareRepo({ '.cicd/dev.yaml': deployment('0a0a0a0a'), '.cicd/model.yaml': configMap('0a0a0a0a') });
+    const config = configFor(bare, {});
+    const result = await promoteBatch(envelopesOf(config, pipelineEvent()), depsFor(config));
+    expect(result.failures).toEqual([]);
+    expect(person.log()).toEqual(['chore(dev): bump health-demo 0a0a0a0a -> bcbb5ec3 [skip ci]', 'seed']);
+    expect(person.show('main', '.cicd/dev.yaml')).toBe(deployment('bcbb5ec3').trimEnd());
+    expect(person.show('main', '.cicd/model.yaml')).toBe(configMap('bcbb5ec3').replace('ml-models/old.joblib', 'ml-models/iris-bcbb5ec3.joblib').trimEnd());
+    // The same pipeline again changes nothing.
+    const again = await promoteBatch(envelopesOf(config, pipelineEvent(), 'd2'), depsFor(config));
+    expect(again.applied).toEqual([]);
+    expect(again.noops.map((n) => n.reason).sort()).toEqual(["already at 'bcbb5ec3'", "values in .cicd/model.yaml already match 'bcbb5ec3'"]);
+  });
+
+  it('promotes a semver Git tag push as the image tag, without its leading v', async () => {
+    const { bare, person } = createBareRepo({ '.cicd/dev.yaml': deployment('0.9.0'), '.cicd/model.yaml': configMap('0.9.0') });
+    const config = PromotionConfigSchema.parse({
+      ...configFor(bare, {}),
+      images: [
+        {
+          ...configFor(bare, {}).images[0],
+          policy: 'semver',
+          from: [{ host: 'gitlab', repository: 'jsmith/example', on: 'tag.pushed', tag: '{tag#v}', verify: 'none' }],
+        },
+      ],
+    });
+    const outcome = parseGitLabDelivery('Tag Push Hook', structuredClone(fixture('gitlab/tag-push.json')));
+    if (outcome.kind !== 'events' || outcome.events[0] === undefined) throw new Error('no tag push event');
+    await promoteBatch(envelopesOf(config, outcome.events[0]), depsFor(config));
+    expect(person.show('main', '.cicd/dev.yaml')).toContain('tag: 1.0.0');
+  });
+});
+
+describe('triggers: GitOps repositories relay to Argo CD and Slack', () => {
+  let argocd: FakeArgoCd;
+  let slack: FakeSlack;
+  const REPO = 'https://github.com/octo-org/gitops.git';
+  const config = PromotionConfigSchema.parse({
+    repositories: [{ name: 'gitops', provider: 'github', url: REPO }],
+    images: [
+      {
+        image: 'ghcr.io/octo-org/api',
+        targets: [
+          { repository: 'gitops', file: 'apps/api/dev/values.yaml', environment: 'dev' },
+          { repository: 'gitops', file: 'apps/api/prod/values.yaml', environment: 'prod', mode: 'pull-request', argocdApplications: ['api-prod'] },
+        ],
+      },
+    ],
+    argocd: { url: 'https://argocd.example.com' },
+  });
+  beforeAll(async () => {
+    argocd = await startFakeArgoCd([
+      { name: 'api-dev', repoURL: REPO, path: 'apps/api/dev' },
+      { name: 'api-prod', repoURL: REPO, path: 'apps/api/prod' },
+      { name: 'web-dev', repoURL: REPO, path: 'apps/web/dev' },
+    ]);
+    slack = await startFakeSlack();
+  });
+  afterAll(async () => {
+    await argocd.close();
+    await slack.close();
+  });
+  const relayDeps = (audit = new MemoryAuditLog()): PromoteDeps => ({
+    ...depsFor(config),
+    audit,
+    argocd: new ArgoCdClient({ url: argocd.url, token: argocd.token }),
+    notifierFor: slackNotifiers<SlackDestination>(() => async () => slack.url),
+  });
+
+  it("refreshes the applications whose path a person's push changed, and only those", async () => {
+    const push: HoistEvent = {
+      type: 'git.push',
+      host: 'github',
+      repository: 'octo-org/gitops',
+      ref: 'refs/heads/main',
+      refType: 'branch',
+      before: 'a'.repeat(40),
+      after: 'b'.repeat(40),
+      changedPaths: ['apps/api/dev/values.yaml', 'README.md'],
+      changedPathsTruncated: false,
+      author: 'person',
+    };
+    expect(workOf(config, push)).toEqual({ kind: 'relay', routes: [{ repository: 'gitops', branch: 'main' }] });
+    expect(workOf(config, { ...push, ref: 'refs/heads/hoist/prod/api' })).toMatchObject({ kind: 'none' });
+    const before = argocd.refreshes.length;
+    const audit = new MemoryAuditLog();
+    await promoteBatch(envelopesOf(config, push), relayDeps(audit));
+    expect(argocd.refreshes.slice(before)).toEqual([{ app: 'api-dev', mode: 'normal' }]);
+    expect(audit.records.map((r) => [r.outcome, r.reasons?.[0]])).toEqual([['refreshed', 'Argo CD refreshed: api-dev']]);
+  });
+
+  it('announces a merged Hoist pull request: refresh, Slack with who merged it, audit', async () => {
+    const merged: HoistEvent = {
+      type: 'change.merged',
+      host: 'github',
+      repository: 'octo-org/gitops',
+      number: 7,
+      title: 'chore(prod): bump api 1.4.2 -> 1.4.3',
+      url: 'https://github.com/octo-org/gitops/pull/7',
+      sourceBranch: 'hoist/prod/api',
+      targetBranch: 'main',
+      mergedBy: 'octocat',
+    };
+    expect(workOf(config, { ...merged, sourceBranch: 'feature/readme' })).toEqual({
+      kind: 'none',
+      reason: "'feature/readme' is not a branch Hoist opens pull requests from",
+    });
+    const before = argocd.refreshes.length;
+    const audit = new MemoryAuditLog();
+    await promoteBatch(envelopesOf(config, merged), relayDeps(audit));
+    expect(argocd.refreshes.slice(before)).toEqual([{ app: 'api-prod', mode: 'normal' }]);
+    expect(slack.messages.at(-1)?.text).toBe('Promoted api to prod, merged by octocat');
+    expect(audit.records.map((r) => [r.outcome, r.pullRequestUrl])).toEqual([['merged', 'https://github.com/octo-org/gitops/pull/7']]);
+  });
+});
