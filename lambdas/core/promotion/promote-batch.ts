@@ -1,10 +1,11 @@
 import { ConflictError, TerminalError } from '../../shared/errors';
 import type { EventEnvelope } from '../events';
-import type { ImageRegistry, RegistryPushTimes, TagHistory } from '../ports';
+import type { ImageRegistry, PromotionOutcomeStore, RegistryPushTimes, TagHistory } from '../ports';
 import { type AnnounceDeps, type AnnouncedChange, announce, announceFailure } from './announce';
 import { type AppliedChange, type ApplyDeps, applyPlan } from './apply-plan';
 import { type FailedTarget, type NoOp, type PromotionPlan, planPromotions } from './plan-promotions';
 import { fileKey, type ReadDeps, readWorkspace, tagKey, type Workspace } from './read-workspace';
+import { recordOutcomes } from './record-outcomes';
 import { relayGitopsChanges } from './relay-gitops-change';
 import { batchWorkOf } from './triggers';
 import { verifyUpdates } from './verify-updates';
@@ -12,6 +13,8 @@ import { verifyUpdates } from './verify-updates';
 export interface PromoteDeps extends ReadDeps, ApplyDeps, AnnounceDeps {
   readonly tagHistory?: TagHistory;
   readonly registry?: RegistryPushTimes;
+  /** Where `POST /promotions` requesters find how their request ended. */
+  readonly outcomes?: PromotionOutcomeStore;
   /** Where tags announced by Git hosts are looked up before they are written. */
   readonly imageRegistry?: ImageRegistry;
   /** Attempts when a branch moves under us. @default 5 */
@@ -82,6 +85,10 @@ export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: Pr
         );
       }
       const reason = (error as Error).message;
+      if (error instanceof TerminalError && deps.outcomes !== undefined) {
+        const failedAll = updates.map((u) => ({ image: u.image, tag: u.tag, reason, envelopeIds: [u.envelopeId] }));
+        await recordOutcomes(envelopes, { applied: [], noops: [], failures: failedAll }, deps.outcomes, deps.now()).catch(() => undefined);
+      }
       const failed: FailedTarget[] = updates.map((u) => ({ image: u.image, tag: u.tag, reason, envelopeIds: [u.envelopeId] }));
       await announceFailure(failed.length > 0 ? failed : [{ image: '', tag: '', reason, envelopeIds: eventIds }], eventIds, deps, {
         attempts: attempt,
@@ -95,6 +102,7 @@ export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: Pr
     const noops = [...eventNoops, ...plan.noops.filter((n) => n.targetKey === undefined || !landedKeys.has(n.targetKey))];
     const failures = [...verified.failures, ...plan.failures];
     const announced = await announce({ applied, noops, failures, eventIds, startedAt }, deps);
+    if (deps.outcomes !== undefined) await recordOutcomes(envelopes, { applied: announced, noops, failures }, deps.outcomes, deps.now());
     return { applied: announced, noops, failures, attempts: attempt };
   }
 }

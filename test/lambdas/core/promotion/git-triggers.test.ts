@@ -9,6 +9,7 @@ import { type PromotionConfig, PromotionConfigSchema, type SlackDestination } fr
 import type { EventEnvelope, HoistEvent } from '../../../../lambdas/core/events';
 import { buildEnvelopes } from '../../../../lambdas/core/intake/enqueue-once';
 import { parseGitLabDelivery } from '../../../../lambdas/core/intake/parse-gitlab-delivery';
+import type { PromotionOutcome, PromotionOutcomeStore } from '../../../../lambdas/core/ports';
 import { renderTagTemplate } from '../../../../lambdas/core/promotion/git-triggers';
 import { type PromoteDeps, promoteBatch } from '../../../../lambdas/core/promotion/promote-batch';
 import { workOf } from '../../../../lambdas/core/promotion/triggers';
@@ -130,6 +131,54 @@ describe('triggers: a GitLab pipeline promotes the image it built', () => {
     if (outcome.kind !== 'events' || outcome.events[0] === undefined) throw new Error('no tag push event');
     await promoteBatch(envelopesOf(config, outcome.events[0]), depsFor(config));
     expect(person.show('main', '.cicd/dev.yaml')).toContain('tag: 1.0.0');
+  });
+});
+
+describe('triggers: a CI job asks through POST /promotions', () => {
+  it('writes the image and the model values in one commit and records the outcome for the job to poll', async () => {
+    const { bare, person } = createBareRepo({ '.cicd/dev.yaml': deployment('1.0.0'), '.cicd/model.yaml': configMap('old') });
+    const base = configFor(bare, {});
+    const config = PromotionConfigSchema.parse({
+      ...base,
+      images: [
+        {
+          ...base.images[0],
+          policy: 'semver',
+          from: [],
+          targets: [
+            base.images[0]?.targets[0],
+            { ...base.images[0]?.targets[1], set: { 'data.MODEL_SHA': '{values.MODEL_SHA}', 'data.MODEL_OBJECT': 'ml-models/iris-{tag}.joblib' } },
+          ],
+        },
+      ],
+    });
+    const outcomes = new Map<string, PromotionOutcome>();
+    const store: PromotionOutcomeStore = { put: async (o) => void outcomes.set(o.id, o), get: async (id) => outcomes.get(id) };
+    const request: HoistEvent = {
+      type: 'promotion.requested',
+      registry: 'registry.gitlab.com',
+      repository: 'gitlab-org/gitlab-test',
+      tag: '1.1.0',
+      values: { MODEL_SHA: '5f3a9c' },
+      source: 'gitlab pipeline 42',
+      requestedAt: '2026-11-23T08:00:00Z',
+    };
+    const envelopes = buildEnvelopes('ci', 'req-1', new Date('2026-11-23T08:00:00Z'), [request], (e) => workOf(config, e)).envelopes;
+    await promoteBatch(envelopes, depsFor(config, { outcomes: store }));
+    expect(person.show('main', '.cicd/model.yaml')).toContain('MODEL_SHA: "5f3a9c" # checked by the model server');
+    expect(person.show('main', '.cicd/model.yaml')).toContain('MODEL_OBJECT: ml-models/iris-1.1.0.joblib');
+    expect(person.show('main', '.cicd/dev.yaml')).toContain('tag: 1.1.0');
+    expect(outcomes.get('req-1')).toMatchObject({ id: 'req-1', status: 'promoted', changes: [{ repository: 'gitops', branch: 'main' }], reasons: [] });
+
+    // A request without the value a template needs fails that target with the reason.
+    const missing = buildEnvelopes('ci', 'req-2', new Date('2026-11-23T08:00:00Z'), [{ ...request, tag: '1.2.0', values: {} }], (e) =>
+      workOf(config, e),
+    ).envelopes;
+    await promoteBatch(missing, depsFor(config, { outcomes: store }));
+    expect(outcomes.get('req-2')).toMatchObject({
+      status: 'failed',
+      reasons: ["'{values.MODEL_SHA}' needs values.MODEL_SHA, which gitlab pipeline 42 did not give"],
+    });
   });
 });
 
