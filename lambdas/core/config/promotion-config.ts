@@ -251,7 +251,13 @@ export const PromotionConfigSchema = z
   .superRefine((config, ctx) => {
     const names = new Set(config.repositories.map((r) => r.name));
     for (const [i, image] of config.images.entries()) {
+      if (image.from.length > 0 && image.image.includes('*')) {
+        ctx.addIssue({ code: 'custom', path: ['images', i, 'from'], message: `a Git event builds one image; '${image.image}' is a glob` });
+      }
       for (const [j, target] of image.targets.entries()) {
+        if (target.setOnly && Object.keys(target.set).length === 0) {
+          ctx.addIssue({ code: 'custom', path: ['images', i, 'targets', j, 'set'], message: 'setOnly needs at least one value in set' });
+        }
         if (!names.has(target.repository)) {
           ctx.addIssue({ code: 'custom', path: ['images', i, 'targets', j, 'repository'], message: `no repository named '${target.repository}'` });
         }

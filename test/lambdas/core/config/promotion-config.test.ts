@@ -57,6 +57,14 @@ describe('config: promotion settings', () => {
     expect(messageOf(config('apps/dev/values.yaml', ['apps/markers.yaml']))).toBe('accepted');
   });
 
+  it('names the path of a trigger on a glob image and of a values-only target without values', () => {
+    const text =
+      'repositories: [{ name: gitops, provider: git, url: /x }]\nimages:\n  - image: ghcr.io/acme/*\n    from: [{ host: github, repository: acme/api, on: ci.succeeded, tag: "{sha:7}" }]\n    targets:\n      - { repository: gitops, file: v.yaml, environment: dev, setOnly: true }\n';
+    expect(() => parsePromotionConfig(text)).toThrowError(/a Git event builds one image; 'ghcr.io\/acme\/\*' is a glob\n\s+→ at images\[0\]\.from/);
+    expect(() => parsePromotionConfig(text)).toThrowError(/setOnly needs at least one value in set\n\s+→ at images\[0\]\.targets\[0\]\.set/);
+    expect(() => parsePromotionConfig(text.replace('{sha:7}', '{commit}'))).toThrowError(/→ at images\[0\]\.from\[0\]\.tag/);
+  });
+
   it('exports a JSON Schema for editor completion', () => {
     const schema = promotionConfigJsonSchema() as { properties: Record<string, unknown> };
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['repositories', 'images', 'argocd', 'slack']));
