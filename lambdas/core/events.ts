@@ -46,7 +46,12 @@ export const ImagePublishedSchema = z
     digest: DigestSchema.optional(),
     pushedAt: IsoTimeSchema,
     /** The host that reported it and the vendor event name, for people. */
-    reportedBy: z.object({ host: SourceHostSchema, event: z.string() }),
+    reportedBy: z.object({
+      host: SourceHostSchema,
+      event: z.string(),
+      /** The Git repository that announced it (a package event's repository), when there is one. */
+      repository: z.string().min(1).optional(),
+    }),
   })
   .refine((e) => e.tag !== undefined || e.digest !== undefined, {
     message: 'an image event needs a tag or a digest',

@@ -37,21 +37,36 @@ describe('end to end through the dev server', () => {
     await slack.close();
   });
 
-  it('signed GitHub package webhook in → bump commit in the embedded repo → Argo CD refresh → Slack message', async () => {
-    const payload = fixture('github/registry-package-container.json');
+  /** The registry_package fixture, its package moved to `octo-org/web`, announced by `repository`. */
+  const packageDelivery = async (repository: string, delivery: string) => {
+    const payload = structuredClone(fixture('github/registry-package-container.json'));
     payload.registry_package.name = 'web';
     payload.registry_package.package_version.package_url = 'ghcr.io/octo-org/web:1.4.3';
+    payload.repository.full_name = repository;
     const body = JSON.stringify(payload);
-    const res = await fetch(`${server.url}/webhooks/github`, {
+    return fetch(`${server.url}/webhooks/github`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
         'x-github-event': 'registry_package',
-        'x-github-delivery': 'e2e-1',
+        'x-github-delivery': delivery,
         'x-hub-signature-256': await sign('e2e-secret', body),
       },
       body,
     });
+  };
+
+  it('refuses a package event from a repository the package does not belong to', async () => {
+    const res = await packageDelivery('octo-org/api', 'e2e-0');
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({
+      status: 'ignored',
+      ignored: "ghcr.io/octo-org/web is not a package of octo-org/api; list the repository in the image's 'from' to let it announce",
+    });
+  });
+
+  it('signed GitHub package webhook in → bump commit in the embedded repo → Argo CD refresh → Slack message', async () => {
+    const res = await packageDelivery('octo-org/web', 'e2e-1');
     expect(res.status).toBe(202);
     await server.queue.drain();
 

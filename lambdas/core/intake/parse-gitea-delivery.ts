@@ -30,6 +30,8 @@ const PackageSchema = z.object({
     html_url: z.string(),
     created_at: z.string().optional(),
     owner: GiteaUserSchema,
+    /** The repository the package is linked to, when it is. */
+    repository: z.object({ full_name: z.string() }).nullish(),
   }),
 });
 
@@ -70,7 +72,7 @@ export function parseGiteaDelivery(eventName: string, payload: unknown, received
         repository: `${nameOf(pkg.owner)}/${pkg.name}`.toLowerCase(),
         ...(isDigest ? { digest: pkg.version } : { tag: pkg.version }),
         pushedAt: (Number.isNaN(created.getTime()) ? receivedAt : created).toISOString(),
-        reportedBy: { host: 'gitea', event: 'package' },
+        reportedBy: { host: 'gitea', event: 'package', ...(pkg.repository ? { repository: pkg.repository.full_name } : {}) },
       });
     }
     default:

@@ -72,8 +72,10 @@ const PackageBodySchema = z.object({
   updated_at: z.string().nullish(),
 });
 
-const PackageEventSchema = z.object({ action: z.string(), package: PackageBodySchema });
-const RegistryPackageEventSchema = z.object({ action: z.string(), registry_package: PackageBodySchema });
+/** The repository a package event comes from (GitHub sends it when the package is linked to one). */
+const AnnouncingRepositorySchema = z.object({ full_name: z.string() }).nullish();
+const PackageEventSchema = z.object({ action: z.string(), package: PackageBodySchema, repository: AnnouncingRepositorySchema });
+const RegistryPackageEventSchema = z.object({ action: z.string(), registry_package: PackageBodySchema, repository: AnnouncingRepositorySchema });
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
@@ -97,7 +99,7 @@ export function parseGitHubDelivery(eventName: string, payload: unknown, receive
       return parsePackage(parseWith(PackageEventSchema, payload, 'GitHub package payload'), eventName, receivedAt);
     case 'registry_package': {
       const body = parseWith(RegistryPackageEventSchema, payload, 'GitHub registry_package payload');
-      return parsePackage({ action: body.action, package: body.registry_package }, eventName, receivedAt);
+      return parsePackage({ action: body.action, package: body.registry_package, repository: body.repository }, eventName, receivedAt);
     }
     default:
       return ignored(`GitHub event '${eventName}' is not handled`);
@@ -189,7 +191,7 @@ function parsePackage(body: z.infer<typeof PackageEventSchema>, eventName: strin
     ...(tag ? { tag } : {}),
     ...(digest ? { digest } : {}),
     pushedAt: firstPlausibleTime([version?.updated_at, version?.created_at, pkg.updated_at], receivedAt),
-    reportedBy: { host: 'github', event: eventName },
+    reportedBy: { host: 'github', event: eventName, ...(body.repository ? { repository: body.repository.full_name } : {}) },
   });
 }
 

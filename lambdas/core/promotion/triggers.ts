@@ -1,5 +1,6 @@
 import type { PromotionConfig } from '../config/promotion-config';
 import { type EventEnvelope, type HoistEvent, imageNameOf, type Route } from '../events';
+import { matchesImageGlob } from '../image-ref';
 import { buildsAnnouncedBy, gitopsRepositoryOf, refName } from './git-triggers';
 import type { ImageUpdate, NoOp } from './plan-promotions';
 import { configuredTargets, configuredTargetsOfRepository } from './targets';
@@ -26,6 +27,8 @@ export function workOf(config: PromotionConfig, event: HoistEvent): Work {
   switch (event.type) {
     case 'image.published': {
       if (event.tag === undefined) return { kind: 'none', reason: `${imageNameOf(event)} was pushed without a tag` };
+      const refusal = announcerRefusal(config, event);
+      if (refusal !== undefined) return { kind: 'none', reason: refusal };
       return promoteOrNone(routesOf(config, imageNameOf(event), event.tag), `no target is configured for ${imageNameOf(event)}`);
     }
     case 'promotion.requested':
@@ -51,6 +54,27 @@ export function workOf(config: PromotionConfig, event: HoistEvent): Work {
       return { kind: 'relay', routes: [{ repository: gitops.name, branch: event.targetBranch }] };
     }
   }
+}
+
+/**
+ * Who may announce an image through a Git host's package event: the hosts and
+ * repositories its `from` lists, or, without `from`, the repository the
+ * package belongs to (the image path is that repository, or lies below it).
+ * Registry events (ECR) come from AWS and are believed.
+ */
+function announcerRefusal(config: PromotionConfig, event: Extract<HoistEvent, { type: 'image.published' }>): string | undefined {
+  const host = event.reportedBy.host;
+  if (host !== 'github' && host !== 'gitlab' && host !== 'gitea') return undefined;
+  const announcer = event.reportedBy.repository?.toLowerCase();
+  const image = imageNameOf(event);
+  const sources = config.images.filter((i) => matchesImageGlob(i.image, image)).flatMap((i) => i.from);
+  if (sources.length > 0) {
+    const allowed = sources.some((s) => s.host === host && s.repository.toLowerCase() === announcer);
+    return allowed ? undefined : `${host} ${announcer ?? 'an unlinked package'} is not in the 'from' of ${image}`;
+  }
+  const path = event.repository.toLowerCase();
+  if (announcer !== undefined && (path === announcer || path.startsWith(`${announcer}/`))) return undefined;
+  return `${image} is not a package of ${announcer ?? 'the announcing repository'}; list the repository in the image's 'from' to let it announce`;
 }
 
 function buildWork(config: PromotionConfig, event: Extract<HoistEvent, { type: 'ci.succeeded' | 'git.push' }>): Work {

@@ -107,7 +107,7 @@ describe('intake: GitHub deliveries (real payloads from @octokit/webhooks-exampl
           digest: 'sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd123456ab',
           // The version's 0001-01-01 timestamps are ignored; the package's own time is used.
           pushedAt: '2026-11-20T10:14:02.000Z',
-          reportedBy: { host: 'github', event: 'registry_package' },
+          reportedBy: { host: 'github', event: 'registry_package', repository: 'octo-org/api' },
         },
       ],
     });

@@ -339,7 +339,7 @@ describe('promotion: concurrency', () => {
     expectAllLanded(person);
     expect(person.log().filter((s) => s !== 'seed')).toHaveLength(5);
     expect(results.flatMap((r) => r.applied).flatMap((a) => a.change.promotions)).toHaveLength(50);
-  });
+  }, 120_000);
 
   it('lands 50 events delivered together in one commit', async () => {
     const { person, worker } = setup(files, config);
