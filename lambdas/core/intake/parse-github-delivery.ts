@@ -36,6 +36,22 @@ export const WorkflowRunPayloadSchema = z.object({
   }),
 });
 
+/**
+ * A commit status (`status` event), shared with Gitea. GitHub lists up to 10
+ * `branches` that contain the commit, whether or not it is their head; Gitea
+ * sends no `branches` at all. `target_url` is null on GitHub when the CI set
+ * none, an empty string on Gitea.
+ */
+export const CommitStatusPayloadSchema = z.object({
+  id: z.number(),
+  sha: z.string(),
+  state: z.string(),
+  context: z.string(),
+  target_url: z.string().nullish(),
+  repository: RepositorySchema,
+  branches: z.array(z.object({ name: z.string().min(1), commit: z.object({ sha: z.string().nullish() }) })).nullish(),
+});
+
 const PullRequestSchema = z.object({
   action: z.string(),
   number: z.number(),
@@ -91,6 +107,8 @@ export function parseGitHubDelivery(eventName: string, payload: unknown, receive
     }
     case 'workflow_run':
       return parseWorkflowRun('github', payload);
+    case 'status':
+      return parseCommitStatus('github', payload);
     case 'pull_request':
       return parsePullRequest('github', payload);
     case 'package':
@@ -148,6 +166,31 @@ export function parseWorkflowRun(host: GitHost, payload: unknown): IntakeOutcome
     ref: run.head_branch ? `refs/heads/${run.head_branch}` : run.head_sha,
     sha: run.head_sha,
     pipeline: { id: String(run.id), name: run.name ?? `run ${run.id}`, url: run.html_url },
+  });
+}
+
+/**
+ * A commit status delivery (`status`): how Jenkins, Drone or Woodpecker report
+ * a build on GitHub and Gitea. Only `success` counts; the status `context`
+ * names the pipeline, its `id` and `target_url` identify the run.
+ *
+ * `ref` is `refs/heads/<branch>` for the branch the commit is the head of,
+ * else for the first branch listed. With no branch listed (always on Gitea,
+ * which sends none) `ref` is the commit SHA itself: a placeholder that names
+ * the commit but matches no branch filter.
+ */
+export function parseCommitStatus(host: GitHost, payload: unknown): IntakeOutcome {
+  const body = parseWith(CommitStatusPayloadSchema, payload, `${host} status payload`);
+  if (body.state !== 'success') return ignored(`status '${body.context}' is '${body.state}', not success`);
+  const branches = body.branches ?? [];
+  const branch = branches.find((b) => b.commit.sha === body.sha) ?? branches[0];
+  return accepted({
+    type: 'ci.succeeded',
+    host,
+    repository: body.repository.full_name,
+    ref: branch ? `refs/heads/${branch.name}` : body.sha,
+    sha: body.sha,
+    pipeline: { id: String(body.id), name: body.context, url: body.target_url ?? '' },
   });
 }
 
