@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { PushedCommitSchema } from './changed-paths';
 import { accepted, type IntakeOutcome, ignored, parseWith } from './intake-outcome';
-import { parsePullRequest, parsePush, parseWorkflowRun } from './parse-github-delivery';
+import { parseCommitStatus, parsePullRequest, parsePush, parseWorkflowRun } from './parse-github-delivery';
 
 /*
  * Shapes follow Gitea's webhook payloads (the structs in its API module,
@@ -53,6 +53,8 @@ export function parseGiteaDelivery(eventName: string, payload: unknown, received
     }
     case 'workflow_run':
       return parseWorkflowRun('gitea', payload);
+    case 'status':
+      return parseCommitStatus('gitea', payload);
     case 'pull_request':
       return parsePullRequest('gitea', payload);
     case 'package': {

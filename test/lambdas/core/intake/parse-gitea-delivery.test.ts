@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { HoistEventSchema } from '../../../../lambdas/core/events';
 import { parseGiteaDelivery } from '../../../../lambdas/core/intake/parse-gitea-delivery';
+import { ValidationError } from '../../../../lambdas/shared/errors';
 import { fixture, githubExamples } from '../../../support/webhook-examples';
 
 const receivedAt = new Date('2026-11-23T08:00:00Z');
@@ -51,6 +53,68 @@ describe('intake: Gitea deliveries (docs.gitea.com examples and Gitea payload st
     expect(parseGiteaDelivery('pull_request', fixture('gitea/pull-request-merged.json'), receivedAt)).toMatchObject({
       kind: 'events',
       events: [{ type: 'change.merged', host: 'gitea', number: 7, mergedBy: 'reviewer', sourceBranch: 'hoist/prod/api' }],
+    });
+  });
+
+  it('normalizes a tag push, the tag name recoverable from ref', () => {
+    const payload = fixture('gitea/push.json');
+    // Gitea sends a created tag as a push of refs/tags/… from the zero SHA, listing no commits.
+    Object.assign(payload, { ref: 'refs/tags/v1.2.3', before: '0000000000000000000000000000000000000000', commits: [] });
+    const outcome = parseGiteaDelivery('push', payload, receivedAt);
+    expect(outcome).toEqual({
+      kind: 'events',
+      events: [
+        {
+          type: 'git.push',
+          host: 'gitea',
+          repository: 'gitea/webhooks',
+          ref: 'refs/tags/v1.2.3',
+          refType: 'tag',
+          before: '0000000000000000000000000000000000000000',
+          after: 'bffeb74224043ba2feb48d137756c8a9331c449a',
+          changedPaths: [],
+          changedPathsTruncated: false,
+          author: 'gitea',
+        },
+      ],
+    });
+    const event = outcome.kind === 'events' ? outcome.events[0] : undefined;
+    expect(event?.type === 'git.push' && event.ref.replace(/^refs\/tags\//, '')).toBe('v1.2.3');
+  });
+
+  describe('status (commit statuses, as Woodpecker reports them)', () => {
+    it('turns a successful status into ci.succeeded; Gitea lists no branches, so ref is the SHA', () => {
+      const outcome = parseGiteaDelivery('status', fixture('gitea/status.json'), receivedAt);
+      expect(outcome).toEqual({
+        kind: 'events',
+        events: [
+          {
+            type: 'ci.succeeded',
+            host: 'gitea',
+            repository: 'gitea/webhooks',
+            ref: 'bffeb74224043ba2feb48d137756c8a9331c449a',
+            sha: 'bffeb74224043ba2feb48d137756c8a9331c449a',
+            pipeline: { id: '311', name: 'ci/woodpecker/push/build', url: 'https://ci.example.com/repos/7/pipeline/42/1' },
+          },
+        ],
+      });
+      expect(HoistEventSchema.safeParse(outcome.kind === 'events' ? outcome.events[0] : undefined).success).toBe(true);
+    });
+
+    it.each(['pending', 'failure', 'error', 'warning'])("ignores a '%s' status with the reason", (state) => {
+      const payload = fixture('gitea/status.json');
+      payload.state = state;
+      expect(parseGiteaDelivery('status', payload, receivedAt)).toEqual({
+        kind: 'ignored',
+        reason: `status 'ci/woodpecker/push/build' is '${state}', not success`,
+      });
+    });
+
+    it('rejects a status without a context, naming the field', () => {
+      const payload = fixture('gitea/status.json');
+      delete payload.context;
+      expect(() => parseGiteaDelivery('status', payload, receivedAt)).toThrowError(ValidationError);
+      expect(() => parseGiteaDelivery('status', payload, receivedAt)).toThrowError(/^gitea status payload: context: /);
     });
   });
 
