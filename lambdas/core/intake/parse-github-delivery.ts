@@ -22,7 +22,7 @@ const PushSchema = z.object({
   commits: z.array(PushedCommitSchema).default([]),
 });
 
-/** Shared with Gitea, whose Actions send the same `workflow_run` shape. */
+/** GitHub's `workflow_run`; Gitea Actions send a different run object (see parse-gitea-delivery.ts). */
 export const WorkflowRunPayloadSchema = z.object({
   action: z.string(),
   repository: RepositorySchema,
@@ -106,7 +106,7 @@ export function parseGitHubDelivery(eventName: string, payload: unknown, receive
       return parsePush('github', { ...push, repository: push.repository.full_name, author: push.pusher.name });
     }
     case 'workflow_run':
-      return parseWorkflowRun('github', payload);
+      return parseWorkflowRun(payload);
     case 'status':
       return parseCommitStatus('github', payload);
     case 'pull_request':
@@ -153,15 +153,15 @@ export function parsePush(host: GitHost, push: PushFields): IntakeOutcome {
   });
 }
 
-/** A `workflow_run` delivery (GitHub, and Gitea Actions which mirror it). */
-export function parseWorkflowRun(host: GitHost, payload: unknown): IntakeOutcome {
-  const body = parseWith(WorkflowRunPayloadSchema, payload, `${host} workflow_run payload`);
+/** A GitHub `workflow_run` delivery; only a completed, successful run counts. */
+function parseWorkflowRun(payload: unknown): IntakeOutcome {
+  const body = parseWith(WorkflowRunPayloadSchema, payload, 'GitHub workflow_run payload');
   const run = body.workflow_run;
   if (body.action !== 'completed') return ignored(`workflow_run action '${body.action}' is not handled`);
   if (run.conclusion !== 'success') return ignored(`workflow_run concluded '${run.conclusion ?? 'unknown'}', not success`);
   return accepted({
     type: 'ci.succeeded',
-    host,
+    host: 'github',
     repository: body.repository.full_name,
     ref: run.head_branch ? `refs/heads/${run.head_branch}` : run.head_sha,
     sha: run.head_sha,
