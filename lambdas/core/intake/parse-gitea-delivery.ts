@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { PushedCommitSchema } from './changed-paths';
+import { PushedCommitSchema, refTypeOf } from './changed-paths';
 import { accepted, type IntakeOutcome, ignored, parseWith } from './intake-outcome';
-import { parsePullRequest, parsePush, parseWorkflowRun } from './parse-github-delivery';
+import { parseCommitStatus, parsePullRequest, parsePush } from './parse-github-delivery';
 
 /*
  * Shapes follow Gitea's webhook payloads (the structs in its API module,
@@ -19,6 +19,27 @@ const PushSchema = z.object({
   repository: RepositorySchema,
   pusher: GiteaUserSchema.nullish(),
   commits: z.array(PushedCommitSchema).nullish(),
+});
+
+/**
+ * Gitea Actions' `workflow_run` (Gitea 1.24 and later, `WorkflowRunPayload`).
+ * Unlike GitHub's, the run carries no `name`: the workflow's is in
+ * `workflow.name` (the file's `name:`, else its file name). `head_branch` is
+ * left out when a tag or a pull request started the run, while `path` is
+ * always `<workflow file>@<full ref>`.
+ */
+const WorkflowRunSchema = z.object({
+  action: z.string(),
+  repository: RepositorySchema,
+  workflow: z.object({ name: z.string().min(1) }).nullish(),
+  workflow_run: z.object({
+    id: z.number(),
+    head_sha: z.string(),
+    head_branch: z.string().nullish(),
+    path: z.string().nullish(),
+    conclusion: z.string().nullish(),
+    html_url: z.string(),
+  }),
 });
 
 const PackageSchema = z.object({
@@ -54,7 +75,9 @@ export function parseGiteaDelivery(eventName: string, payload: unknown, received
       });
     }
     case 'workflow_run':
-      return parseWorkflowRun('gitea', payload);
+      return parseWorkflowRun(payload);
+    case 'status':
+      return parseCommitStatus('gitea', payload);
     case 'pull_request':
       return parsePullRequest('gitea', payload);
     case 'package': {
@@ -78,4 +101,32 @@ export function parseGiteaDelivery(eventName: string, payload: unknown, received
     default:
       return ignored(`Gitea event '${eventName}' is not handled`);
   }
+}
+
+/** A Gitea Actions run; only a completed, successful one counts. */
+function parseWorkflowRun(payload: unknown): IntakeOutcome {
+  const body = parseWith(WorkflowRunSchema, payload, 'Gitea workflow_run payload');
+  const run = body.workflow_run;
+  if (body.action !== 'completed') return ignored(`workflow_run action '${body.action}' is not handled`);
+  if (run.conclusion !== 'success') return ignored(`workflow_run concluded '${run.conclusion || 'unknown'}', not success`);
+  return accepted({
+    type: 'ci.succeeded',
+    host: 'gitea',
+    repository: body.repository.full_name,
+    ref: refOfRun(run),
+    sha: run.head_sha,
+    pipeline: { id: String(run.id), name: body.workflow?.name ?? `run ${run.id}`, url: run.html_url },
+  });
+}
+
+/**
+ * The branch or tag a run was for: `head_branch`, else the ref after `@` in
+ * `path`; for anything else (a pull request's `refs/pull/…`) the commit SHA,
+ * which matches no branch filter.
+ */
+function refOfRun(run: z.infer<typeof WorkflowRunSchema>['workflow_run']): string {
+  if (run.head_branch) return `refs/heads/${run.head_branch}`;
+  const at = run.path?.indexOf('@refs/') ?? -1;
+  const ref = at >= 0 ? run.path?.slice(at + 1) : undefined;
+  return ref !== undefined && refTypeOf(ref) !== undefined ? ref : run.head_sha;
 }

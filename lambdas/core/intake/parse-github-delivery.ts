@@ -22,7 +22,7 @@ const PushSchema = z.object({
   commits: z.array(PushedCommitSchema).default([]),
 });
 
-/** Shared with Gitea, whose Actions send the same `workflow_run` shape. */
+/** GitHub's `workflow_run`; Gitea Actions send a different run object (see parse-gitea-delivery.ts). */
 export const WorkflowRunPayloadSchema = z.object({
   action: z.string(),
   repository: RepositorySchema,
@@ -34,6 +34,22 @@ export const WorkflowRunPayloadSchema = z.object({
     conclusion: z.string().nullish(),
     html_url: z.string(),
   }),
+});
+
+/**
+ * A commit status (`status` event), shared with Gitea. GitHub lists up to 10
+ * `branches` that contain the commit, whether or not it is their head; Gitea
+ * sends no `branches` at all. `target_url` is null on GitHub when the CI set
+ * none, an empty string on Gitea.
+ */
+export const CommitStatusPayloadSchema = z.object({
+  id: z.number(),
+  sha: z.string(),
+  state: z.string(),
+  context: z.string(),
+  target_url: z.string().nullish(),
+  repository: RepositorySchema,
+  branches: z.array(z.object({ name: z.string().min(1), commit: z.object({ sha: z.string().nullish() }) })).nullish(),
 });
 
 const PullRequestSchema = z.object({
@@ -92,7 +108,9 @@ export function parseGitHubDelivery(eventName: string, payload: unknown, receive
       return parsePush('github', { ...push, repository: push.repository.full_name, author: push.pusher.name });
     }
     case 'workflow_run':
-      return parseWorkflowRun('github', payload);
+      return parseWorkflowRun(payload);
+    case 'status':
+      return parseCommitStatus('github', payload);
     case 'pull_request':
       return parsePullRequest('github', payload);
     case 'package':
@@ -137,19 +155,44 @@ export function parsePush(host: GitHost, push: PushFields): IntakeOutcome {
   });
 }
 
-/** A `workflow_run` delivery (GitHub, and Gitea Actions which mirror it). */
-export function parseWorkflowRun(host: GitHost, payload: unknown): IntakeOutcome {
-  const body = parseWith(WorkflowRunPayloadSchema, payload, `${host} workflow_run payload`);
+/** A GitHub `workflow_run` delivery; only a completed, successful run counts. */
+function parseWorkflowRun(payload: unknown): IntakeOutcome {
+  const body = parseWith(WorkflowRunPayloadSchema, payload, 'GitHub workflow_run payload');
   const run = body.workflow_run;
   if (body.action !== 'completed') return ignored(`workflow_run action '${body.action}' is not handled`);
   if (run.conclusion !== 'success') return ignored(`workflow_run concluded '${run.conclusion ?? 'unknown'}', not success`);
   return accepted({
     type: 'ci.succeeded',
-    host,
+    host: 'github',
     repository: body.repository.full_name,
     ref: run.head_branch ? `refs/heads/${run.head_branch}` : run.head_sha,
     sha: run.head_sha,
     pipeline: { id: String(run.id), name: run.name ?? `run ${run.id}`, url: run.html_url },
+  });
+}
+
+/**
+ * A commit status delivery (`status`): how Jenkins, Drone or Woodpecker report
+ * a build on GitHub and Gitea. Only `success` counts; the status `context`
+ * names the pipeline, its `id` and `target_url` identify the run.
+ *
+ * `ref` is `refs/heads/<branch>` for the branch the commit is the head of,
+ * else for the first branch listed. With no branch listed (always on Gitea,
+ * which sends none) `ref` is the commit SHA itself: a placeholder that names
+ * the commit but matches no branch filter.
+ */
+export function parseCommitStatus(host: GitHost, payload: unknown): IntakeOutcome {
+  const body = parseWith(CommitStatusPayloadSchema, payload, `${host} status payload`);
+  if (body.state !== 'success') return ignored(`status '${body.context}' is '${body.state}', not success`);
+  const branches = body.branches ?? [];
+  const branch = branches.find((b) => b.commit.sha === body.sha) ?? branches[0];
+  return accepted({
+    type: 'ci.succeeded',
+    host,
+    repository: body.repository.full_name,
+    ref: branch ? `refs/heads/${branch.name}` : body.sha,
+    sha: body.sha,
+    pipeline: { id: String(body.id), name: body.context, url: body.target_url ?? '' },
   });
 }
 

@@ -99,9 +99,10 @@ export function parseGitLabDelivery(eventHeader: string | undefined, payload: un
         type: 'ci.succeeded',
         host: 'gitlab',
         repository: body.project.path_with_namespace,
-        ref: `${run.tag ? 'refs/tags/' : 'refs/heads/'}${run.ref}`,
+        ref: fullRefOf(run),
         sha: run.sha,
-        pipeline: { id: String(run.id), name: run.name ?? `pipeline ${run.iid ?? run.id}`, url: run.url ?? '' },
+        // `name` comes from the pipeline's `workflow:name`; trigger `pipeline` filters match it.
+        pipeline: { id: String(run.id), name: run.name || `pipeline ${run.iid ?? run.id}`, url: run.url ?? '' },
       });
     }
     default: {
@@ -122,4 +123,14 @@ export function parseGitLabDelivery(eventHeader: string | undefined, payload: un
       });
     }
   }
+}
+
+/**
+ * A pipeline's `ref` is a short branch or tag name (`tag` tells which); one
+ * that is already a full ref (a merge request pipeline's
+ * `refs/merge-requests/<iid>/head`) is kept as it is.
+ */
+function fullRefOf(run: { readonly ref: string; readonly tag?: boolean | undefined }): string {
+  if (run.ref.startsWith('refs/')) return run.ref;
+  return `${run.tag === true ? 'refs/tags/' : 'refs/heads/'}${run.ref}`;
 }

@@ -42,9 +42,27 @@ describe('intake: GitHub deliveries (real payloads from @octokit/webhooks-exampl
         },
       ],
     });
-    const tag = githubExamples('push').find((p) => p.ref === 'refs/tags/simple-tag');
-    const tagOutcome = parseGitHubDelivery('push', tag, receivedAt);
-    expect(tagOutcome.kind === 'events' && tagOutcome.events[0]).toMatchObject({ refType: 'tag' });
+  });
+
+  it('normalizes a created tag as a tag push whose ref carries the tag name', () => {
+    const tag = githubExamples('push').find((p) => p.ref === 'refs/tags/simple-tag' && p.created === true);
+    expect(parseGitHubDelivery('push', tag, receivedAt)).toEqual({
+      kind: 'events',
+      events: [
+        {
+          type: 'git.push',
+          host: 'github',
+          repository: 'Codertocat/Hello-World',
+          ref: 'refs/tags/simple-tag',
+          refType: 'tag',
+          before: '0000000000000000000000000000000000000000',
+          after: '6113728f27ae82c7b1a177c8d03f9e96e0adf246',
+          changedPaths: [],
+          changedPathsTruncated: false,
+          author: 'Codertocat',
+        },
+      ],
+    });
   });
 
   it('ignores a deleted branch even when the payload has no `deleted` flag (all-zero after)', () => {
@@ -68,6 +86,85 @@ describe('intake: GitHub deliveries (real payloads from @octokit/webhooks-exampl
     expect(outcomes.filter((o) => o.kind === 'ignored').map((o) => o.kind === 'ignored' && o.reason)).toEqual(
       expect.arrayContaining(["workflow_run action 'requested' is not handled"]),
     );
+  });
+
+  describe('status (commit statuses from Jenkins, Drone, Woodpecker …)', () => {
+    const sha = '6113728f27ae82c7b1a177c8d03f9e96e0adf246';
+    const successExample = (): Record<string, any> => {
+      const example = githubExamples('status').find((p) => p.state === 'success');
+      if (example === undefined) throw new Error('no successful status example');
+      return example;
+    };
+
+    it('turns every successful status example into ci.succeeded for the first listed branch', () => {
+      const examples = githubExamples('status');
+      expect(examples.length).toBeGreaterThan(0);
+      for (const payload of examples) {
+        // The examples list branches that contain the commit without having it at their head.
+        const outcome = parseGitHubDelivery('status', payload, receivedAt);
+        expect(outcome).toEqual({
+          kind: 'events',
+          events: [
+            {
+              type: 'ci.succeeded',
+              host: 'github',
+              repository: 'Codertocat/Hello-World',
+              ref: 'refs/heads/master',
+              sha,
+              // GitHub sends `target_url: null` when the CI gave no link.
+              pipeline: { id: '6805126730', name: 'default', url: '' },
+            },
+          ],
+        });
+        expect(HoistEventSchema.safeParse(outcome.kind === 'events' ? outcome.events[0] : undefined).success).toBe(true);
+      }
+    });
+
+    it('prefers the branch whose head is the commit, and reads context and target_url', () => {
+      const payload = successExample();
+      payload.branches[2].commit.sha = sha;
+      payload.context = 'continuous-integration/jenkins';
+      payload.target_url = 'https://jenkins.example.com/job/api/42/';
+      expect(parseGitHubDelivery('status', payload, receivedAt)).toEqual({
+        kind: 'events',
+        events: [
+          {
+            type: 'ci.succeeded',
+            host: 'github',
+            repository: 'Codertocat/Hello-World',
+            ref: 'refs/heads/gh-pages',
+            sha,
+            pipeline: { id: '6805126730', name: 'continuous-integration/jenkins', url: 'https://jenkins.example.com/job/api/42/' },
+          },
+        ],
+      });
+    });
+
+    it('uses the commit SHA as ref when no branch contains the commit', () => {
+      const payload = successExample();
+      payload.branches = [];
+      const outcome = parseGitHubDelivery('status', payload, receivedAt);
+      expect(outcome.kind === 'events' && outcome.events[0]).toMatchObject({ type: 'ci.succeeded', ref: sha, sha });
+    });
+
+    it.each(['pending', 'failure', 'error'])("ignores a '%s' status with the reason", (state) => {
+      const payload = successExample();
+      payload.state = state;
+      expect(parseGitHubDelivery('status', payload, receivedAt)).toEqual({
+        kind: 'ignored',
+        reason: `status 'default' is '${state}', not success`,
+      });
+    });
+
+    it('rejects a status without a SHA or an id, naming the field', () => {
+      const noSha = successExample();
+      delete noSha.sha;
+      expect(() => parseGitHubDelivery('status', noSha, receivedAt)).toThrowError(ValidationError);
+      expect(() => parseGitHubDelivery('status', noSha, receivedAt)).toThrowError(/^github status payload: sha: /);
+      const noId = successExample();
+      noId.id = '6805126730';
+      expect(() => parseGitHubDelivery('status', noId, receivedAt)).toThrowError(/^github status payload: id: /);
+    });
   });
 
   it('turns a merged pull request into change.merged, and ignores one closed unmerged', () => {

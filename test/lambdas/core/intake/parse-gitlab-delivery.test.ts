@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HoistEventSchema } from '../../../../lambdas/core/events';
 import { parseGitLabDelivery } from '../../../../lambdas/core/intake/parse-gitlab-delivery';
+import { ValidationError } from '../../../../lambdas/shared/errors';
 import { fixture } from '../../../support/webhook-examples';
 
 describe('intake: GitLab deliveries (payload examples from GitLab "Webhook events" docs)', () => {
@@ -28,12 +29,23 @@ describe('intake: GitLab deliveries (payload examples from GitLab "Webhook event
 
   it('normalizes a Tag Push Hook as a tag push', () => {
     const outcome = parseGitLabDelivery('Tag Push Hook', fixture('gitlab/tag-push.json'));
-    expect(outcome.kind === 'events' && outcome.events[0]).toMatchObject({
-      type: 'git.push',
-      refType: 'tag',
-      ref: 'refs/tags/v1.0.0',
-      author: 'John Smith',
-      changedPathsTruncated: false,
+    expect(outcome).toEqual({
+      kind: 'events',
+      events: [
+        {
+          type: 'git.push',
+          host: 'gitlab',
+          repository: 'jsmith/example',
+          ref: 'refs/tags/v1.0.0',
+          refType: 'tag',
+          before: '0000000000000000000000000000000000000000',
+          after: '82b3d5ae55f7080f1e6022629cdb57bfae7cccc7',
+          changedPaths: [],
+          changedPathsTruncated: false,
+          // The documented example has no user_username.
+          author: 'John Smith',
+        },
+      ],
     });
   });
 
@@ -56,6 +68,50 @@ describe('intake: GitLab deliveries (payload examples from GitLab "Webhook event
     expect(outcome.kind === 'events' && HoistEventSchema.safeParse(outcome.events[0]).success).toBe(true);
     payload.object_attributes.status = 'failed';
     expect(parseGitLabDelivery('Pipeline Hook', payload)).toEqual({ kind: 'ignored', reason: "pipeline 31 status is 'failed', not success" });
+  });
+
+  it('gives a tag pipeline the tag as ref', () => {
+    const payload = fixture('gitlab/pipeline.json');
+    Object.assign(payload.object_attributes, { ref: 'v1.0.0', tag: true, name: 'Release' });
+    expect(parseGitLabDelivery('Pipeline Hook', payload)).toEqual({
+      kind: 'events',
+      events: [
+        {
+          type: 'ci.succeeded',
+          host: 'gitlab',
+          repository: 'gitlab-org/gitlab-test',
+          ref: 'refs/tags/v1.0.0',
+          sha: 'bcbb5ec396a2c0f828686f14fac9b80b780504f2',
+          pipeline: { id: '31', name: 'Release', url: 'http://example.com/gitlab-org/gitlab-test/-/pipelines/31' },
+        },
+      ],
+    });
+  });
+
+  it('names a pipeline without a (non-empty) name after its iid', () => {
+    const payload = fixture('gitlab/pipeline.json');
+    delete payload.object_attributes.name;
+    const outcome = parseGitLabDelivery('Pipeline Hook', payload);
+    expect(outcome.kind === 'events' && outcome.events[0]).toMatchObject({ pipeline: { id: '31', name: 'pipeline 3' } });
+    for (const name of [null, '']) {
+      payload.object_attributes.name = name;
+      const unnamed = parseGitLabDelivery('Pipeline Hook', payload);
+      expect(unnamed.kind === 'events' && unnamed.events[0]).toMatchObject({ pipeline: { name: 'pipeline 3' } });
+    }
+  });
+
+  it('keeps the full ref of a merge request pipeline', () => {
+    const payload = fixture('gitlab/pipeline.json');
+    payload.object_attributes.ref = 'refs/merge-requests/1/head';
+    const outcome = parseGitLabDelivery('Pipeline Hook', payload);
+    expect(outcome.kind === 'events' && outcome.events[0]).toMatchObject({ type: 'ci.succeeded', ref: 'refs/merge-requests/1/head' });
+  });
+
+  it('rejects a Pipeline Hook without a sha, naming the field', () => {
+    const payload = fixture('gitlab/pipeline.json');
+    delete payload.object_attributes.sha;
+    expect(() => parseGitLabDelivery('Pipeline Hook', payload)).toThrowError(ValidationError);
+    expect(() => parseGitLabDelivery('Pipeline Hook', payload)).toThrowError(/^GitLab pipeline payload: object_attributes\.sha: /);
   });
 
   it('turns a merged Merge Request Hook into change.merged and ignores the documented "open" example', () => {
