@@ -3,6 +3,9 @@ import { dirname } from 'node:path';
 import { ArgoCdClient } from '../lambdas/clients/argocd-client';
 import { MemoryAuditLog, MemoryTargetStateStore } from '../lambdas/clients/local/memory-promotion-stores';
 import { MemoryTagHistory } from '../lambdas/clients/local/memory-tag-history';
+import { ImageRegistries } from '../lambdas/clients/registry/image-registries';
+import { OciImageRegistry } from '../lambdas/clients/registry/oci-image-registry';
+import { parseRegistryCredentials } from '../lambdas/clients/registry/registry-credentials';
 import { slackNotifiers } from '../lambdas/clients/slack-notifier';
 import { parsePromotionConfig } from '../lambdas/core/config/parse-promotion-config';
 import type { SlackDestination } from '../lambdas/core/config/promotion-config';
@@ -52,6 +55,22 @@ export function createLocalPromoter(options: LocalPromoterOptions): {
   const audit = options.audit ?? new MemoryAuditLog();
   const states = options.states ?? new MemoryTargetStateStore();
   const tagHistory = options.tagHistory ?? new MemoryTagHistory();
+  // Registries are asked over the OCI distribution API with credentials from the variables the config names; ECR needs AWS.
+  const imageRegistry = new ImageRegistries({
+    ecr: {
+      resolve: async () => {
+        throw new TerminalError("the dev server cannot ask ECR whether a tag exists; set the trigger's verify: none");
+      },
+    },
+    oci: new OciImageRegistry({
+      plainHttp: config.registry.plainHttp,
+      credentials: async (host) => {
+        const variable = config.registry.credentials[host]?.env;
+        const text = variable === undefined ? undefined : env[variable];
+        return text === undefined ? undefined : parseRegistryCredentials(text, `variable ${variable}`);
+      },
+    }),
+  });
   const providerFor = providerCache(async (repository) => (repository.credentials.env ? env[repository.credentials.env] : undefined));
   const argocd =
     env.HOIST_ARGOCD_URL && env.HOIST_ARGOCD_TOKEN
@@ -69,6 +88,7 @@ export function createLocalPromoter(options: LocalPromoterOptions): {
       states,
       audit,
       tagHistory,
+      imageRegistry,
       ...(argocd ? { argocd } : {}),
       notifierFor,
       log: logger,

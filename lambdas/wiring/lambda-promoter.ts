@@ -7,9 +7,13 @@ import * as z from 'zod';
 import { ArgoCdClient } from '../clients/argocd-client';
 import { DynamoDbAuditLog, DynamoDbTargetStateStore } from '../clients/aws/dynamodb-promotion-stores';
 import { DynamoDbTagHistory } from '../clients/aws/dynamodb-tag-history';
+import { EcrImageRegistry } from '../clients/aws/ecr-image-registry';
 import { EcrPushTimes } from '../clients/aws/ecr-push-times';
 import { SqsDeadLetterSink } from '../clients/aws/sqs-dead-letter-sink';
 import { sqsRetryAfter } from '../clients/aws/sqs-retry-after';
+import { ImageRegistries } from '../clients/registry/image-registries';
+import { OciImageRegistry } from '../clients/registry/oci-image-registry';
+import { parseRegistryCredentials } from '../clients/registry/registry-credentials';
 import { slackNotifiers } from '../clients/slack-notifier';
 import { parsePromotionConfig } from '../core/config/parse-promotion-config';
 import type { SlackDestination } from '../core/config/promotion-config';
@@ -59,6 +63,16 @@ export function wireLambdaPromoter(env: z.infer<typeof PromoterEnvSchema> = read
     audit: new DynamoDbAuditLog(dynamo, env.HOIST_TABLE_NAME),
     tagHistory: new DynamoDbTagHistory(dynamo, env.HOIST_TABLE_NAME),
     registry: new EcrPushTimes(undefined, env.HOIST_ECR_REPOSITORIES),
+    imageRegistry: new ImageRegistries({
+      ecr: new EcrImageRegistry(undefined, env.HOIST_ECR_REPOSITORIES),
+      oci: new OciImageRegistry({
+        plainHttp: config.registry.plainHttp,
+        credentials: async (host) => {
+          const name = config.registry.credentials[host]?.secretName;
+          return name === undefined ? undefined : parseRegistryCredentials(await secret(name), `secret ${name}`);
+        },
+      }),
+    }),
     ...(config.argocd.url && argocdToken
       ? { argocd: new ArgoCdClient({ url: config.argocd.url, token: () => secret(argocdToken), refresh: config.argocd.refresh, sync: config.argocd.sync }) }
       : {}),

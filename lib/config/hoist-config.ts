@@ -125,6 +125,8 @@ export const HoistConfigSchema = z
     images: z.unknown().optional(),
     argocd: z.unknown().optional(),
     slack: z.unknown().optional(),
+    registry: z.unknown().optional(),
+    limits: z.unknown().optional(),
   })
   .strict();
 
@@ -135,6 +137,10 @@ const PromotionSecretsSchema = z.object({
   repositories: z.array(z.object({ credentials: z.object({ secretName: SecretNameSchema.optional() }).loose().optional() }).loose()).optional(),
   argocd: z.object({ tokenSecretName: SecretNameSchema.optional() }).loose().optional(),
   slack: z.object({ webhookSecretName: SecretNameSchema.optional() }).loose().optional(),
+  registry: z
+    .object({ credentials: z.record(z.string(), z.object({ secretName: SecretNameSchema.optional() }).loose()).optional() })
+    .loose()
+    .optional(),
   images: z
     .array(
       z
@@ -146,7 +152,13 @@ const PromotionSecretsSchema = z.object({
 
 /** Every secret name the promoter will read: automation.secrets plus those in the promotion settings. */
 export function promoterSecretNames(config: HoistConfig): string[] {
-  const promotion = PromotionSecretsSchema.parse({ repositories: config.repositories, argocd: config.argocd, slack: config.slack, images: config.images });
+  const promotion = PromotionSecretsSchema.parse({
+    repositories: config.repositories,
+    argocd: config.argocd,
+    slack: config.slack,
+    registry: config.registry,
+    images: config.images,
+  });
   const names = [
     ...Object.values(config.automation.secrets.gitTokens),
     config.automation.secrets.argocdToken,
@@ -155,6 +167,7 @@ export function promoterSecretNames(config: HoistConfig): string[] {
     ...(promotion.repositories ?? []).map((r) => r.credentials?.secretName),
     promotion.argocd?.tokenSecretName,
     promotion.slack?.webhookSecretName,
+    ...Object.values(promotion.registry?.credentials ?? {}).map((c) => c.secretName),
     ...(promotion.images ?? []).flatMap((image) => (image.targets ?? []).map((target) => target.slack?.webhookSecretName)),
   ];
   return [...new Set(names.filter((n): n is string => n !== undefined))].sort();

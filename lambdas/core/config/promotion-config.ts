@@ -232,6 +232,28 @@ export const PromotionConfigSchema = z
         waitMinutes: z.number().min(0).max(720).default(10),
         /** Ask again after this long. @default 60 */
         retrySeconds: z.number().int().min(1).max(900).default(60),
+        /**
+         * Credentials per registry host (`ghcr.io`, `registry.gitlab.com`,
+         * `registry-1.docker.io`): a secret holding `{"username": …, "password": …}`
+         * (Secrets Manager in AWS, an environment variable locally). ECR needs none.
+         */
+        credentials: z
+          .record(
+            z.string().min(1),
+            z
+              .object({
+                secretName: z.string().min(1).optional(),
+                env: z
+                  .string()
+                  .regex(/^[A-Z_][A-Z0-9_]*$/)
+                  .optional(),
+              })
+              .strict()
+              .refine((c) => c.secretName !== undefined || c.env !== undefined, { message: 'name secretName or env' }),
+          )
+          .default({}),
+        /** Registries reached over plain http (only `localhost` and `127.0.0.1` are allowed). @default none */
+        plainHttp: z.array(z.string().min(1)).default([]),
       })
       .strict()
       .prefault({}),
