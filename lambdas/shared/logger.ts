@@ -1,8 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { redactUrls, redactUrlsInError } from './redact-url';
 
-/** Keys whose string values carry error text, which may quote a URL. */
-const ERROR_TEXT_KEYS = new Set(['error', 'reason', 'cause']);
+/**
+ * Keys whose string values carry error text from clients and libraries, which
+ * may quote a URL. A `reason` is Hoist's own sentence (it names images such as
+ * `registry.example.com/team/api`, which look like scheme-less URLs) and is
+ * kept whole; client errors are redacted where they are raised.
+ */
+const ERROR_TEXT_KEYS = new Set(['error', 'cause']);
 
 /**
  * Errors and error text lose the paths, queries and credentials of the URLs

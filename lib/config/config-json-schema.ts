@@ -13,6 +13,19 @@ export function configJsonSchema(): Record<string, unknown> {
   return {
     ...deployment,
     title: 'hoist.config.yaml',
-    properties: { ...deployment.properties, ...promotion.properties },
+    // The promoter leaves the deployment settings to this schema (it accepts them without looking).
+    properties: {
+      ...deployment.properties,
+      ...Object.fromEntries(
+        Object.entries(promotion.properties).filter(
+          ([key]) => !(key in deployment.properties) || deployment.properties[key] === undefined || isOpaque(deployment.properties[key]),
+        ),
+      ),
+    },
   };
+}
+
+/** A deployment-schema property the CDK app does not read (`z.unknown()`), which the promotion schema describes instead. */
+function isOpaque(property: unknown): boolean {
+  return typeof property === 'object' && property !== null && Object.keys(property).length === 0;
 }

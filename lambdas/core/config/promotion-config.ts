@@ -25,6 +25,22 @@ export function unsafeRepoPathReason(path: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Why a branch name (template) is not a valid Git branch, following
+ * git-check-ref-format: no `..`, `@{`, `//`, leading or trailing `/` or `.`,
+ * `.lock` ending, space, control character or any of `~^:?*[\`.
+ */
+export function unsafeBranchReason(branch: string): string | undefined {
+  const text = branch.replace(/\{\w+\}/g, 'x');
+  if ([...text].some((c) => c.charCodeAt(0) < 0x21 || c.charCodeAt(0) === 0x7f || '~^:?*[\\'.includes(c))) {
+    return 'must not contain spaces, control characters or any of ~^:?*[\\';
+  }
+  if (text.includes('..') || text.includes('@{') || text.includes('//')) return "must not contain '..', '@{' or '//'";
+  if (/^[/.]|[/.]$|\.lock$|\/\./.test(text) || text === '@')
+    return "must not start or end with '/' or '.', end in '.lock', or have a component starting with '.'";
+  return undefined;
+}
+
 /** A file path inside a GitOps repository (target files, marker files). */
 export const RepoPathSchema = z
   .string()
@@ -130,7 +146,14 @@ export const TargetConfigSchema = z
     edit: EditSchema.default({ kind: 'helm', tagPath: 'image.tag' }),
     mode: z.enum(['commit', 'pull-request']).default('commit'),
     /** Branch for pull requests; placeholders {environment}, {service}, {repository}, {newTag}. */
-    branch: z.string().min(1).default('hoist/{environment}/{service}'),
+    branch: z
+      .string()
+      .min(1)
+      .default('hoist/{environment}/{service}')
+      .superRefine((branch, ctx) => {
+        const reason = unsafeBranchReason(branch);
+        if (reason !== undefined) ctx.addIssue({ code: 'custom', message: `'${branch}' ${reason}` });
+      }),
     /** Placeholders {image}, {service}, {oldTag}, {newTag}, {environment}, {source}. */
     commitMessage: z.string().min(1).default('chore({environment}): bump {service} {oldTag} -> {newTag}'),
     skipCi: z.boolean().default(false),
@@ -268,8 +291,12 @@ export const PromotionConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** The infrastructure settings of the same file, read by the CDK app (which validates them). */
+    name: z.unknown().optional(),
+    automation: z.unknown().optional(),
+    platform: z.unknown().optional(),
   })
-  .loose()
+  .strict()
   .superRefine((config, ctx) => {
     const names = new Set(config.repositories.map((r) => r.name));
     for (const [i, image] of config.images.entries()) {

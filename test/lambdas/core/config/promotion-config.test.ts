@@ -65,6 +65,20 @@ describe('config: promotion settings', () => {
     expect(() => parsePromotionConfig(text.replace('{sha:7}', '{commit}'))).toThrowError(/→ at images\[0\]\.from\[0\]\.tag/);
   });
 
+  it('refuses a branch template git would refuse, and a misspelt top-level key, naming the path', () => {
+    const base =
+      'repositories: [{ name: gitops, provider: git, url: /x }]\nimages:\n  - image: a/b\n    targets:\n      - { repository: gitops, file: v.yaml, environment: prod, mode: pull-request, branch: "BRANCH" }\n';
+    expect(() => parsePromotionConfig(base.replace('BRANCH', 'hoist/../x'))).toThrowError(
+      /must not contain '\.\.', '@\{' or '\/\/'\n\s+→ at images\[0\]\.targets\[0\]\.branch/,
+    );
+    expect(() => parsePromotionConfig(base.replace('BRANCH', 'hoist/{service} x'))).toThrowError(/must not contain spaces/);
+    expect(() => parsePromotionConfig(base.replace('BRANCH', 'hoist/{service}.lock'))).toThrowError(/end in '\.lock'/);
+    expect(parsePromotionConfig(base.replace('BRANCH', 'hoist/{environment}/{service}-{newTag}')).images[0]?.targets[0]?.branch).toBe(
+      'hoist/{environment}/{service}-{newTag}',
+    );
+    expect(() => parsePromotionConfig(`${base.replace('BRANCH', 'x')}imagez: []\n`)).toThrowError(/Unrecognized key: "imagez"/);
+  });
+
   it('exports a JSON Schema for editor completion', () => {
     const schema = promotionConfigJsonSchema() as { properties: Record<string, unknown> };
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['repositories', 'images', 'argocd', 'slack']));
