@@ -17,6 +17,8 @@ export interface FakeGitHub {
     labels: string[];
     autoMerge: boolean;
   }>;
+  /** Every accepted `PATCH pulls/{pull_number}`, in order, with the fields it set. */
+  readonly pullEdits: Array<{ number: number; title?: string; body?: string }>;
   readonly requests: string[];
   fileAt(branch: string, path: string): string | undefined;
   messagesOf(branch: string): string[];
@@ -46,6 +48,7 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
   const { commits, refs } = git;
   const trees = new Map<string, ReadonlyMap<string, string>>();
   const pulls: FakeGitHub['pulls'] = [];
+  const pullEdits: FakeGitHub['pullEdits'] = [];
   const requests: string[] = [];
   const failures: Array<{ status: number; message: string }> = [];
   const hash = (value: string) => createHash('sha1').update(value).digest('hex');
@@ -148,6 +151,8 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
             number: p.number,
             html_url: `https://github.com/${owner}/${repo}/pull/${p.number}`,
             state: p.state,
+            title: p.title,
+            body: p.body === '' ? null : p.body,
             head: { ref: p.head },
             base: { ref: p.base },
           })),
@@ -161,8 +166,27 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
           });
         }
         const number = pulls.length + 1;
-        pulls.push({ number, head: body.head, base: body.base, title: body.title, body: body.body, state: 'open', labels: [], autoMerge: false });
+        pulls.push({ number, head: body.head, base: body.base, title: body.title, body: body.body ?? '', state: 'open', labels: [], autoMerge: false });
         return send(201, { number, node_id: `PR_node${number}`, html_url: `https://github.com/${owner}/${repo}/pull/${number}` });
+      }
+      if (req.method === 'PATCH' && (m = /^\/pulls\/(\d+)$/.exec(path))) {
+        const pr = pulls.find((p) => p.number === Number(m?.[1]));
+        if (pr === undefined) return send(404, { message: 'Not Found' });
+        const edit = {
+          number: pr.number,
+          ...(typeof body.title === 'string' ? { title: body.title } : {}),
+          ...(typeof body.body === 'string' ? { body: body.body } : {}),
+        };
+        pullEdits.push(edit);
+        if (edit.title !== undefined) pr.title = edit.title;
+        if (edit.body !== undefined) pr.body = edit.body;
+        return send(200, {
+          number: pr.number,
+          html_url: `https://github.com/${owner}/${repo}/pull/${pr.number}`,
+          state: pr.state,
+          title: pr.title,
+          body: pr.body === '' ? null : pr.body,
+        });
       }
       if (req.method === 'POST' && (m = /^\/issues\/(\d+)\/labels$/.exec(path))) {
         const pr = pulls.find((p) => p.number === Number(m?.[1]));
@@ -181,6 +205,7 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
     token,
     refs,
     pulls,
+    pullEdits,
     requests,
     fileAt: (branch, path) => git.fileAt(branch, path),
     messagesOf: (branch) => git.messagesOf(branch),
