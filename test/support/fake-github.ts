@@ -24,8 +24,12 @@ export interface FakeGitHub {
   messagesOf(branch: string): string[];
   /** A person's commit on a branch, moving it outside Hoist. */
   pushAsPerson(branch: string, files: Record<string, string>, message: string): void;
-  /** Answers the next `times` requests with `status` and `{ message }`, as GitHub does in an outage, a rate limit or a refusal. */
-  failNext(status: number, message: string, times?: number): void;
+  /**
+   * Answers the next `times` requests (those whose `METHOD /path` starts with
+   * `request`, when given) with `status` and `{ message }`, as GitHub does in
+   * an outage, a rate limit or a refusal.
+   */
+  failNext(status: number, message: string, times?: number, request?: string): void;
   close(): Promise<void>;
 }
 
@@ -50,7 +54,7 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
   const pulls: FakeGitHub['pulls'] = [];
   const pullEdits: FakeGitHub['pullEdits'] = [];
   const requests: string[] = [];
-  const failures: Array<{ status: number; message: string }> = [];
+  const failures: Array<{ status: number; message: string; request: string | undefined }> = [];
   const hash = (value: string) => createHash('sha1').update(value).digest('hex');
 
   const server = createServer((req, res) => {
@@ -63,8 +67,10 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
         res.writeHead(status, { 'content-type': type });
         res.end(typeof payload === 'string' && type !== 'application/json' ? payload : JSON.stringify(payload));
       };
-      requests.push(`${req.method} ${decodeURIComponent(url.pathname)}`);
-      const failure = failures.shift();
+      const line = `${req.method} ${decodeURIComponent(url.pathname)}`;
+      requests.push(line);
+      const failing = failures.findIndex((f) => f.request === undefined || line.startsWith(f.request));
+      const [failure] = failing === -1 ? [] : failures.splice(failing, 1);
       if (failure !== undefined) return send(failure.status, { message: failure.message });
       const auth = req.headers.authorization ?? '';
       if (auth !== `token ${token}` && auth !== `Bearer ${token}`) return send(401, { message: 'Bad credentials' });
@@ -210,8 +216,8 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
     fileAt: (branch, path) => git.fileAt(branch, path),
     messagesOf: (branch) => git.messagesOf(branch),
     pushAsPerson: (branch, changed, message) => git.pushAsPerson(branch, changed, message),
-    failNext: (status, message, times = 1) => {
-      for (let i = 0; i < times; i += 1) failures.push({ status, message });
+    failNext: (status, message, times = 1, request = undefined) => {
+      for (let i = 0; i < times; i += 1) failures.push({ status, message, request });
     },
     close: local.close,
   };
