@@ -61,14 +61,9 @@ export function parsePullRequestBody(body: string): PullRequestBodyParts {
   const text = (line: string) => line.replace(/\r$/, '');
   const header = lines.findIndex((line, i) => isHeader(text(line)) && isDivider(text(lines[i + 1] ?? '')));
   if (header === -1) return { above: body, rows: [], below: '', eol, table: false };
+  const inTable = (line: string | undefined) => line !== undefined && text(line).trimStart().startsWith('|');
   let end = header + 2;
-  while (
-    end < lines.length &&
-    text(lines[end] as string)
-      .trimStart()
-      .startsWith('|')
-  )
-    end += 1;
+  while (inTable(lines[end])) end += 1;
   const rows = lines
     .slice(header + 2, end)
     .map((line) => rowOf(text(line)))
