@@ -153,7 +153,11 @@ export interface PullRequestInfo {
   readonly url: string;
   readonly branch: string;
   readonly base: string;
-  /** What did not work out around the PR (auto-merge refused …); the PR itself is open. */
+  /** Its title as the host has it now (a person may have edited it); absent when not read. */
+  readonly title?: string;
+  /** Its description as the host has it now; absent when not read. */
+  readonly body?: string;
+  /** What did not work out around the PR (auto-merge refused, description not updated …); the PR itself is open. */
   readonly warnings?: readonly string[];
 }
 
@@ -192,6 +196,13 @@ export interface PullRequestRequest {
   readonly autoMerge?: boolean;
 }
 
+/** A new title and description for an open PR/MR, by its number (GitLab's `iid`). */
+export interface PullRequestUpdate {
+  readonly number: number;
+  readonly title: string;
+  readonly body: string;
+}
+
 /**
  * One GitOps repository on one Git host. Every implementation answers a moved
  * branch with a ConflictError, so the caller can re-read, re-plan and retry.
@@ -207,4 +218,6 @@ export interface GitProvider {
   commit(request: CommitRequest): Promise<CommitResult>;
   findOpenPullRequest(branch: string, base: string): Promise<PullRequestInfo | undefined>;
   openPullRequest(request: PullRequestRequest): Promise<PullRequestInfo>;
+  /** Replaces the title and description of an open PR/MR (nothing to do where the host has none). */
+  updatePullRequest(request: PullRequestUpdate): Promise<void>;
 }

@@ -151,6 +151,11 @@ export class GitCliProvider implements GitProvider {
     throw new TerminalError('the git provider cannot open pull requests; the branch has been pushed');
   }
 
+  /** Plain git has no pull requests, so there is no title or description to update. */
+  async updatePullRequest(): Promise<void> {
+    return undefined;
+  }
+
   /** One git operation at a time per cache: fetches and pushes share refs. */
   private serialized<T>(work: () => Promise<T>): Promise<T> {
     const run = this.queue.then(work, work);

@@ -1,4 +1,4 @@
-import type { CommitRequest, CommitResult, GitProvider, PullRequestInfo, PullRequestRequest } from '../core/ports';
+import type { CommitRequest, CommitResult, GitProvider, PullRequestInfo, PullRequestRequest, PullRequestUpdate } from '../core/ports';
 import { ConflictError, HoistError, TerminalError, UnavailableError } from '../shared/errors';
 import { hostError } from './host-error';
 import { redactSecrets } from './redact-secrets';
@@ -35,6 +35,16 @@ class GiteaApiError extends Error {
 
 /** What `GET contents/{path}` answers: one entry for a file, a list for a folder. */
 type GiteaContents = { type: string; sha: string; content?: string | null } | unknown[];
+
+/** The fields of Gitea's `PullRequest` that Hoist reads. */
+interface GiteaPull {
+  readonly number: number;
+  readonly html_url: string;
+  readonly title: string;
+  readonly body?: string | null;
+  readonly head: { readonly ref: string };
+  readonly base: { readonly ref: string };
+}
 
 /**
  * Gitea through its REST API (v1). Several files become one commit through
@@ -106,10 +116,9 @@ export class GiteaProvider implements GitProvider {
 
   async findOpenPullRequest(branch: string, base: string): Promise<PullRequestInfo | undefined> {
     try {
-      const pulls =
-        (await this.call<Array<{ number: number; html_url: string; head: { ref: string }; base: { ref: string } }>>('GET', '/pulls?state=open&limit=50')) ?? [];
+      const pulls = (await this.call<GiteaPull[]>('GET', '/pulls?state=open&limit=50')) ?? [];
       const pr = pulls.find((p) => p.head.ref === branch && p.base.ref === base);
-      return pr === undefined ? undefined : { number: pr.number, url: pr.html_url, branch, base };
+      return pr === undefined ? undefined : { number: pr.number, url: pr.html_url, branch, base, title: pr.title, body: pr.body ?? '' };
     } catch (error) {
       throw this.failure(error, `looking for the open pull request of ${branch}`);
     }
@@ -120,6 +129,14 @@ export class GiteaProvider implements GitProvider {
       return await this.openPullRequestOnce(request);
     } catch (error) {
       throw this.failure(error, `opening a pull request for ${request.branch}`);
+    }
+  }
+
+  async updatePullRequest(request: PullRequestUpdate): Promise<void> {
+    try {
+      await this.call('PATCH', `/pulls/${request.number}`, { title: request.title, body: request.body });
+    } catch (error) {
+      throw this.failure(error, `updating pull request #${request.number}`);
     }
   }
 

@@ -1,7 +1,7 @@
 import { Octokit as OctokitCore } from '@octokit/core';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-import type { CommitRequest, CommitResult, GitProvider, PullRequestInfo, PullRequestRequest } from '../core/ports';
+import type { CommitRequest, CommitResult, GitProvider, PullRequestInfo, PullRequestRequest, PullRequestUpdate } from '../core/ports';
 import { ConflictError, HoistError, TerminalError } from '../shared/errors';
 import { hostError } from './host-error';
 import { redactSecrets } from './redact-secrets';
@@ -179,7 +179,8 @@ export class GitHubProvider implements GitProvider {
         state: 'open',
       });
       const [pr] = data;
-      return pr === undefined ? undefined : { number: pr.number, url: pr.html_url, branch, base };
+      // GitHub answers an empty description as `null`.
+      return pr === undefined ? undefined : { number: pr.number, url: pr.html_url, branch, base, title: pr.title, body: pr.body ?? '' };
     } catch (error) {
       throw this.failure(error, `looking for the open pull request of ${branch}`);
     }
@@ -190,6 +191,20 @@ export class GitHubProvider implements GitProvider {
       return await this.openPullRequestOnce(request);
     } catch (error) {
       throw this.failure(error, `opening a pull request for ${request.branch}`);
+    }
+  }
+
+  async updatePullRequest(request: PullRequestUpdate): Promise<void> {
+    try {
+      await this.octokit.request('PATCH /repos/{owner}/{repo}/pulls/{pull_number}', {
+        owner: this.owner,
+        repo: this.repo,
+        pull_number: request.number,
+        title: request.title,
+        body: request.body,
+      });
+    } catch (error) {
+      throw this.failure(error, `updating pull request #${request.number}`);
     }
   }
 

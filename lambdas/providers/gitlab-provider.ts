@@ -1,5 +1,5 @@
 import { Gitlab } from '@gitbeaker/rest';
-import type { CommitRequest, CommitResult, GitProvider, PullRequestInfo, PullRequestRequest } from '../core/ports';
+import type { CommitRequest, CommitResult, GitProvider, PullRequestInfo, PullRequestRequest, PullRequestUpdate } from '../core/ports';
 import { ConflictError, HoistError, TerminalError } from '../shared/errors';
 import { hostError } from './host-error';
 import { redactSecrets } from './redact-secrets';
@@ -134,7 +134,16 @@ export class GitLabProvider implements GitProvider {
     try {
       const found = await this.api.MergeRequests.all({ projectId: this.project, sourceBranch: branch, targetBranch: base, state: 'opened' });
       const [mr] = found;
-      return mr === undefined ? undefined : { number: mr.iid as number, url: mr.web_url as string, branch, base };
+      if (mr === undefined) return undefined;
+      // GitLab answers an empty description as `null`.
+      return {
+        number: mr.iid as number,
+        url: mr.web_url as string,
+        branch,
+        base,
+        title: String(mr.title),
+        body: typeof mr.description === 'string' ? mr.description : '',
+      };
     } catch (error) {
       throw this.failure(error, `looking for the open merge request of ${branch}`);
     }
@@ -145,6 +154,14 @@ export class GitLabProvider implements GitProvider {
       return await this.openPullRequestOnce(request);
     } catch (error) {
       throw this.failure(error, `opening a merge request for ${request.branch}`);
+    }
+  }
+
+  async updatePullRequest(request: PullRequestUpdate): Promise<void> {
+    try {
+      await this.api.MergeRequests.edit(this.project, request.number, { title: request.title, description: request.body });
+    } catch (error) {
+      throw this.failure(error, `updating merge request !${request.number}`);
     }
   }
 

@@ -7,7 +7,18 @@ export interface FakeGitea {
   readonly url: string;
   readonly token: string;
   readonly git: MemoryGit;
-  readonly pulls: Array<{ number: number; head: string; base: string; title: string; labels: number[]; state: 'open' | 'closed'; scheduled: boolean }>;
+  readonly pulls: Array<{
+    number: number;
+    head: string;
+    base: string;
+    title: string;
+    body: string;
+    labels: number[];
+    state: 'open' | 'closed';
+    scheduled: boolean;
+  }>;
+  /** Every accepted `PATCH pulls/{index}`, in order, with the fields it set. */
+  readonly pullEdits: Array<{ number: number; title?: string; body?: string }>;
   readonly changeRequests: Array<Record<string, any>>;
   /** Every request as `METHOD /path` (decoded), before any check. */
   readonly requests: string[];
@@ -33,7 +44,10 @@ export const blobSha = (content: string): string =>
  * several files in one commit, answering 422 "sha does not match" when an
  * update's `sha` is not the file's current blob and 422 "branch already
  * exists" for an existing `new_branch`; branch deletion; pulls, with 409
- * "pull request already exists for these targets" for a second open one;
+ * "pull request already exists for these targets" for a second open one,
+ * `title` and `body` in the list, and `PATCH pulls/{index}` setting the fields
+ * it is given (201 with the pull request, as Gitea's API documents; 404 for an
+ * unknown index);
  * `POST pulls/{index}/merge` with `merge_when_checks_succeed` (405 "Please try
  * again later" when the PR cannot be scheduled); labels.
  */
@@ -41,6 +55,7 @@ export async function startFakeGitea(owner: string, repo: string, files: Record<
   const token = 'gitea-test-token';
   const git = new MemoryGit(files);
   const pulls: FakeGitea['pulls'] = [];
+  const pullEdits: FakeGitea['pullEdits'] = [];
   const changeRequests: Array<Record<string, any>> = [];
   const labels = [{ id: 7, name: 'promotion' }];
   const requests: string[] = [];
@@ -129,6 +144,8 @@ export async function startFakeGitea(owner: string, repo: string, files: Record<
             .map((p) => ({
               number: p.number,
               html_url: `https://gitea.example.com/${owner}/${repo}/pulls/${p.number}`,
+              title: p.title,
+              body: p.body,
               head: { ref: p.head },
               base: { ref: p.base },
             })),
@@ -141,8 +158,30 @@ export async function startFakeGitea(owner: string, repo: string, files: Record<
           });
         }
         const number = pulls.length + 1;
-        pulls.push({ number, head: body.head, base: body.base, title: body.title, labels: body.labels ?? [], state: 'open', scheduled: false });
+        pulls.push({
+          number,
+          head: body.head,
+          base: body.base,
+          title: body.title,
+          body: body.body ?? '',
+          labels: body.labels ?? [],
+          state: 'open',
+          scheduled: false,
+        });
         return send(201, { number, html_url: `https://gitea.example.com/${owner}/${repo}/pulls/${number}` });
+      }
+      if (req.method === 'PATCH' && (m = /^\/pulls\/(\d+)$/.exec(path))) {
+        const pr = pulls.find((p) => p.number === Number(m?.[1]));
+        if (pr === undefined) return send(404, { message: 'pull request does not exist' });
+        const edit = {
+          number: pr.number,
+          ...(typeof body.title === 'string' ? { title: body.title } : {}),
+          ...(typeof body.body === 'string' ? { body: body.body } : {}),
+        };
+        pullEdits.push(edit);
+        if (edit.title !== undefined) pr.title = edit.title;
+        if (edit.body !== undefined) pr.body = edit.body;
+        return send(201, { number: pr.number, html_url: `https://gitea.example.com/${owner}/${repo}/pulls/${pr.number}`, title: pr.title, body: pr.body });
       }
       if (req.method === 'GET' && path === '/labels') return send(200, labels);
       if (req.method === 'POST' && (m = /^\/pulls\/(\d+)\/merge$/.exec(path))) {
@@ -161,6 +200,7 @@ export async function startFakeGitea(owner: string, repo: string, files: Record<
     token,
     git,
     pulls,
+    pullEdits,
     changeRequests,
     requests,
     failNext: (status, message, times = 1, method = undefined) => {

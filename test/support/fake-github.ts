@@ -17,13 +17,19 @@ export interface FakeGitHub {
     labels: string[];
     autoMerge: boolean;
   }>;
+  /** Every accepted `PATCH pulls/{pull_number}`, in order, with the fields it set. */
+  readonly pullEdits: Array<{ number: number; title?: string; body?: string }>;
   readonly requests: string[];
   fileAt(branch: string, path: string): string | undefined;
   messagesOf(branch: string): string[];
   /** A person's commit on a branch, moving it outside Hoist. */
   pushAsPerson(branch: string, files: Record<string, string>, message: string): void;
-  /** Answers the next `times` requests with `status` and `{ message }`, as GitHub does in an outage, a rate limit or a refusal. */
-  failNext(status: number, message: string, times?: number): void;
+  /**
+   * Answers the next `times` requests (those whose `METHOD /path` starts with
+   * `request`, when given) with `status` and `{ message }`, as GitHub does in
+   * an outage, a rate limit or a refusal.
+   */
+  failNext(status: number, message: string, times?: number, request?: string): void;
   close(): Promise<void>;
 }
 
@@ -46,8 +52,9 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
   const { commits, refs } = git;
   const trees = new Map<string, ReadonlyMap<string, string>>();
   const pulls: FakeGitHub['pulls'] = [];
+  const pullEdits: FakeGitHub['pullEdits'] = [];
   const requests: string[] = [];
-  const failures: Array<{ status: number; message: string }> = [];
+  const failures: Array<{ status: number; message: string; request: string | undefined }> = [];
   const hash = (value: string) => createHash('sha1').update(value).digest('hex');
 
   const server = createServer((req, res) => {
@@ -60,8 +67,10 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
         res.writeHead(status, { 'content-type': type });
         res.end(typeof payload === 'string' && type !== 'application/json' ? payload : JSON.stringify(payload));
       };
-      requests.push(`${req.method} ${decodeURIComponent(url.pathname)}`);
-      const failure = failures.shift();
+      const line = `${req.method} ${decodeURIComponent(url.pathname)}`;
+      requests.push(line);
+      const failing = failures.findIndex((f) => f.request === undefined || line.startsWith(f.request));
+      const [failure] = failing === -1 ? [] : failures.splice(failing, 1);
       if (failure !== undefined) return send(failure.status, { message: failure.message });
       const auth = req.headers.authorization ?? '';
       if (auth !== `token ${token}` && auth !== `Bearer ${token}`) return send(401, { message: 'Bad credentials' });
@@ -148,6 +157,8 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
             number: p.number,
             html_url: `https://github.com/${owner}/${repo}/pull/${p.number}`,
             state: p.state,
+            title: p.title,
+            body: p.body === '' ? null : p.body,
             head: { ref: p.head },
             base: { ref: p.base },
           })),
@@ -161,8 +172,27 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
           });
         }
         const number = pulls.length + 1;
-        pulls.push({ number, head: body.head, base: body.base, title: body.title, body: body.body, state: 'open', labels: [], autoMerge: false });
+        pulls.push({ number, head: body.head, base: body.base, title: body.title, body: body.body ?? '', state: 'open', labels: [], autoMerge: false });
         return send(201, { number, node_id: `PR_node${number}`, html_url: `https://github.com/${owner}/${repo}/pull/${number}` });
+      }
+      if (req.method === 'PATCH' && (m = /^\/pulls\/(\d+)$/.exec(path))) {
+        const pr = pulls.find((p) => p.number === Number(m?.[1]));
+        if (pr === undefined) return send(404, { message: 'Not Found' });
+        const edit = {
+          number: pr.number,
+          ...(typeof body.title === 'string' ? { title: body.title } : {}),
+          ...(typeof body.body === 'string' ? { body: body.body } : {}),
+        };
+        pullEdits.push(edit);
+        if (edit.title !== undefined) pr.title = edit.title;
+        if (edit.body !== undefined) pr.body = edit.body;
+        return send(200, {
+          number: pr.number,
+          html_url: `https://github.com/${owner}/${repo}/pull/${pr.number}`,
+          state: pr.state,
+          title: pr.title,
+          body: pr.body === '' ? null : pr.body,
+        });
       }
       if (req.method === 'POST' && (m = /^\/issues\/(\d+)\/labels$/.exec(path))) {
         const pr = pulls.find((p) => p.number === Number(m?.[1]));
@@ -181,12 +211,13 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
     token,
     refs,
     pulls,
+    pullEdits,
     requests,
     fileAt: (branch, path) => git.fileAt(branch, path),
     messagesOf: (branch) => git.messagesOf(branch),
     pushAsPerson: (branch, changed, message) => git.pushAsPerson(branch, changed, message),
-    failNext: (status, message, times = 1) => {
-      for (let i = 0; i < times; i += 1) failures.push({ status, message });
+    failNext: (status, message, times = 1, request = undefined) => {
+      for (let i = 0; i < times; i += 1) failures.push({ status, message, request });
     },
     close: local.close,
   };

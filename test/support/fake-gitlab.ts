@@ -16,6 +16,8 @@ export interface FakeGitLab {
     state: 'opened' | 'merged';
     autoMerge: boolean;
   }>;
+  /** Every accepted `PUT merge_requests/:iid`, in order, with the fields it set. */
+  readonly mergeRequestEdits: Array<{ iid: number; title?: string; description?: string }>;
   readonly commitRequests: Array<Record<string, any>>;
   /** Every request as `METHOD /path` (decoded), before any check. */
   readonly requests: string[];
@@ -35,13 +37,16 @@ export interface FakeGitLab {
  * changed since you started editing it.", and a new branch from `start_sha`
  * that exists already answers 400 "A branch called '…' already exists" unless
  * `force`; merge requests, with 409 "Another open merge request already
- * exists for this source branch" for a second one.
+ * exists for this source branch" for a second one, `title` and `description`
+ * (`null` when empty) in the list, and `PUT merge_requests/:iid` setting the
+ * fields it is given (404 "404 Not found" for an unknown iid).
  */
 export async function startFakeGitLab(project: string, files: Record<string, string>, pipelineExists = true): Promise<FakeGitLab> {
   const token = 'glpat-testtoken';
   const git = new MemoryGit(files);
   const mergeRequests: FakeGitLab['mergeRequests'] = [];
   const commitRequests: Array<Record<string, any>> = [];
+  const mergeRequestEdits: FakeGitLab['mergeRequestEdits'] = [];
   const requests: string[] = [];
   const failures: Array<{ status: number; message: string; method: string | undefined }> = [];
   const server = createServer((req, res) => {
@@ -114,7 +119,13 @@ export async function startFakeGitLab(project: string, files: Record<string, str
         );
         return send(
           200,
-          found.map((mr) => ({ iid: mr.iid, web_url: `https://gitlab.example.com/${project}/-/merge_requests/${mr.iid}`, state: mr.state })),
+          found.map((mr) => ({
+            iid: mr.iid,
+            web_url: `https://gitlab.example.com/${project}/-/merge_requests/${mr.iid}`,
+            state: mr.state,
+            title: mr.title,
+            description: mr.description === '' ? null : mr.description,
+          })),
         );
       }
       if (req.method === 'POST' && path === '/merge_requests') {
@@ -126,12 +137,25 @@ export async function startFakeGitLab(project: string, files: Record<string, str
           source: body.source_branch,
           target: body.target_branch,
           title: body.title,
-          description: body.description,
+          description: body.description ?? '',
           labels: body.labels ?? '',
           state: 'opened',
           autoMerge: false,
         });
         return send(201, { iid, web_url: `https://gitlab.example.com/${project}/-/merge_requests/${iid}` });
+      }
+      if (req.method === 'PUT' && (m = /^\/merge_requests\/(\d+)$/.exec(path))) {
+        const mr = mergeRequests.find((r) => r.iid === Number(m?.[1]));
+        if (mr === undefined) return send(404, { message: '404 Not found' });
+        const edit = {
+          iid: mr.iid,
+          ...(typeof body.title === 'string' ? { title: body.title } : {}),
+          ...(typeof body.description === 'string' ? { description: body.description } : {}),
+        };
+        mergeRequestEdits.push(edit);
+        if (edit.title !== undefined) mr.title = edit.title;
+        if (edit.description !== undefined) mr.description = edit.description;
+        return send(200, { iid: mr.iid, state: mr.state, title: mr.title, description: mr.description });
       }
       if (req.method === 'PUT' && (m = /^\/merge_requests\/(\d+)\/merge$/.exec(path))) {
         const mr = mergeRequests.find((r) => r.iid === Number(m?.[1]));
@@ -149,6 +173,7 @@ export async function startFakeGitLab(project: string, files: Record<string, str
     token,
     git,
     mergeRequests,
+    mergeRequestEdits,
     commitRequests,
     requests,
     failNext: (status, message, times = 1, method = undefined) => {

@@ -61,6 +61,14 @@ describe('GitCliProvider (against a real bare repository)', () => {
     expect(person.log('hoist/prod/api')).toEqual(['reset', 'seed']);
   });
 
+  it('has no pull requests: finds none and has nothing to update', async () => {
+    const { bare } = createBareRepo({ 'values.yaml': 'tag: 1.0.0\n' });
+    const git = provider(bare);
+    expect(git.supportsPullRequests).toBe(false);
+    expect(await git.findOpenPullRequest()).toBeUndefined();
+    await expect(git.updatePullRequest()).resolves.toBeUndefined();
+  });
+
   it('says "missing" only for a path absent from a commit it has; an unknown commit is a ConflictError, a folder a TerminalError', async () => {
     const { bare } = createBareRepo({ 'apps/api/values.yaml': 'tag: 1.0.0\n' });
     const git = provider(bare);

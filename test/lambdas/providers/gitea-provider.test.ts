@@ -76,8 +76,28 @@ describe('GiteaProvider (REST against a local Gitea API fake)', () => {
     const opened = await p.openPullRequest({ branch: 'hoist/prod/api', base: 'main', title: 'bump', body: '', labels: ['promotion', 'unknown'] });
     expect(opened).toEqual({ number: 1, url: 'https://gitea.example.com/platform/gitops/pulls/1', branch: 'hoist/prod/api', base: 'main' });
     expect(gt.pulls[0]?.labels).toEqual([7]);
-    expect(await p.openPullRequest({ branch: 'hoist/prod/api', base: 'main', title: 'again', body: '', labels: [] })).toEqual(opened);
-    expect(await p.findOpenPullRequest('hoist/prod/api', 'main')).toEqual(opened);
+    const found = { ...opened, title: 'bump', body: '' };
+    expect(await p.openPullRequest({ branch: 'hoist/prod/api', base: 'main', title: 'again', body: '', labels: [] })).toEqual(found);
+    expect(await p.findOpenPullRequest('hoist/prod/api', 'main')).toEqual(found);
+  });
+
+  it("updates an open PR's title and body, and finds them as Gitea has them now", async () => {
+    gt = await startFakeGitea('platform', 'gitops', {});
+    const p = provider(gt);
+    await p.openPullRequest({ branch: 'hoist/prod/api', base: 'main', title: 'first', body: 'one row', labels: [] });
+    expect(await p.findOpenPullRequest('hoist/prod/api', 'main')).toMatchObject({ title: 'first', body: 'one row' });
+    await p.updatePullRequest({ number: 1, title: 'second', body: '| table |' });
+    expect(gt.pullEdits).toEqual([{ number: 1, title: 'second', body: '| table |' }]);
+    expect(gt.requests.at(-1)).toBe('PATCH /api/v1/repos/platform/gitops/pulls/1');
+    expect(await p.findOpenPullRequest('hoist/prod/api', 'main')).toMatchObject({ number: 1, title: 'second', body: '| table |' });
+    const missing = await rejectionOf(p.updatePullRequest({ number: 9, title: 't', body: 'b' }));
+    expect(missing).toBeInstanceOf(TerminalError);
+    expect(missing.message).toBe('Gitea answered 404 while updating pull request #9: pull request does not exist');
+    gt.failNext(503, 'Service Unavailable', 1, 'PATCH');
+    await expect(p.updatePullRequest({ number: 1, title: 't', body: 'b' })).rejects.toBeInstanceOf(UnavailableError);
+    gt.failNext(403, 'user should have a permission to edit the pull request', 1, 'PATCH');
+    await expect(p.updatePullRequest({ number: 1, title: 't', body: 'b' })).rejects.toBeInstanceOf(TerminalError);
+    expect(gt.pulls[0]).toMatchObject({ title: 'second', body: '| table |' });
   });
 
   it('schedules a merge for when checks pass when asked, and reports a refusal without failing the PR', async () => {

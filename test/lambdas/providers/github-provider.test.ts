@@ -60,9 +60,30 @@ describe('GitHubProvider (octokit against a local GitHub REST fake)', () => {
     const opened = await p.openPullRequest({ branch: 'hoist/prod/api', base: 'main', title: 'bump', body: 'b', labels: ['promotion'] });
     expect(opened).toEqual({ number: 1, url: 'https://github.com/octo-org/gitops/pull/1', branch: 'hoist/prod/api', base: 'main' });
     expect(gh.pulls[0]?.labels).toEqual(['promotion']);
-    expect(await p.findOpenPullRequest('hoist/prod/api', 'main')).toEqual(opened);
-    expect(await p.openPullRequest({ branch: 'hoist/prod/api', base: 'main', title: 'again', body: '', labels: [] })).toEqual(opened);
+    const found = { ...opened, title: 'bump', body: 'b' };
+    expect(await p.findOpenPullRequest('hoist/prod/api', 'main')).toEqual(found);
+    expect(await p.openPullRequest({ branch: 'hoist/prod/api', base: 'main', title: 'again', body: '', labels: [] })).toEqual(found);
     expect(gh.pulls).toHaveLength(1);
+  });
+
+  it("updates an open PR's title and body, and finds them as GitHub has them now", async () => {
+    gh = await startFakeGitHub('octo-org', 'gitops', {});
+    const p = provider(gh);
+    await p.openPullRequest({ branch: 'hoist/prod/api', base: 'main', title: 'first', body: '', labels: [] });
+    // GitHub answers an empty body as null.
+    expect(await p.findOpenPullRequest('hoist/prod/api', 'main')).toMatchObject({ title: 'first', body: '' });
+    await p.updatePullRequest({ number: 1, title: 'second', body: '| table |' });
+    expect(gh.pullEdits).toEqual([{ number: 1, title: 'second', body: '| table |' }]);
+    expect(gh.requests.at(-1)).toBe('PATCH /repos/octo-org/gitops/pulls/1');
+    expect(await p.findOpenPullRequest('hoist/prod/api', 'main')).toMatchObject({ number: 1, title: 'second', body: '| table |' });
+    const missing = await rejectionOf(p.updatePullRequest({ number: 9, title: 't', body: 'b' }));
+    expect(missing).toBeInstanceOf(TerminalError);
+    expect(missing.message).toBe('GitHub answered 404 while updating pull request #9: Not Found');
+    gh.failNext(502, 'Server Error');
+    await expect(p.updatePullRequest({ number: 1, title: 't', body: 'b' })).rejects.toBeInstanceOf(UnavailableError);
+    gh.failNext(403, 'Resource not accessible by integration');
+    await expect(p.updatePullRequest({ number: 1, title: 't', body: 'b' })).rejects.toBeInstanceOf(TerminalError);
+    expect(gh.pulls[0]).toMatchObject({ title: 'second', body: '| table |' });
   });
 
   it('asks for auto-merge when told, and reports a refusal without failing the PR', async () => {

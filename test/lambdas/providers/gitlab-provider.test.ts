@@ -57,9 +57,30 @@ describe('GitLabProvider (@gitbeaker/rest against a local GitLab REST fake)', ()
     const opened = await p.openPullRequest({ branch: 'hoist/prod/api', base: 'main', title: 'bump', body: 'table', labels: ['promotion', 'prod'] });
     expect(opened).toEqual({ number: 1, url: 'https://gitlab.example.com/platform/deploy/gitops/-/merge_requests/1', branch: 'hoist/prod/api', base: 'main' });
     expect(gl.mergeRequests[0]).toMatchObject({ labels: 'promotion,prod', description: 'table' });
-    expect(await p.findOpenPullRequest('hoist/prod/api', 'main')).toEqual(opened);
-    expect(await p.openPullRequest({ branch: 'hoist/prod/api', base: 'main', title: 'again', body: '', labels: [] })).toEqual(opened);
+    const found = { ...opened, title: 'bump', body: 'table' };
+    expect(await p.findOpenPullRequest('hoist/prod/api', 'main')).toEqual(found);
+    expect(await p.openPullRequest({ branch: 'hoist/prod/api', base: 'main', title: 'again', body: '', labels: [] })).toEqual(found);
     expect(gl.mergeRequests).toHaveLength(1);
+  });
+
+  it("updates an open MR's title and description, and finds them as GitLab has them now", async () => {
+    gl = await startFakeGitLab('platform/deploy/gitops', {});
+    const p = provider(gl);
+    await p.openPullRequest({ branch: 'hoist/prod/api', base: 'main', title: 'first', body: '', labels: [] });
+    // GitLab answers an empty description as null.
+    expect(await p.findOpenPullRequest('hoist/prod/api', 'main')).toMatchObject({ title: 'first', body: '' });
+    await p.updatePullRequest({ number: 1, title: 'second', body: '| table |' });
+    expect(gl.mergeRequestEdits).toEqual([{ iid: 1, title: 'second', description: '| table |' }]);
+    expect(gl.requests.at(-1)).toBe('PUT /api/v4/projects/platform/deploy/gitops/merge_requests/1');
+    expect(await p.findOpenPullRequest('hoist/prod/api', 'main')).toMatchObject({ number: 1, title: 'second', body: '| table |' });
+    const missing = await rejectionOf(p.updatePullRequest({ number: 9, title: 't', body: 'b' }));
+    expect(missing).toBeInstanceOf(TerminalError);
+    expect(missing.message).toBe('GitLab answered 404 while updating merge request !9: 404 Not found');
+    gl.failNext(503, '503 Service Unavailable', 1, 'PUT');
+    await expect(p.updatePullRequest({ number: 1, title: 't', body: 'b' })).rejects.toBeInstanceOf(UnavailableError);
+    gl.failNext(403, '403 Forbidden', 1, 'PUT');
+    await expect(p.updatePullRequest({ number: 1, title: 't', body: 'b' })).rejects.toBeInstanceOf(TerminalError);
+    expect(gl.mergeRequests[0]).toMatchObject({ title: 'second', description: '| table |' });
   });
 
   it("sets auto-merge when asked, and reports GitLab's 405 (no pipeline yet) without failing the MR", async () => {

@@ -392,7 +392,8 @@ describe('promotion: GitHub pull requests', () => {
       const second = await promoteBatch([event(2, 'octo-org/api', '1.4.4')], deps);
       expect(second.applied[0]?.pullRequest?.number).toBe(1);
       expect(gh.pulls).toHaveLength(1);
-      expect(gh.pulls[0]).toMatchObject({ head: 'hoist/prod/api', base: 'main', title: 'chore(prod): bump api 1.4.2 -> 1.4.3', labels: ['promotion'] });
+      // The open PR now says what its branch promotes: from the base branch's tag to the newest.
+      expect(gh.pulls[0]).toMatchObject({ head: 'hoist/prod/api', base: 'main', title: 'chore(prod): bump api 1.4.2 -> 1.4.4', labels: ['promotion'] });
       expect(gh.messagesOf('hoist/prod/api')).toEqual(['chore(prod): bump api 1.4.3 -> 1.4.4', 'chore(prod): bump api 1.4.2 -> 1.4.3', 'seed']);
       expect(gh.fileAt('hoist/prod/api', 'apps/api/prod/values.yaml')).toContain('tag: 1.4.4');
       expect(gh.fileAt('main', 'apps/api/prod/values.yaml')).toContain('tag: 1.4.2');
