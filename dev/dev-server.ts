@@ -4,6 +4,7 @@ import { EnvWebhookSecrets } from '../lambdas/clients/local/env-webhook-secrets'
 import { InProcessQueue } from '../lambdas/clients/local/in-process-queue';
 import { MemoryDeliveryLedger } from '../lambdas/clients/local/memory-delivery-ledger';
 import type { HoistEvent } from '../lambdas/core/events';
+import { type RegistryImageLister, reconcileEcr } from '../lambdas/core/intake/reconcile-ecr';
 import type { DeliveryLedger, EnvelopeConsumer } from '../lambdas/core/ports';
 import type { Work } from '../lambdas/core/promotion/triggers';
 import { createEcrEventHandler } from '../lambdas/ecr-event/create-ecr-event-handler';
@@ -28,7 +29,23 @@ export interface DevServerOptions {
   readonly now?: () => Date;
   /** Where delivery ids are remembered. @default in memory, forgotten when the server stops */
   readonly ledger?: DeliveryLedger;
+  /** What `POST /reconcile` reconciles. @default no repository and no registry: nothing is listed, and the answer says so */
+  readonly reconcile?: DevReconcileOptions;
 }
+
+/** The ECR reconcile of the dev server: the same core as the scheduled function, with the registry given. */
+export interface DevReconcileOptions {
+  /** Image names (`<registry>/<repository>`) to list. */
+  readonly repositories: readonly string[];
+  /** Where the images are listed. @default none: the dev server has no ECR, so nothing is listed and the answer says so */
+  readonly lister?: RegistryImageLister;
+  /** Images per repository, newest first. @default 10 */
+  readonly newest?: number;
+}
+
+/** The dev server's registry when none is given: it holds nothing. */
+const NO_REGISTRY: RegistryImageLister = { listTagged: async () => [] };
+const NO_REGISTRY_NOTE = 'the dev server has no image registry: nothing was listed (give startDevServer a reconcile.lister)';
 
 export interface DevServer {
   readonly url: string;
@@ -38,7 +55,7 @@ export interface DevServer {
 
 /**
  * The local stand-in for the deployed service: the same webhook and ECR
- * handlers behind Node's HTTP server, an in-memory delivery ledger and an
+ * handlers and ECR reconcile behind Node's HTTP server, an in-memory delivery ledger and an
  * in-process FIFO queue. No AWS account is involved.
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
@@ -88,7 +105,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     }
     const isWebhook = pathname.startsWith('/webhooks/');
     const isEcr = pathname === '/events/ecr' && method === 'POST';
-    if (!isWebhook && !isEcr) {
+    const isReconcile = pathname === '/reconcile' && method === 'POST';
+    if (!isWebhook && !isEcr && !isReconcile) {
       send(res, 404, { error: 'not found', reason: `no route for ${method} ${pathname}` });
       return;
     }
@@ -105,6 +123,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     }
     if (isEcr) {
       await handleEcr(res, body);
+      return;
+    }
+    if (isReconcile) {
+      // The scheduled function reads nothing from its event; neither does this route.
+      await handleReconcile(res);
       return;
     }
     const event = toApiGatewayEvent(method, { ...target, host: ownHost }, req.headers, body);
@@ -125,6 +148,23 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     try {
       const result = await ecr(event, localLambdaContext('hoist-ecr-event'));
       send(res, result.status === 'duplicate' ? 200 : 202, result);
+    } catch (error) {
+      const answer = errorAnswerOf(error);
+      send(res, answer.status, answer.body);
+    }
+  }
+
+  /** EventBridge Scheduler would invoke the reconcile function; here a POST stands in for it. */
+  async function handleReconcile(res: ServerResponse): Promise<void> {
+    const lister = options.reconcile?.lister;
+    const input = {
+      repositories: options.reconcile?.repositories ?? [],
+      lister: lister ?? NO_REGISTRY,
+      ...(options.reconcile?.newest === undefined ? {} : { newest: options.reconcile.newest }),
+    };
+    try {
+      const result = await reconcileEcr(input, intake);
+      send(res, 200, { status: 'reconciled', ...result, ...(lister === undefined ? { note: NO_REGISTRY_NOTE } : {}) });
     } catch (error) {
       const answer = errorAnswerOf(error);
       send(res, answer.status, answer.body);

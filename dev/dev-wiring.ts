@@ -22,6 +22,9 @@ import { openDevState } from './dev-state';
 import { ensureEmbeddedGitops } from './embedded-gitops';
 import { resolveLocalRepositoryUrls } from './resolve-local-repositories';
 
+/** An ECR repository named outright: `<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<name>`, no wildcard. */
+const ECR_REPOSITORY = /^\d{12}\.dkr\.ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?\/[a-z0-9._/-]+$/;
+
 export interface LocalPromoterOptions {
   readonly configPath: string;
   /** Local settings: `HOIST_ARGOCD_URL`/`HOIST_ARGOCD_TOKEN`, `HOIST_SLACK_WEBHOOK_URL`, and each repository's `credentials.env`. */
@@ -49,6 +52,8 @@ export function createLocalPromoter(options: LocalPromoterOptions): {
   consume: EnvelopeConsumer;
   workOf: (event: HoistEvent) => Work;
   audit: AuditLog;
+  /** The ECR repositories the config names outright (no wildcard), which `POST /reconcile` would list. */
+  ecrRepositories: string[];
 } {
   const config = resolveLocalRepositoryUrls(parsePromotionConfig(readFileSync(options.configPath, 'utf8'), options.configPath), dirname(options.configPath));
   const { env } = options;
@@ -107,7 +112,8 @@ export function createLocalPromoter(options: LocalPromoterOptions): {
     // What landed stays; the envelope goes to the dead letters with the reasons, as on AWS.
     if (result.failures.length > 0) throw new TerminalError(result.failures.map((f) => f.reason).join('; '));
   };
-  return { consume, workOf: (event) => workOf(config, event), audit };
+  const ecrRepositories = [...new Set(config.images.map((image) => image.image).filter((name) => ECR_REPOSITORY.test(name)))].sort();
+  return { consume, workOf: (event) => workOf(config, event), audit, ecrRepositories };
 }
 
 export interface LocalDevServer extends DevServer {
@@ -130,7 +136,15 @@ export async function startLocalDevServer(settings: DevSettings, env: Readonly<R
   const state = openDevState(settings.HOIST_WORK_DIR);
   try {
     const promoter = createLocalPromoter({ configPath, env, states: state.states, audit: state.audit, tagHistory: state.tagHistory });
-    const server = await startDevServer({ port: settings.PORT, env, ledger: state.ledger, consume: promoter.consume, workOf: promoter.workOf });
+    const server = await startDevServer({
+      port: settings.PORT,
+      env,
+      ledger: state.ledger,
+      consume: promoter.consume,
+      workOf: promoter.workOf,
+      // There is no ECR here: `POST /reconcile` lists nothing and says so.
+      reconcile: { repositories: promoter.ecrRepositories },
+    });
     return {
       ...server,
       configPath,

@@ -19,7 +19,7 @@ export const IntakeEnvSchema = z.object({
   HOIST_CONFIG_PATH: z.string().default(`${process.env.LAMBDA_TASK_ROOT ?? '.'}/hoist.config.yaml`),
 });
 
-/** The delivery ledger, event queue and clock that both intake functions share. */
+/** The delivery ledger, event queue and clock that the intake functions and the ECR reconcile share. */
 export function awsIntakeDeps(env: z.infer<typeof IntakeEnvSchema>): EnqueueOnceDeps & { readonly now: () => Date } {
   return {
     ledger: new DynamoDbDeliveryLedger({

@@ -68,6 +68,17 @@ export const HoistConfigSchema = z
         logRetentionDays: z.union([z.literal(7), z.literal(14), z.literal(30), z.literal(90), z.literal(180), z.literal(365)]).default(30),
         /** ECR repositories whose pushes feed Hoist; the platform's own repositories are added. */
         ecrRepositories: z.array(EcrRepositoryNameSchema).default([]),
+        /** The scheduled ECR reconcile: promotes the pushes whose EventBridge event never came. */
+        reconcile: z
+          .object({
+            enabled: z.boolean().default(true),
+            /** Minutes between runs. */
+            everyMinutes: z.number().int().min(1).max(1440).default(10),
+            /** Images per repository, newest first, looked at in each run. */
+            newest: z.number().int().min(1).max(100).default(10),
+          })
+          .strict()
+          .prefault({}),
         /** Existing secrets Hoist may read (names, not values). */
         secrets: z
           .object({

@@ -5,6 +5,7 @@ import { type HoistConfig, promoterSecretNames } from '../config/hoist-config';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { DeadLetterAlarm } from '../constructs/dead-letter-alarm';
 import { EcrEventIntake } from '../constructs/ecr-event-intake';
+import { EcrReconcile } from '../constructs/ecr-reconcile';
 import { EventQueue } from '../constructs/event-queue';
 import { PROMOTER_TIMEOUT, Promoter } from '../constructs/promoter';
 import { SecretChangeRule } from '../constructs/secret-change-rule';
@@ -27,8 +28,8 @@ const RETENTION: Record<HoistConfig['automation']['logRetentionDays'], logs.Rete
 };
 
 /**
- * The serverless half of Hoist: webhook and ECR intake, the FIFO event queue,
- * the promoter, state, alarms. Deployable alone against an existing cluster.
+ * The serverless half of Hoist: webhook and ECR intake, the scheduled ECR
+ * reconcile, the FIFO event queue, the promoter, state, alarms. Deployable alone against an existing cluster.
  */
 export class AutomationStack extends Stack {
   readonly webhooks: WebhookIngress;
@@ -55,7 +56,7 @@ export class AutomationStack extends Stack {
       configFile: props.configFile,
     });
 
-    // One list for the push rule and the promoter's image lookups.
+    // One list for the push rule, the reconcile and the promoter's image lookups.
     const ecrRepositories = [...new Set([...automation.ecrRepositories, ...(platform.enabled ? platform.ecr.repositories : [])])].sort();
     const ecrIntake = new EcrEventIntake(this, 'EcrPushes', {
       repositories: ecrRepositories,
@@ -65,6 +66,19 @@ export class AutomationStack extends Stack {
       logRetention,
       configFile: props.configFile,
     });
+
+    if (automation.reconcile.enabled) {
+      new EcrReconcile(this, 'EcrReconcile', {
+        repositories: ecrRepositories,
+        eventQueue: this.events,
+        stateTable: state,
+        every: Duration.minutes(automation.reconcile.everyMinutes),
+        newest: automation.reconcile.newest,
+        deliveryTtlDays: automation.deliveryTtlDays,
+        logRetention,
+        configFile: props.configFile,
+      });
+    }
 
     new Promoter(this, 'Promoter', {
       eventQueue: this.events,

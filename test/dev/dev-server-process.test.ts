@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { digestOf, ecrPushEvent } from '../support/ecr-pushes';
 import { type DevServerProcess, startDevServerProcess } from './dev-server-process';
 
 /** A rotation in progress, as README's webhook secret document shows it, with a secret of its own for another repository. */
@@ -47,7 +48,10 @@ describe('npm start', () => {
   });
 
   it('logs every queued event once, with its id, type and route, as the promoter takes it', async () => {
-    const body = JSON.stringify({ ...JSON.parse(readFileSync('dev/examples/ecr-push.json', 'utf8')), id: 'logged-1' });
+    const event = ecrPushEvent('logged-1', { digest: digestOf('logged-1') });
+    const body = JSON.stringify(event);
+    // Envelope ids name the pushed image, whichever path reported it.
+    const delivery = `ecr:123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/api:1.4.3@${event.detail['image-digest']}`;
     const res = await fetch(`${server.url}/events/ecr`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     expect(res.status).toBe(202);
     // The promoter logs `promoted` after it took the event; by then its dequeue line was written.
@@ -57,11 +61,11 @@ describe('npm start', () => {
       .stdout()
       .split('\n')
       .map(logLine)
-      .filter((entry) => entry?.message === 'event dequeued' && String(entry.id).startsWith('ecr:logged-1'));
+      .filter((entry) => entry?.message === 'event dequeued' && String(entry.id).startsWith(`${delivery}#`));
     expect(dequeued.map((entry) => ({ id: entry?.id, type: entry?.type, route: entry?.route }))).toEqual(
       expect.arrayContaining([
-        { id: 'ecr:logged-1#0@gitops:main', type: 'image.published', route: 'gitops:main' },
-        { id: 'ecr:logged-1#0@gitops:hoist/prod/api', type: 'image.published', route: 'gitops:hoist/prod/api' },
+        { id: `${delivery}#0@gitops:main`, type: 'image.published', route: 'gitops:main' },
+        { id: `${delivery}#0@gitops:hoist/prod/api`, type: 'image.published', route: 'gitops:hoist/prod/api' },
       ]),
     );
     expect(dequeued).toHaveLength(2);

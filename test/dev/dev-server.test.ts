@@ -4,6 +4,7 @@ import { sign } from '@octokit/webhooks-methods';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DevServer, startDevServer } from '../../dev/dev-server';
 import type { EventEnvelope } from '../../lambdas/core/events';
+import { digestOf, ecrPushEvent } from '../support/ecr-pushes';
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 
@@ -136,9 +137,9 @@ describe('dev server over real HTTP', () => {
   });
 });
 
-/** The example ECR push under another event id, so each test queues a delivery of its own. */
+/** The example ECR push as another image (its digest made from `id`), so each test queues a delivery of its own. */
 function ecrPush(id: string): string {
-  return JSON.stringify({ ...JSON.parse(readFileSync('dev/examples/ecr-push.json', 'utf8')), id });
+  return JSON.stringify(ecrPushEvent(id, { digest: digestOf(id) }));
 }
 
 /** A request with headers fetch will not send (Host) and a target it will not send (absolute form). */

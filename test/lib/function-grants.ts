@@ -41,7 +41,16 @@ export function functionGrants(template: Template, description: string): Functio
   const [functionId, fn] = functions[0] as [string, Resource];
   const role = roleIdOf(fn.Properties?.Role);
   if (role === undefined || resources[role]?.Type !== 'AWS::IAM::Role') throw new Error(`functionGrants: ${functionId} does not use a role of this template`);
+  return roleGrants(template, role);
+}
 
+/**
+ * The exact grants of the role with logical id `role`, read as functionGrants
+ * reads a function's (for roles other services assume, such as a schedule's).
+ */
+export function roleGrants(template: Template, role: string): FunctionGrants {
+  const resources = template.toJSON().Resources as Record<string, Resource>;
+  if (resources[role]?.Type !== 'AWS::IAM::Role') throw new Error(`roleGrants: ${role} is not a role of this template`);
   const statements: Array<{ source: string; statement: Statement }> = [];
   const addDocument = (source: string, document: Json | undefined) => {
     for (const statement of asArray(objectAt(document, 'Statement'))) statements.push({ source, statement: statement as Statement });
@@ -94,7 +103,7 @@ function resolve(value: Json, source: string): string {
   throw new Error(`functionGrants: ${source} uses a value this helper does not resolve: ${JSON.stringify(value)}`);
 }
 
-function roleIdOf(value: Json | undefined): string | undefined {
+export function roleIdOf(value: Json | undefined): string | undefined {
   const getAtt = objectAt(value, 'Fn::GetAtt');
   return Array.isArray(getAtt) && getAtt[1] === 'Arn' && typeof getAtt[0] === 'string' ? getAtt[0] : undefined;
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { ImagePublished } from '../events';
 import { accepted, type IntakeOutcome, ignored, parseWith } from './intake-outcome';
 
 /**
@@ -28,6 +29,28 @@ export function ecrRegistryHost(account: string, region: string): string {
   return `${account}.dkr.ecr.${region}.${suffix}`;
 }
 
+/**
+ * The `image.published` event of an ECR image: what an `ECR Image Action`
+ * push becomes, and what the scheduled reconcile builds from a listed image,
+ * so that both paths queue the same event. `pushedAt` is normalized to ISO UTC.
+ */
+export function ecrImagePublished(
+  registry: string,
+  repository: string,
+  image: { readonly tag?: string | undefined; readonly digest?: string | undefined; readonly pushedAt: string },
+  vendorEvent: string,
+): ImagePublished {
+  return {
+    type: 'image.published',
+    registry,
+    repository,
+    ...(image.tag ? { tag: image.tag } : {}),
+    ...(image.digest ? { digest: image.digest } : {}),
+    pushedAt: new Date(image.pushedAt).toISOString(),
+    reportedBy: { host: 'ecr', event: vendorEvent },
+  };
+}
+
 /** Normalizes an ECR image action: only successful pushes become events. */
 export function parseEcrEvent(input: unknown): { outcome: IntakeOutcome; eventId: string } {
   const event = parseWith(EcrImageActionEventSchema, input, 'ECR event');
@@ -38,16 +61,7 @@ export function parseEcrEvent(input: unknown): { outcome: IntakeOutcome; eventId
   if (detail.result !== 'SUCCESS') {
     return { eventId: event.id, outcome: ignored(`ECR push result is '${detail.result}', not SUCCESS`) };
   }
-  const tag = detail['image-tag'] || undefined;
-  const digest = detail['image-digest'] || undefined;
-  const outcome = accepted({
-    type: 'image.published',
-    registry: ecrRegistryHost(event.account, event.region),
-    repository: detail['repository-name'],
-    ...(tag ? { tag } : {}),
-    ...(digest ? { digest } : {}),
-    pushedAt: new Date(event.time).toISOString(),
-    reportedBy: { host: 'ecr', event: 'ECR Image Action' },
-  });
+  const image = { tag: detail['image-tag'], digest: detail['image-digest'], pushedAt: event.time };
+  const outcome = accepted(ecrImagePublished(ecrRegistryHost(event.account, event.region), detail['repository-name'], image, 'ECR Image Action'));
   return { eventId: event.id, outcome };
 }

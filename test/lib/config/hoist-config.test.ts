@@ -25,6 +25,14 @@ describe('config: hoist.config.yaml', () => {
     expect(() => parseHoistConfig(text)).toThrowError(/expected an NVIDIA GPU instance type/);
   });
 
+  it('runs the ECR reconcile every 10 minutes over the newest 10 images unless told otherwise, and names a wrong setting', () => {
+    expect(parseHoistConfig('').automation.reconcile).toEqual({ enabled: true, everyMinutes: 10, newest: 10 });
+    expect(parseHoistConfig('automation:\n  reconcile: { enabled: false }\n').automation.reconcile).toEqual({ enabled: false, everyMinutes: 10, newest: 10 });
+    expect(() => parseHoistConfig('automation:\n  reconcile: { everyMinutes: 0 }\n')).toThrowError(/→ at automation\.reconcile\.everyMinutes/);
+    expect(() => parseHoistConfig('automation:\n  reconcile: { newest: 2.5 }\n')).toThrowError(/→ at automation\.reconcile\.newest/);
+    expect(() => parseHoistConfig('automation:\n  reconcile: { every: 5 }\n')).toThrowError(/Unrecognized key: "every"\n\s+→ at automation\.reconcile/);
+  });
+
   it('checks that sizes are ordered', () => {
     const text = 'platform:\n  systemNodeGroup: { instanceTypes: [m6i.large], minSize: 3, maxSize: 2, desiredSize: 2 }\n';
     expect(() => parseHoistConfig(text)).toThrowError(/minSize <= desiredSize <= maxSize\n\s+→ at platform\.systemNodeGroup/);

@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { functionGrants, secretsOf } from '../function-grants';
+import { functionGrants, roleGrants, roleIdOf, secretsOf } from '../function-grants';
 import { synthApp } from '../support';
 
 /*
@@ -15,6 +15,7 @@ import { synthApp } from '../support';
 const WEBHOOK = 'Hoist: verifies, de-duplicates and queues Git host webhooks';
 const ECR_EVENT = 'Hoist: de-duplicates and queues ECR image pushes';
 const PROMOTER = 'Hoist: plans and applies promotions from queued events';
+const RECONCILE = 'Hoist: lists the newest ECR images and queues pushes their events missed';
 
 const TABLE = 'StateTable962DE04C';
 const EVENT_QUEUE = 'EventsQueue7396B467';
@@ -36,16 +37,25 @@ const deliveryLedger = {
 const secretArn = (name: string) => `arn:\${AWS::Partition}:secretsmanager:eu-west-1:123456789012:secret:${name}-??????`;
 const repositoryArn = (name: string) => `arn:\${AWS::Partition}:ecr:eu-west-1:123456789012:repository/${name}`;
 
+/** The logical id of the role the one EventBridge Scheduler schedule of the template invokes its target with. */
+function scheduleRole(template: Template): string {
+  const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule'));
+  if (schedules.length !== 1) throw new Error(`expected one schedule, found ${schedules.length}`);
+  const role = roleIdOf(schedules[0]?.Properties.Target.RoleArn);
+  if (role === undefined) throw new Error('the schedule names no role of this template');
+  return role;
+}
+
 describe('AutomationStack: function grants', () => {
   let template: Template;
   beforeAll(() => {
     template = Template.fromStack(synthApp().automation);
   });
 
-  it('has no Lambda function other than the three whose grants are asserted below', () => {
+  it('has no Lambda function other than the four whose grants are asserted below', () => {
     // Guards against a new function (a custom resource, log retention) whose role nobody checks.
     const descriptions = Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => fn.Properties.Description);
-    expect(descriptions.sort()).toEqual([ECR_EVENT, PROMOTER, WEBHOOK].sort());
+    expect(descriptions.sort()).toEqual([ECR_EVENT, PROMOTER, RECONCILE, WEBHOOK].sort());
   });
 
   it('lets the webhook function claim deliveries, queue events and read only the webhook secrets', () => {
@@ -98,6 +108,53 @@ describe('AutomationStack: function grants', () => {
     });
   });
 
+  it('lets the reconcile function describe the watched repositories, claim deliveries and queue events, reading no secret', () => {
+    const grants = functionGrants(template, RECONCILE);
+    // Guards the action list: DescribeImages (the listing), the ledger's four item calls, SendMessageBatch (sqs:SendMessage).
+    expect(grants.actions).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'ecr:DescribeImages',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'sqs:SendMessage',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+    expect(secretsOf(grants)).toEqual([]);
+    // Guards every resource: the repositories the push rule watches, the one table, the event queue (no dead-letter queue).
+    expect(grants.resources).toEqual({
+      ...deliveryLedger,
+      'ecr:DescribeImages': ['team/api', 'team/worker'].map(repositoryArn),
+      ...logsAndTraces('EcrReconcileHandlerLogs88013ABB'),
+      'sqs:SendMessage': [EVENT_QUEUE],
+    });
+  });
+
+  it('lets the schedule invoke the reconcile function and nothing else', () => {
+    const role = scheduleRole(template);
+    // Guards the role: the schedule's own, assumed by EventBridge Scheduler of this account only.
+    expect(role).toMatch(/^EcrReconcileScheduleRole/);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      Description: 'Lets EventBridge Scheduler invoke the Hoist reconcile function',
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+          },
+        ],
+      },
+    });
+    // Guards every action and resource: InvokeFunction on the reconcile function (and its qualified ARNs, which LambdaInvoke adds).
+    const fn = 'EcrReconcileHandlerFunction7102E3B8';
+    expect(roleGrants(template, role)).toEqual({ role, actions: ['lambda:InvokeFunction'], resources: { 'lambda:InvokeFunction': [fn, `${fn}:*`] } });
+  });
+
   it('lets the promoter consume the queue, keep target states and audit, read the configured secrets and describe watched images', () => {
     const grants = functionGrants(template, PROMOTER);
     // Guards the action list: BatchGetItem (target states) and PutItem (states, audit), the event source
@@ -146,9 +203,10 @@ describe('AutomationStack alone: function grants', () => {
     template = Template.fromStack(synthApp('platform: { enabled: false }\nautomation: { ecrRepositories: [team/api, legacy/app, team/api] }\n').automation);
   });
 
-  it('lets the promoter describe images of exactly the repositories the ECR push rule watches', () => {
-    // Guards the shared list: one de-duplicated list for the rule and the grant.
+  it('lets the promoter and the reconcile describe images of exactly the repositories the ECR push rule watches', () => {
+    // Guards the shared list: one de-duplicated list for the rule and the grants.
     expect(functionGrants(template, PROMOTER).resources['ecr:DescribeImages']).toEqual(['legacy/app', 'team/api'].map(repositoryArn));
+    expect(functionGrants(template, RECONCILE).resources['ecr:DescribeImages']).toEqual(['legacy/app', 'team/api'].map(repositoryArn));
     template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { detail: { 'repository-name': ['legacy/app', 'team/api'] } } });
   });
 

@@ -1,6 +1,10 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { HoistApp } from '../../../lib/build-app';
+import { EcrReconcile } from '../../../lib/constructs/ecr-reconcile';
+import { EventQueue } from '../../../lib/constructs/event-queue';
+import { StateTable } from '../../../lib/constructs/state-table';
 import { nagErrors, synthApp } from '../support';
 
 describe('AutomationStack', () => {
@@ -45,10 +49,10 @@ describe('AutomationStack', () => {
     });
   });
 
-  it('runs three arm64 Node.js 24 functions with JSON logs and tracing, timeouts per role', () => {
+  it('runs four arm64 Node.js 24 functions with JSON logs and tracing, timeouts per role', () => {
     const functions = template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs24.x' } });
     const props = Object.values(functions).map((f) => f.Properties as Record<string, any>);
-    expect(props).toHaveLength(3);
+    expect(props).toHaveLength(4);
     for (const p of props) {
       expect(p.Architectures).toEqual(['arm64']);
       expect(p.TracingConfig).toEqual({ Mode: 'Active' });
@@ -57,6 +61,7 @@ describe('AutomationStack', () => {
     expect(props.map((p) => [p.MemorySize, p.Timeout]).sort()).toEqual(
       [
         [1024, 120],
+        [256, 120],
         [256, 30],
         [512, 10],
       ].sort(),
@@ -100,6 +105,39 @@ describe('AutomationStack', () => {
     });
   });
 
+  it('runs the ECR reconcile every 10 minutes, over the newest 10 images of the watched repositories, with no retries', () => {
+    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(10 minutes)',
+      State: 'ENABLED',
+      Target: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EcrReconcileHandlerFunction'), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Hoist: lists the newest ECR images and queues pushes their events missed',
+      Environment: {
+        Variables: Match.objectLike({
+          HOIST_RECONCILE_NEWEST: '10',
+          HOIST_ECR_REPOSITORIES: {
+            'Fn::Join': [
+              '',
+              [
+                '123456789012.dkr.ecr.eu-west-1.',
+                { Ref: 'AWS::URLSuffix' },
+                '/team/api,123456789012.dkr.ecr.eu-west-1.',
+                { Ref: 'AWS::URLSuffix' },
+                '/team/worker',
+              ],
+            ],
+          },
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: Match.stringLikeRegexp('^EcrReconcileHandlerFunction') },
+      MaximumRetryAttempts: 0,
+    });
+  });
+
   it('consumes the queue with partial batch responses', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
   });
@@ -115,6 +153,9 @@ describe('AutomationStack', () => {
 });
 
 describe('AutomationStack alone (platform disabled)', () => {
+  /** The automation stack alone, watching one ECR repository; the automation settings continue below it. */
+  const ALONE = 'platform: { enabled: false }\nautomation:\n  ecrRepositories: [legacy/app]\n';
+
   it('deploys without the platform stack, taking ECR repositories from automation settings', () => {
     const hoist = synthApp('platform: { enabled: false }\nautomation: { ecrRepositories: [legacy/app] }\n');
     expect(hoist.platform).toBeUndefined();
@@ -123,7 +164,40 @@ describe('AutomationStack alone (platform disabled)', () => {
     });
   });
 
+  it('runs the reconcile as automation.reconcile says, or not at all', () => {
+    const custom = Template.fromStack(synthApp(`${ALONE}  reconcile: { everyMinutes: 1, newest: 3 }\n`).automation);
+    custom.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 minute)' });
+    custom.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ HOIST_RECONCILE_NEWEST: '3' }) } });
+
+    const off = synthApp(`${ALONE}  reconcile: { enabled: false }\n`);
+    const template = Template.fromStack(off.automation);
+    template.resourceCountIs('AWS::Scheduler::Schedule', 0);
+    template.resourceCountIs('AWS::Lambda::Function', 3);
+    expect(nagErrors(off.automation)).toEqual([]);
+  });
+
   it('fails synthesis naming the setting when no ECR repository is known', () => {
     expect(() => synthApp('platform: { enabled: false }\n')).toThrowError(/EcrEventIntakeProps\.repositories: name at least one ECR repository/);
+  });
+});
+
+describe('EcrReconcile props', () => {
+  const build = (props: Partial<ConstructorParameters<typeof EcrReconcile>[2]>) => {
+    const stack = new Stack(new App(), 'Test');
+    new EcrReconcile(stack, 'Reconcile', {
+      repositories: ['team/api'],
+      eventQueue: new EventQueue(stack, 'Events'),
+      stateTable: new StateTable(stack, 'State'),
+      ...props,
+    });
+  };
+
+  it('refuses a schedule or a count out of range, naming the prop', () => {
+    expect(() => build({ repositories: [] })).toThrowError(/^EcrReconcileProps\.repositories: name at least one ECR repository/);
+    expect(() => build({ every: Duration.seconds(90) })).toThrowError(
+      /^EcrReconcileProps\.every: expected whole minutes from 1 to 1440, got 1 minute 30 seconds/,
+    );
+    expect(() => build({ every: Duration.days(2) })).toThrowError(/^EcrReconcileProps\.every: /);
+    expect(() => build({ newest: 0 })).toThrowError(/^EcrReconcileProps\.newest: expected a whole number from 1 to 100, got 0/);
   });
 });

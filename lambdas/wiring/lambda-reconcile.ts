@@ -1,0 +1,28 @@
+import * as z from 'zod';
+import { EcrImageLister } from '../clients/aws/ecr-image-lister';
+import type { EnqueueOnceDeps } from '../core/intake/enqueue-once';
+import { DEFAULT_RECONCILE_NEWEST, type ReconcileEcrInput } from '../core/intake/reconcile-ecr';
+import { PositiveIntText } from '../shared/env';
+import { awsIntakeDeps, IntakeEnvSchema } from './lambda-intake';
+
+/** The variables of the reconcile function: those of the intake functions, the watched repositories and how many images of each. */
+export const ReconcileEnvSchema = IntakeEnvSchema.extend({
+  /** Comma-separated image names, `<account>.dkr.ecr.<region>.amazonaws.com/<name>`: the repositories its role may describe. */
+  HOIST_ECR_REPOSITORIES: z
+    .string()
+    .min(1)
+    .transform((text) => text.split(',').map((name) => name.trim()))
+    .pipe(z.array(z.string().min(1)).min(1)),
+  HOIST_RECONCILE_NEWEST: PositiveIntText.default(DEFAULT_RECONCILE_NEWEST),
+});
+
+/** The reconcile function's object graph: the intake's ledger, queue and routing, and ECR's image listing. */
+export function awsReconcileDeps(env: z.infer<typeof ReconcileEnvSchema>): {
+  readonly input: ReconcileEcrInput;
+  readonly deps: EnqueueOnceDeps & { readonly now: () => Date };
+} {
+  return {
+    input: { repositories: env.HOIST_ECR_REPOSITORIES, lister: new EcrImageLister(), newest: env.HOIST_RECONCILE_NEWEST },
+    deps: awsIntakeDeps(env),
+  };
+}
