@@ -25,7 +25,8 @@ describe('dev server: /promotions over real HTTP, with the default dev secret', 
   });
   afterAll(async () => server.close());
 
-  const post = (body: string, headers: Record<string, string>) => fetch(`${server.url}/promotions`, { method: 'POST', headers: { ...JSON_TYPE, ...headers }, body });
+  const post = (body: string, headers: Record<string, string>) =>
+    fetch(`${server.url}/promotions`, { method: 'POST', headers: { ...JSON_TYPE, ...headers }, body });
 
   it('accepts a request signed the way the README does it (openssl over the exact body), queues it and answers its outcome', async () => {
     const body = JSON.stringify({ image: 'ghcr.io/acme/api', tag: '1.4.3', source: 'test' });
@@ -37,7 +38,9 @@ describe('dev server: /promotions over real HTTP, with the default dev secret', 
     await server.queue.drain();
     expect(consumed.map((e) => e.id)).toEqual(['ci:dev-run-1#0@gitops:main']);
 
-    const poll = await fetch(`${server.url}/promotions/dev-run-1`, { headers: { 'x-hoist-signature-256': signatureOf('/promotions/dev-run-1', 'hoist-dev-secret') } });
+    const poll = await fetch(`${server.url}/promotions/dev-run-1`, {
+      headers: { 'x-hoist-signature-256': signatureOf('/promotions/dev-run-1', 'hoist-dev-secret') },
+    });
     expect(poll.status).toBe(200);
     expect(await poll.json()).toMatchObject({ id: 'dev-run-1', status: 'queued', changes: [], reasons: [] });
 
@@ -82,7 +85,9 @@ describe('dev server: /promotions over real HTTP, with the default dev secret', 
   });
 
   it('answers 404 for an unknown id and 401 for an unsigned poll', async () => {
-    const unknown = await fetch(`${server.url}/promotions/none-such`, { headers: { 'x-hoist-signature-256': signatureOf('/promotions/none-such', 'hoist-dev-secret') } });
+    const unknown = await fetch(`${server.url}/promotions/none-such`, {
+      headers: { 'x-hoist-signature-256': signatureOf('/promotions/none-such', 'hoist-dev-secret') },
+    });
     expect(unknown.status).toBe(404);
     await outcomes.put({ id: 'known', status: 'failed', updatedAt: new Date().toISOString(), changes: [], reasons: ['apps/api/dev/values.yaml is not YAML'] });
     expect((await fetch(`${server.url}/promotions/known`)).status).toBe(401);
@@ -91,7 +96,11 @@ describe('dev server: /promotions over real HTTP, with the default dev secret', 
   it('applies the same screening as the other routes: JSON only, no foreign origin', async () => {
     const body = JSON.stringify({ image: 'ghcr.io/acme/api', tag: '1.4.5' });
     const signature = signatureOf(body, 'hoist-dev-secret');
-    const plain = await fetch(`${server.url}/promotions`, { method: 'POST', headers: { 'content-type': 'text/plain', 'x-hoist-signature-256': signature }, body });
+    const plain = await fetch(`${server.url}/promotions`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', 'x-hoist-signature-256': signature },
+      body,
+    });
     expect(plain.status).toBe(415);
     const foreign = await post(body, { 'x-hoist-signature-256': signature, origin: 'http://evil.example' });
     expect(foreign.status).toBe(403);
