@@ -1,13 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EnvWebhookSecrets } from '../lambdas/clients/local/env-webhook-secrets';
 import { InProcessQueue } from '../lambdas/clients/local/in-process-queue';
 import { MemoryDeliveryLedger } from '../lambdas/clients/local/memory-delivery-ledger';
+import { MemoryPromotionOutcomeStore } from '../lambdas/clients/local/memory-promotion-outcomes';
 import type { HoistEvent } from '../lambdas/core/events';
 import { type RegistryImageLister, reconcileEcr } from '../lambdas/core/intake/reconcile-ecr';
-import type { DeliveryLedger, EnvelopeConsumer } from '../lambdas/core/ports';
+import type { DeliveryLedger, EnvelopeConsumer, PromotionOutcomeStore } from '../lambdas/core/ports';
 import type { Work } from '../lambdas/core/promotion/triggers';
+import { parseWebhookSecretText, selectWebhookSecrets } from '../lambdas/core/webhook-secrets';
 import { createEcrEventHandler } from '../lambdas/ecr-event/create-ecr-event-handler';
+import { createPromotionsHandler } from '../lambdas/promotions/create-promotions-handler';
 import { errorAnswerOf } from '../lambdas/shared/http-error-response';
 import { logger } from '../lambdas/shared/logger';
 import { createWebhookHandler } from '../lambdas/webhook/create-webhook-handler';
@@ -20,7 +24,7 @@ export interface DevServerOptions {
   /** 0 picks a free port. */
   readonly port: number;
   readonly host?: string;
-  /** Where secrets (`HOIST_WEBHOOK_SECRET_<HOST>`) and limits are read from, through DevSettingsSchema. */
+  /** Where secrets (`HOIST_WEBHOOK_SECRET_<HOST>`, `HOIST_PROMOTION_SECRET`) and limits are read from, through DevSettingsSchema. */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** What runs each queued event; by default nothing (every event is logged as it is dequeued). */
   readonly consume?: EnvelopeConsumer;
@@ -31,6 +35,8 @@ export interface DevServerOptions {
   readonly ledger?: DeliveryLedger;
   /** What `POST /reconcile` reconciles. @default no repository and no registry: nothing is listed, and the answer says so */
   readonly reconcile?: DevReconcileOptions;
+  /** Where the outcomes `GET /promotions/{id}` answers are kept. @default in memory, forgotten when the server stops */
+  readonly promotionOutcomes?: PromotionOutcomeStore;
 }
 
 /** The ECR reconcile of the dev server: the same core as the scheduled function, with the registry given. */
@@ -54,8 +60,8 @@ export interface DevServer {
 }
 
 /**
- * The local stand-in for the deployed service: the same webhook and ECR
- * handlers and ECR reconcile behind Node's HTTP server, an in-memory delivery ledger and an
+ * The local stand-in for the deployed service: the same webhook, ECR and
+ * promotions handlers and the ECR reconcile behind Node's HTTP server, an in-memory delivery ledger and an
  * in-process FIFO queue. No AWS account is involved.
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
@@ -80,6 +86,15 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     maxBodyBytes: settings.HOIST_MAX_BODY_BYTES,
   });
   const ecr = createEcrEventHandler(intake);
+  // Read once, like the Lambda function's cached secret; only the document's `default` signs promotions.
+  const promotionSecrets = selectWebhookSecrets(parseWebhookSecretText(settings.HOIST_PROMOTION_SECRET), undefined).secrets;
+  const promotions = createPromotionsHandler({
+    ...intake,
+    secrets: { current: async () => promotionSecrets },
+    outcomes: options.promotionOutcomes ?? new MemoryPromotionOutcomeStore(),
+    maxBodyBytes: settings.HOIST_MAX_BODY_BYTES,
+    newId: randomUUID,
+  });
 
   // Known once the server listens; no request is handled before that.
   let ownHost = '';
@@ -106,11 +121,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     const isWebhook = pathname.startsWith('/webhooks/');
     const isEcr = pathname === '/events/ecr' && method === 'POST';
     const isReconcile = pathname === '/reconcile' && method === 'POST';
-    if (!isWebhook && !isEcr && !isReconcile) {
+    const isPromotion = pathname === '/promotions' || pathname.startsWith('/promotions/');
+    if (!isWebhook && !isEcr && !isReconcile && !isPromotion) {
       send(res, 404, { error: 'not found', reason: `no route for ${method} ${pathname}` });
       return;
     }
-    // A webhook that is not a POST gets the handler's own 405.
+    // A webhook that is not a POST gets the handler's own 405; a GET of an outcome has no body to screen.
     const refusal = method === 'POST' ? screenMediaType(req.headers['content-type'], { allowForm: pathname === '/webhooks/github' }) : undefined;
     if (refusal !== undefined) {
       send(res, refusal.status, { error: refusal.error, reason: refusal.reason });
@@ -131,7 +147,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       return;
     }
     const event = toApiGatewayEvent(method, { ...target, host: ownHost }, req.headers, body);
-    const result = await webhook(event, localLambdaContext('hoist-webhook'));
+    const result = isPromotion ? await promotions(event, localLambdaContext('hoist-promotions')) : await webhook(event, localLambdaContext('hoist-webhook'));
     res.writeHead(result.statusCode ?? 200, { 'content-type': 'application/json' });
     res.end(result.body ?? '');
   }

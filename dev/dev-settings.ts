@@ -7,6 +7,12 @@ import { TerminalError } from '../lambdas/shared/errors';
 /** API Gateway's own ceiling on a request body; the configured limit may not exceed it. */
 export const GATEWAY_BODY_LIMIT = 10 * 1024 * 1024;
 
+/**
+ * The promotion client secret when HOIST_PROMOTION_SECRET is not set: the same
+ * text dev/server.ts gives the webhooks, so `npm start` works out of the box on loopback.
+ */
+export const DEV_PROMOTION_SECRET = 'hoist-dev-secret';
+
 /** An empty variable (`PORT=`) counts as unset, as in a `.env` file with the value left out. */
 const unsetWhenEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema);
 
@@ -48,6 +54,8 @@ export const DevSettingsSchema = z
     HOIST_WEBHOOK_SECRET_GITHUB: unsetWhenEmpty(WebhookSecretText.optional()),
     HOIST_WEBHOOK_SECRET_GITLAB: unsetWhenEmpty(WebhookSecretText.optional()),
     HOIST_WEBHOOK_SECRET_GITEA: unsetWhenEmpty(WebhookSecretText.optional()),
+    /** Signs `/promotions` requests (plain text, or the webhook secret document, of which `default` counts). */
+    HOIST_PROMOTION_SECRET: unsetWhenEmpty(WebhookSecretText.default(DEV_PROMOTION_SECRET)),
   })
   .refine((settings) => (settings.HOIST_ARGOCD_URL === undefined) === (settings.HOIST_ARGOCD_TOKEN === undefined), {
     path: ['HOIST_ARGOCD_TOKEN'],

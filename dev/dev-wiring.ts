@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ArgoCdClient } from '../lambdas/clients/argocd-client';
+import { FilePromotionOutcomeStore } from '../lambdas/clients/local/file-promotion-outcomes';
 import { MemoryAuditLog, MemoryTargetStateStore } from '../lambdas/clients/local/memory-promotion-stores';
 import { MemoryTagHistory } from '../lambdas/clients/local/memory-tag-history';
 import { ImageRegistries } from '../lambdas/clients/registry/image-registries';
@@ -120,7 +121,7 @@ export interface LocalDevServer extends DevServer {
   readonly configPath: string;
   /** The embedded GitOps repository, when no HOIST_CONFIG is set. */
   readonly embedded?: { readonly bareRepo: string; readonly created: boolean };
-  /** Where delivery ids, target states and the audit trail are kept. */
+  /** Where delivery ids, target states, promotion outcomes and the audit trail are kept. */
   readonly stateDir: string;
 }
 
@@ -134,12 +135,20 @@ export async function startLocalDevServer(settings: DevSettings, env: Readonly<R
   const embedded = settings.HOIST_CONFIG === undefined ? ensureEmbeddedGitops(settings.HOIST_WORK_DIR) : undefined;
   const configPath = settings.HOIST_CONFIG ?? (embedded?.configPath as string);
   const state = openDevState(settings.HOIST_WORK_DIR);
+  let outcomes: FilePromotionOutcomeStore | undefined;
+  const closeState = () => {
+    state.close();
+    outcomes?.close();
+  };
   try {
+    // What GET /promotions/{id} answers, kept beside the other state so CI can poll across a restart.
+    outcomes = new FilePromotionOutcomeStore({ dir: state.dir });
     const promoter = createLocalPromoter({ configPath, env, states: state.states, audit: state.audit, tagHistory: state.tagHistory });
     const server = await startDevServer({
       port: settings.PORT,
       env,
       ledger: state.ledger,
+      promotionOutcomes: outcomes,
       consume: promoter.consume,
       workOf: promoter.workOf,
       // There is no ECR here: `POST /reconcile` lists nothing and says so.
@@ -150,10 +159,10 @@ export async function startLocalDevServer(settings: DevSettings, env: Readonly<R
       configPath,
       ...(embedded ? { embedded } : {}),
       stateDir: state.dir,
-      close: () => server.close().finally(() => state.close()),
+      close: () => server.close().finally(closeState),
     };
   } catch (error) {
-    state.close();
+    closeState();
     throw error;
   }
 }

@@ -51,4 +51,12 @@ export class StateTable extends Construct {
   grantPromotionState(grantee: iam.IGrantable): iam.Grant {
     return this.table.grant(grantee, 'dynamodb:BatchGetItem', 'dynamodb:PutItem');
   }
+
+  /**
+   * What the promotion outcome store calls (`lambdas/clients/aws/dynamodb-promotion-outcomes.ts`):
+   * `PutItem` (an outcome, whole) and `GetItem` (reading one back, consistent).
+   */
+  grantPromotionOutcomes(grantee: iam.IGrantable): iam.Grant {
+    return this.table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:PutItem');
+  }
 }

@@ -8,6 +8,7 @@ import { EcrEventIntake } from '../constructs/ecr-event-intake';
 import { EcrReconcile } from '../constructs/ecr-reconcile';
 import { EventQueue } from '../constructs/event-queue';
 import { PROMOTER_TIMEOUT, Promoter } from '../constructs/promoter';
+import { PromotionEndpoint } from '../constructs/promotion-endpoint';
 import { SecretChangeRule } from '../constructs/secret-change-rule';
 import { StateTable } from '../constructs/state-table';
 import { WebhookIngress } from '../constructs/webhook-ingress';
@@ -28,8 +29,9 @@ const RETENTION: Record<HoistConfig['automation']['logRetentionDays'], logs.Rete
 };
 
 /**
- * The serverless half of Hoist: webhook and ECR intake, the scheduled ECR
- * reconcile, the FIFO event queue, the promoter, state, alarms. Deployable alone against an existing cluster.
+ * The serverless half of Hoist: webhook, CI promotion and ECR intake, the
+ * scheduled ECR reconcile, the FIFO event queue, the promoter, state, alarms.
+ * Deployable alone against an existing cluster.
  */
 export class AutomationStack extends Stack {
   readonly webhooks: WebhookIngress;
@@ -50,6 +52,16 @@ export class AutomationStack extends Stack {
       stateTable: state,
       rateLimit: automation.throttle.rateLimit,
       burstLimit: automation.throttle.burstLimit,
+      maxBodyBytes: automation.maxBodyBytes,
+      deliveryTtlDays: automation.deliveryTtlDays,
+      logRetention,
+      configFile: props.configFile,
+    });
+
+    new PromotionEndpoint(this, 'Promotions', {
+      api: this.webhooks.api,
+      eventQueue: this.events,
+      stateTable: state,
       maxBodyBytes: automation.maxBodyBytes,
       deliveryTtlDays: automation.deliveryTtlDays,
       logRetention,

@@ -19,13 +19,23 @@ export interface EnqueueOnceDeps {
 /**
  * Queues the envelopes of one delivery unless that delivery was queued before.
  * A failed enqueue gives the claim back, so the sender's retry is not taken
- * for a duplicate and nothing is lost.
+ * for a duplicate and nothing is lost. `beforeEnqueue` runs only for the
+ * request that won the claim, before anything reaches the queue (so nothing
+ * downstream can have seen the delivery yet); if it fails, the claim is given
+ * back too.
  */
-export async function enqueueOnce(key: string, envelopes: readonly EventEnvelope[], now: Date, deps: EnqueueOnceDeps): Promise<'queued' | 'duplicate'> {
+export async function enqueueOnce(
+  key: string,
+  envelopes: readonly EventEnvelope[],
+  now: Date,
+  deps: EnqueueOnceDeps,
+  beforeEnqueue?: () => Promise<void>,
+): Promise<'queued' | 'duplicate'> {
   const claim = await deps.ledger.claim(key, now);
   if (claim === 'duplicate') return 'duplicate';
   if (claim === 'in-progress') throw new ConflictError(`delivery '${key}' is being processed; retry later`);
   try {
+    await beforeEnqueue?.();
     await deps.queue.enqueue(envelopes);
   } catch (error) {
     await deps.ledger.release(key).catch((releaseError: unknown) => {

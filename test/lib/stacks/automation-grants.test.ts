@@ -16,6 +16,7 @@ const WEBHOOK = 'Hoist: verifies, de-duplicates and queues Git host webhooks';
 const ECR_EVENT = 'Hoist: de-duplicates and queues ECR image pushes';
 const PROMOTER = 'Hoist: plans and applies promotions from queued events';
 const RECONCILE = 'Hoist: lists the newest ECR images and queues pushes their events missed';
+const PROMOTIONS = 'Hoist: verifies and queues promotions requested by CI, and answers their outcome';
 
 const TABLE = 'StateTable962DE04C';
 const EVENT_QUEUE = 'EventsQueue7396B467';
@@ -52,10 +53,10 @@ describe('AutomationStack: function grants', () => {
     template = Template.fromStack(synthApp().automation);
   });
 
-  it('has no Lambda function other than the four whose grants are asserted below', () => {
+  it('has no Lambda function other than the five whose grants are asserted below', () => {
     // Guards against a new function (a custom resource, log retention) whose role nobody checks.
     const descriptions = Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => fn.Properties.Description);
-    expect(descriptions.sort()).toEqual([ECR_EVENT, PROMOTER, RECONCILE, WEBHOOK].sort());
+    expect(descriptions.sort()).toEqual([ECR_EVENT, PROMOTER, PROMOTIONS, RECONCILE, WEBHOOK].sort());
   });
 
   it('lets the webhook function claim deliveries, queue events and read only the webhook secrets', () => {
@@ -73,13 +74,40 @@ describe('AutomationStack: function grants', () => {
       'xray:PutTelemetryRecords',
       'xray:PutTraceSegments',
     ]);
-    // Guards the secrets: the generated webhook secret of each host, no promoter token.
+    // Guards the secrets: the generated webhook secret of each host, no promoter token, not the promotion client secret.
     expect(secretsOf(grants)).toEqual(['WebhooksgiteaWebhookSecretF3E30E9A', 'WebhooksgithubWebhookSecretA85CAA09', 'WebhooksgitlabWebhookSecret76F47C79']);
     // Guards every resource: the one table, the event queue (not its dead-letter queue), its own log group.
     expect(grants.resources).toEqual({
       ...deliveryLedger,
       ...logsAndTraces('WebhooksHandlerLogs4B6F7948'),
       'secretsmanager:GetSecretValue': ['WebhooksgiteaWebhookSecretF3E30E9A', 'WebhooksgithubWebhookSecretA85CAA09', 'WebhooksgitlabWebhookSecret76F47C79'],
+      'sqs:SendMessage': [EVENT_QUEUE],
+    });
+  });
+
+  it('lets the promotions function claim request ids, keep outcomes, queue events and read only its client secret', () => {
+    const grants = functionGrants(template, PROMOTIONS);
+    // Guards the action list: the ledger's four item calls (outcomes need GetItem and PutItem, among them),
+    // SendMessageBatch (sqs:SendMessage), GetSecretValue.
+    expect(grants.actions).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'secretsmanager:GetSecretValue',
+      'sqs:SendMessage',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+    // Guards the secrets: the generated promotion client secret alone, no webhook secret, no promoter token.
+    expect(secretsOf(grants)).toEqual(['PromotionsClientSecretFBF0AA2C']);
+    // Guards every resource: the one table, the event queue (not its dead-letter queue), its own log group.
+    expect(grants.resources).toEqual({
+      ...deliveryLedger,
+      ...logsAndTraces('PromotionsHandlerLogsB403489A'),
+      'secretsmanager:GetSecretValue': ['PromotionsClientSecretFBF0AA2C'],
       'sqs:SendMessage': [EVENT_QUEUE],
     });
   });

@@ -49,10 +49,10 @@ describe('AutomationStack', () => {
     });
   });
 
-  it('runs four arm64 Node.js 24 functions with JSON logs and tracing, timeouts per role', () => {
+  it('runs five arm64 Node.js 24 functions with JSON logs and tracing, timeouts per role', () => {
     const functions = template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs24.x' } });
     const props = Object.values(functions).map((f) => f.Properties as Record<string, any>);
-    expect(props).toHaveLength(4);
+    expect(props).toHaveLength(5);
     for (const p of props) {
       expect(p.Architectures).toEqual(['arm64']);
       expect(p.TracingConfig).toEqual({ Mode: 'Active' });
@@ -62,6 +62,7 @@ describe('AutomationStack', () => {
       [
         [1024, 120],
         [256, 120],
+        [256, 10],
         [256, 30],
         [512, 10],
       ].sort(),
@@ -79,6 +80,26 @@ describe('AutomationStack', () => {
     });
     const outputs = Object.keys(template.findOutputs('*'));
     expect(outputs.filter((name) => /WebhookUrl/.test(name))).toHaveLength(3);
+  });
+
+  it('routes POST /promotions and GET /promotions/{id} on the same API to the promotions function, and outputs the URL and secret', () => {
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties as Record<string, any>);
+    const promotions = routes.filter((r) => String(r.RouteKey).includes('/promotions'));
+    expect(promotions.map((r) => r.RouteKey).sort()).toEqual(['GET /promotions/{id}', 'POST /promotions']);
+    const webhook = routes.find((r) => r.RouteKey === 'POST /webhooks/github');
+    for (const route of promotions) expect(route.ApiId).toEqual(webhook?.ApiId);
+    const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
+    const target = (route: Record<string, any>) => integrations[route.Target['Fn::Join'][1][1].Ref]?.Properties.IntegrationUri;
+    const promotionsFunction = Object.entries(template.findResources('AWS::Lambda::Function')).find(
+      ([, f]) => f.Properties.Description === 'Hoist: verifies and queues promotions requested by CI, and answers their outcome',
+    )?.[0];
+    for (const route of promotions) expect(target(route)).toEqual({ 'Fn::GetAtt': [promotionsFunction, 'Arn'] });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Hoist: verifies and queues promotions requested by CI, and answers their outcome',
+      Environment: { Variables: Match.objectLike({ HOIST_PROMOTION_SECRET_ID: { Ref: Match.stringLikeRegexp('^PromotionsClientSecret') } }) },
+    });
+    const outputs = Object.keys(template.findOutputs('*'));
+    expect(outputs.filter((name) => /PromotionsUrl|PromotionSecretArn/.test(name))).toHaveLength(2);
   });
 
   it('gives no role a wildcard action (exact per-function grants: automation-grants.test.ts)', () => {
