@@ -193,7 +193,7 @@ describe('AutomationStack alone (platform disabled)', () => {
     const off = synthApp(`${ALONE}  reconcile: { enabled: false }\n`);
     const template = Template.fromStack(off.automation);
     template.resourceCountIs('AWS::Scheduler::Schedule', 0);
-    template.resourceCountIs('AWS::Lambda::Function', 3);
+    template.resourceCountIs('AWS::Lambda::Function', 4);
     expect(nagErrors(off.automation)).toEqual([]);
   });
 
