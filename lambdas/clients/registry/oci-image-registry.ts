@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ImageRegistry, ImageTagInfo } from '../../core/ports';
 import { type HoistError, TerminalError, UnavailableError } from '../../shared/errors';
 import { redactUrl, redactUrls } from '../../shared/redact-url';
