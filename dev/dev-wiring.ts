@@ -11,7 +11,7 @@ import { slackNotifiers } from '../lambdas/clients/slack-notifier';
 import { parsePromotionConfig } from '../lambdas/core/config/parse-promotion-config';
 import type { SlackDestination } from '../lambdas/core/config/promotion-config';
 import type { HoistEvent } from '../lambdas/core/events';
-import type { AuditLog, EnvelopeConsumer, TagHistory, TargetStateStore } from '../lambdas/core/ports';
+import type { AuditLog, EnvelopeConsumer, PromotionOutcomeStore, TagHistory, TargetStateStore } from '../lambdas/core/ports';
 import { promoteBatch } from '../lambdas/core/promotion/promote-batch';
 import { type Work, workOf } from '../lambdas/core/promotion/triggers';
 import { providerCache } from '../lambdas/providers/create-provider';
@@ -36,6 +36,8 @@ export interface LocalPromoterOptions {
   readonly audit?: AuditLog;
   /** When image tags were pushed, for tags without an order of their own. @default in memory */
   readonly tagHistory?: TagHistory;
+  /** Where the outcomes of `POST /promotions` requests are written for `GET /promotions/{id}`. @default none */
+  readonly outcomes?: PromotionOutcomeStore;
 }
 
 /*
@@ -95,6 +97,7 @@ export function createLocalPromoter(options: LocalPromoterOptions): {
       audit,
       tagHistory,
       imageRegistry,
+      ...(options.outcomes ? { outcomes: options.outcomes } : {}),
       ...(argocd ? { argocd } : {}),
       notifierFor,
       log: logger,
@@ -143,7 +146,7 @@ export async function startLocalDevServer(settings: DevSettings, env: Readonly<R
   try {
     // What GET /promotions/{id} answers, kept beside the other state so CI can poll across a restart.
     outcomes = new FilePromotionOutcomeStore({ dir: state.dir });
-    const promoter = createLocalPromoter({ configPath, env, states: state.states, audit: state.audit, tagHistory: state.tagHistory });
+    const promoter = createLocalPromoter({ configPath, env, states: state.states, audit: state.audit, tagHistory: state.tagHistory, outcomes });
     const server = await startDevServer({
       port: settings.PORT,
       env,

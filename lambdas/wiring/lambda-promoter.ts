@@ -5,6 +5,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { ArgoCdClient } from '../clients/argocd-client';
+import { DynamoDbPromotionOutcomeStore } from '../clients/aws/dynamodb-promotion-outcomes';
 import { DynamoDbAuditLog, DynamoDbTargetStateStore } from '../clients/aws/dynamodb-promotion-stores';
 import { DynamoDbTagHistory } from '../clients/aws/dynamodb-tag-history';
 import { EcrImageRegistry } from '../clients/aws/ecr-image-registry';
@@ -62,6 +63,7 @@ export function wireLambdaPromoter(env: z.infer<typeof PromoterEnvSchema> = read
     states: new DynamoDbTargetStateStore(dynamo, env.HOIST_TABLE_NAME),
     audit: new DynamoDbAuditLog(dynamo, env.HOIST_TABLE_NAME),
     tagHistory: new DynamoDbTagHistory(dynamo, env.HOIST_TABLE_NAME),
+    outcomes: new DynamoDbPromotionOutcomeStore({ client: dynamo, tableName: env.HOIST_TABLE_NAME }),
     registry: new EcrPushTimes(undefined, env.HOIST_ECR_REPOSITORIES),
     imageRegistry: new ImageRegistries({
       ecr: new EcrImageRegistry(undefined, env.HOIST_ECR_REPOSITORIES),

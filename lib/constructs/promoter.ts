@@ -60,6 +60,8 @@ export class Promoter extends Construct {
     });
     const fn = this.handler.function;
     props.stateTable.grantPromotionState(fn);
+    // Outcomes of CI promotion requests: read, merged with this batch, written back.
+    props.stateTable.grantPromotionOutcomes(fn);
 
     const stack = Stack.of(this);
     const secretNames = [...new Set(props.secretNames)].sort();

@@ -189,6 +189,7 @@ describe('AutomationStack: function grants', () => {
     // mapping's receive/delete/attributes, GetSecretValue, DescribeImages (push times).
     expect(grants.actions).toEqual([
       'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
       'dynamodb:PutItem',
       'ecr:DescribeImages',
       'logs:CreateLogStream',
@@ -209,6 +210,8 @@ describe('AutomationStack: function grants', () => {
     // Guards every resource: the table, the event queue, the ECR repositories the push rule watches.
     expect(grants.resources).toEqual({
       'dynamodb:BatchGetItem': [TABLE],
+      // Reads a CI request's outcome back before merging this batch into it.
+      'dynamodb:GetItem': [TABLE],
       'dynamodb:PutItem': [TABLE],
       'ecr:DescribeImages': ['team/api', 'team/worker'].map(repositoryArn),
       ...logsAndTraces('PromoterHandlerLogs6A82F058'),
