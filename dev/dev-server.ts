@@ -12,6 +12,7 @@ import type { Work } from '../lambdas/core/promotion/triggers';
 import { parseWebhookSecretText, selectWebhookSecrets } from '../lambdas/core/webhook-secrets';
 import { createEcrEventHandler } from '../lambdas/ecr-event/create-ecr-event-handler';
 import { createPromotionsHandler } from '../lambdas/promotions/create-promotions-handler';
+import { TerminalError } from '../lambdas/shared/errors';
 import { errorAnswerOf } from '../lambdas/shared/http-error-response';
 import { logger } from '../lambdas/shared/logger';
 import { createWebhookHandler } from '../lambdas/webhook/create-webhook-handler';
@@ -118,7 +119,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       send(res, 200, { status: 'ok', deadLetters: queue.deadLetters.length });
       return;
     }
-    const isWebhook = pathname.startsWith('/webhooks/');
+    const isWebhook = /^\/webhooks\/[^/]+$/.test(pathname);
     const isEcr = pathname === '/events/ecr' && method === 'POST';
     const isReconcile = pathname === '/reconcile' && method === 'POST';
     const isPromotion = pathname === '/promotions' || pathname.startsWith('/promotions/');
@@ -132,9 +133,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       send(res, refusal.status, { error: refusal.error, reason: refusal.reason });
       return;
     }
-    const body = await readBody(req, GATEWAY_BODY_LIMIT);
+    // Webhooks and promotion requests check the configured limit themselves (and answer 413); the ECR
+    // and reconcile routes, which stand in for EventBridge, get it here.
+    const limit = isEcr || isReconcile ? settings.HOIST_MAX_BODY_BYTES : GATEWAY_BODY_LIMIT;
+    const body = await readBody(req, limit);
     if (body === undefined) {
-      send(res, 413, { error: 'payload too large', reason: `body exceeds ${GATEWAY_BODY_LIMIT} bytes` });
+      send(res, 413, { error: 'payload too large', reason: `body exceeds ${limit} bytes` });
       return;
     }
     if (isEcr) {
@@ -188,7 +192,21 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   }
 
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve) => server.listen(options.port, host, resolve));
+  await new Promise<void>((resolve, reject) => {
+    const refuse = (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE' || error.code === 'EACCES'
+          ? new TerminalError(
+              `the dev server cannot listen on ${host}:${options.port}: ${error.code === 'EADDRINUSE' ? 'the port is in use' : 'not allowed'}; set PORT`,
+            )
+          : error,
+      );
+    server.once('error', refuse);
+    server.listen(options.port, host, () => {
+      server.off('error', refuse);
+      resolve();
+    });
+  });
   const { port } = server.address() as AddressInfo;
   ownHost = `${hostLiteral(host)}:${port}`;
   for (const name of LOOPBACK_NAMES.has(host) ? LOOPBACK_NAMES : [host]) ownOrigins.add(`http://${hostLiteral(name)}:${port}`);

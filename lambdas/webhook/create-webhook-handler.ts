@@ -20,7 +20,8 @@ export function toWebhookRequest(event: APIGatewayProxyEventV2): WebhookRequest 
   for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
   const raw = event.body ?? '';
   return {
-    host: segments.at(-1) ?? '',
+    // Only `/webhooks/<host>` names a host; any other path is no host at all (404).
+    host: segments.length === 2 && segments[0] === 'webhooks' ? (segments[1] ?? '') : '',
     headers,
     body: event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw,
   };
