@@ -46,6 +46,9 @@ async function start(): Promise<DevServer> {
       `Hoist dev server on ${server.url}`,
       ...HOSTS.map((host) => `  POST ${server.url}/webhooks/${host}`),
       `  POST ${server.url}/events/ecr   (an EventBridge "ECR Image Action" event as JSON)`,
+      `  POST ${server.url}/promotions   (a CI promotion request, signed with X-Hoist-Signature-256)`,
+      `  GET  ${server.url}/promotions/{id}`,
+      `  POST ${server.url}/reconcile    (the ECR reconcile; the dev server lists no registry)`,
       `  GET  ${server.url}/healthz`,
       defaulted.length > 0
         ? `Webhook secret for ${defaulted.join(', ')}: '${DEV_SECRET}' (set HOIST_WEBHOOK_SECRET_<HOST> or .env to change)`
