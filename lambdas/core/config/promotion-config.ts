@@ -54,14 +54,14 @@ export const RepoPathSchema = z
 /** A policy given either as an object or in its short form (`semver:^1`). */
 export const PolicyInputSchema = z.preprocess((value) => (typeof value === 'string' ? expandPolicyShorthand(value) : value), TagPolicySchema);
 
+/** The name of an environment variable (where the dev server reads a secret). */
+const EnvNameSchema = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name (A-Z, 0-9, _)');
+
 /** A Slack incoming webhook: its URL as a Secrets Manager secret, or locally an environment variable. */
 export const SlackDestinationSchema = z
   .object({
     webhookSecretName: z.string().min(1).optional(),
-    env: z
-      .string()
-      .regex(/^[A-Z_][A-Z0-9_]*$/)
-      .optional(),
+    env: EnvNameSchema.optional(),
   })
   .strict()
   .refine((d) => d.webhookSecretName !== undefined || d.env !== undefined, { message: 'name webhookSecretName or env' });
@@ -264,13 +264,7 @@ export const PromotionConfigSchema = z
           .record(
             z.string().min(1),
             z
-              .object({
-                secretName: z.string().min(1).optional(),
-                env: z
-                  .string()
-                  .regex(/^[A-Z_][A-Z0-9_]*$/)
-                  .optional(),
-              })
+              .object({ secretName: z.string().min(1).optional(), env: EnvNameSchema.optional() })
               .strict()
               .refine((c) => c.secretName !== undefined || c.env !== undefined, { message: 'name secretName or env' }),
           )

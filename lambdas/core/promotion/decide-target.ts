@@ -115,28 +115,8 @@ export function decideTarget(input: TargetInput): TargetDecision {
   } catch (error) {
     return fail(best, (error as Error).message);
   }
-  return {
-    noops,
-    edit: {
-      text,
-      promotion: {
-        targetKey: target.key,
-        image: target.image,
-        service: target.service,
-        environment: target.environment,
-        file: target.file,
-        ...(current.tag ? { fromTag: current.tag } : {}),
-        toTag: best.tag,
-        ...(best.digest ? { digest: best.digest } : {}),
-        source: best.source,
-        argocdApplications: target.argocdApplications,
-        ...(held !== undefined ? { releasesHold: held } : {}),
-        ...(target.slack ? { slack: target.slack } : {}),
-        envelopeIds: updates.map((u) => u.envelopeId),
-      },
-    },
-    state: { lastWrittenTag: best.tag },
-  };
+  const promotion = promotionOf(target, best, updates, current.tag, held !== undefined ? { releasesHold: held } : {});
+  return { noops, edit: { text, promotion }, state: { lastWrittenTag: best.tag } };
 }
 
 /**
@@ -174,23 +154,33 @@ function decideValuesOnly(
   }
   return {
     noops,
-    edit: {
-      text: applyScalarEdits(text, edits.edits),
-      promotion: {
-        targetKey: target.key,
-        image: target.image,
-        service: target.service,
-        environment: target.environment,
-        file: target.file,
-        ...(last ? { fromTag: last } : {}),
-        toTag: best.tag,
-        source: best.source,
-        argocdApplications: target.argocdApplications,
-        ...(target.slack ? { slack: target.slack } : {}),
-        envelopeIds: updates.map((u) => u.envelopeId),
-      },
-    },
+    edit: { text: applyScalarEdits(text, edits.edits), promotion: promotionOf(target, { ...best, digest: undefined }, updates, last, {}) },
     state: { lastWrittenTag: best.tag },
+  };
+}
+
+/** The promotion a target's edit carries out: from the tag it held, to the newest update's. */
+function promotionOf(
+  target: ResolvedTarget,
+  best: ImageUpdate,
+  updates: readonly ImageUpdate[],
+  fromTag: string | undefined,
+  extra: { readonly releasesHold?: string },
+): Promotion {
+  return {
+    targetKey: target.key,
+    image: target.image,
+    service: target.service,
+    environment: target.environment,
+    file: target.file,
+    ...(fromTag ? { fromTag } : {}),
+    toTag: best.tag,
+    ...(best.digest ? { digest: best.digest } : {}),
+    source: best.source,
+    argocdApplications: target.argocdApplications,
+    ...extra,
+    ...(target.slack ? { slack: target.slack } : {}),
+    envelopeIds: updates.map((u) => u.envelopeId),
   };
 }
 
