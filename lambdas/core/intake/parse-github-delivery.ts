@@ -34,6 +34,8 @@ export const WorkflowRunPayloadSchema = z.object({
     conclusion: z.string().nullish(),
     html_url: z.string(),
   }),
+  /** The workflow the run belongs to; its name is what `pipeline` filters match when the run has none of its own. */
+  workflow: z.object({ name: z.string().nullish() }).nullish(),
 });
 
 /**
@@ -167,7 +169,7 @@ function parseWorkflowRun(payload: unknown): IntakeOutcome {
     repository: body.repository.full_name,
     ref: run.head_branch ? `refs/heads/${run.head_branch}` : run.head_sha,
     sha: run.head_sha,
-    pipeline: { id: String(run.id), name: run.name ?? `run ${run.id}`, url: run.html_url },
+    pipeline: { id: String(run.id), name: run.name || body.workflow?.name || `run ${run.id}`, url: run.html_url },
   });
 }
 
