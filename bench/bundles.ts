@@ -15,6 +15,8 @@ const IMPORT_ENV = {
   HOIST_WEBHOOK_SECRET_ID_GITHUB: 'hoist/webhooks/github',
   HOIST_CONFIG_PATH: 'hoist.config.yaml',
   HOIST_DEAD_LETTER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/hoist-events-dlq.fifo',
+  HOIST_PROMOTION_SECRET_ID: 'hoist/promotions/client',
+  HOIST_ECR_REPOSITORIES: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/api',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 };
 
