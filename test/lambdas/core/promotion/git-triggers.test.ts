@@ -8,6 +8,7 @@ import { slackNotifiers } from '../../../../lambdas/clients/slack-notifier';
 import { type PromotionConfig, PromotionConfigSchema, type SlackDestination } from '../../../../lambdas/core/config/promotion-config';
 import type { EventEnvelope, HoistEvent } from '../../../../lambdas/core/events';
 import { buildEnvelopes } from '../../../../lambdas/core/intake/enqueue-once';
+import { parseGitHubDelivery } from '../../../../lambdas/core/intake/parse-github-delivery';
 import { parseGitLabDelivery } from '../../../../lambdas/core/intake/parse-gitlab-delivery';
 import type { PromotionOutcome, PromotionOutcomeStore } from '../../../../lambdas/core/ports';
 import { renderTagTemplate } from '../../../../lambdas/core/promotion/git-triggers';
@@ -15,10 +16,12 @@ import { type PromoteDeps, promoteBatch } from '../../../../lambdas/core/promoti
 import { workOf } from '../../../../lambdas/core/promotion/triggers';
 import { providerCache } from '../../../../lambdas/providers/create-provider';
 import { GitCliProvider } from '../../../../lambdas/providers/git-cli-provider';
+import { GitHubProvider } from '../../../../lambdas/providers/github-provider';
 import { type FakeArgoCd, startFakeArgoCd } from '../../../support/fake-argocd';
+import { startFakeGitHub } from '../../../support/fake-github';
 import { type FakeSlack, startFakeSlack } from '../../../support/fake-slack';
 import { createBareRepo } from '../../../support/git-repo';
-import { fixture } from '../../../support/webhook-examples';
+import { fixture, githubExamples } from '../../../support/webhook-examples';
 
 const IMAGE = 'registry.gitlab.com/gitlab-org/gitlab-test';
 const SHA = 'bcbb5ec396a2c0f828686f14fac9b80b780504f2';
@@ -131,6 +134,61 @@ describe('triggers: a GitLab pipeline promotes the image it built', () => {
     if (outcome.kind !== 'events' || outcome.events[0] === undefined) throw new Error('no tag push event');
     await promoteBatch(envelopesOf(config, outcome.events[0]), depsFor(config));
     expect(person.show('main', '.cicd/dev.yaml')).toContain('tag: 1.0.0');
+  });
+});
+
+describe('triggers: a GitHub Actions build opens one PR for ten tag paths in three files', () => {
+  it('bumps every path to sha-<7> in one commit on one PR branch', async () => {
+    const run = githubExamples('workflow_run').find((e) => e.action === 'completed' && e.workflow_run?.conclusion === 'success');
+    if (run === undefined) throw new Error('no successful workflow_run example');
+    const outcome = parseGitHubDelivery('workflow_run', structuredClone(run), new Date('2026-11-23T08:00:00Z'));
+    if (outcome.kind !== 'events' || outcome.events[0] === undefined) throw new Error('the workflow_run example parses to no event');
+    const image = 'ghcr.io/octo-org/octo-repo';
+    const paths = ['api', 'worker', 'cron', 'migrate'];
+    const chart = (keys: readonly string[]) => keys.map((k) => `${k}:\n  image:\n    repository: ${image}\n    tag: sha-0000000\n`).join('');
+    const files = { 'prod/a.yaml': chart(paths), 'prod/b.yaml': chart(paths), 'prod/c.yaml': chart(['api', 'worker']) };
+    const gh = await startFakeGitHub('octo-org', 'gitops', files);
+    try {
+      const config = PromotionConfigSchema.parse({
+        repositories: [{ name: 'gitops', provider: 'github', url: 'https://github.com/octo-org/gitops.git' }],
+        images: [
+          {
+            image,
+            service: 'octo',
+            policy: 'latest',
+            from: [{ host: 'github', repository: 'octo-org/octo-repo', on: 'ci.succeeded', pipeline: 'test', tag: 'sha-{sha:7}', verify: 'none' }],
+            targets: Object.entries({ 'prod/a.yaml': paths, 'prod/b.yaml': paths, 'prod/c.yaml': ['api', 'worker'] }).flatMap(([file, keys]) =>
+              keys.map((key) => ({
+                repository: 'gitops',
+                file,
+                environment: 'prod',
+                mode: 'pull-request',
+                edit: { kind: 'helm', tagPath: `${key}.image.tag` },
+              })),
+            ),
+          },
+        ],
+      });
+      const deps: PromoteDeps = {
+        ...depsFor(config),
+        providerFor: providerCache(
+          async () => gh.token,
+          (repo, token) => new GitHubProvider({ url: repo.url, token: token as string, apiUrl: gh.apiUrl, throttle: false, requestRetries: 0 }),
+        ),
+      };
+      const result = await promoteBatch(envelopesOf(config, outcome.events[0]), deps);
+      const tag = `sha-${String(run.workflow_run.head_sha).slice(0, 7)}`;
+      expect(result.applied).toHaveLength(1);
+      expect(result.applied[0]?.change.promotions).toHaveLength(10);
+      expect(result.applied[0]?.change.files.map((f) => f.path).sort()).toEqual(['prod/a.yaml', 'prod/b.yaml', 'prod/c.yaml']);
+      expect(gh.pulls).toHaveLength(1);
+      expect(gh.messagesOf('hoist/prod/octo')).toEqual([`chore(prod): bump octo sha-0000000 -> ${tag}`, 'seed']);
+      for (const path of Object.keys(files)) {
+        expect(gh.fileAt('hoist/prod/octo', path)).toBe(files[path as keyof typeof files].replaceAll('sha-0000000', tag));
+      }
+    } finally {
+      await gh.close();
+    }
   });
 });
 
