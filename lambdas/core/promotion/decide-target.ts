@@ -1,8 +1,10 @@
 import { matchesImageGlob } from '../image-ref';
+import type { CommitRelation } from '../ports';
 import { currentVersionOf, editsForSite, findImageSites, findMarkerSites, type ImageSite } from '../yaml/image-sites';
 import { applyScalarEdits } from '../yaml/scalar-splice';
+import { commitOfTag, tagTemplateOf } from './commit-of-tag';
 import type { FailedTarget, FileRead, ImageUpdate, NoOp, Promotion, TargetState } from './plan-promotions';
-import { compareCandidates, decideTag, newestCandidate, type TagCandidate, type TagPolicy } from './tag-policy';
+import { compareCandidates, decideTag, newestCandidate, type TagCandidate, type TagDecision, type TagPolicy } from './tag-policy';
 import type { ResolvedTarget } from './targets';
 import { valueEditsOf } from './value-edits';
 
@@ -13,6 +15,8 @@ export interface TargetInput {
   readonly file: FileRead;
   readonly state: TargetState;
   readonly pushedAtOf: (image: string, tag: string) => string | undefined;
+  /** How the commit of `newTag` relates to that of `currentTag`, where a Git host told (tags built from commits). */
+  readonly relationOf: (image: string, currentTag: string, newTag: string) => CommitRelation | undefined;
 }
 
 /** What becomes of one target: at most one edit, no-ops for the updates it does not take, maybe a failure. */
@@ -100,7 +104,8 @@ export function decideTarget(input: TargetInput): TargetDecision {
     noop(best, `held: '${current.tag ?? '?'}' was set back by hand from '${held}'; waiting for an image newer than '${held}'`, true);
     return { noops, state: { ...state, heldAbove: held } };
   }
-  const decision = decideTag(target.policy, currentCandidate, best);
+  const ancestry = current.tag === undefined ? undefined : decideByAncestry(input, current.tag, best);
+  const decision = ancestry ?? decideTag(target.policy, currentCandidate, best);
   const digestChanged = target.digestMode !== 'none' && best.digest !== undefined && best.digest !== current.digest;
   if (!decision.update && !(digestChanged && current.tag === best.tag)) {
     noop(best, decision.reason);
@@ -117,6 +122,34 @@ export function decideTarget(input: TargetInput): TargetDecision {
   }
   const promotion = promotionOf(target, best, updates, current.tag, held !== undefined ? { releasesHold: held } : {});
   return { noops, edit: { text, promotion }, state: { lastWrittenTag: best.tag } };
+}
+
+/**
+ * Orders a build a Git host announced against the tag in the file by Git
+ * ancestry, where the host told how their commits relate: only a descendant
+ * replaces the tag; an older, the same or a diverged commit changes nothing.
+ * Undefined (push time decides) where the host was not asked or did not know.
+ */
+function decideByAncestry(input: TargetInput, currentTag: string, best: ImageUpdate): TagDecision | undefined {
+  if (best.commit === undefined || best.from === undefined || currentTag === best.tag) return undefined;
+  const relation = input.relationOf(input.target.image, currentTag, best.tag);
+  const currentCommit = commitOfTag(tagTemplateOf(best.from), currentTag);
+  if (relation === undefined || currentCommit === undefined) return undefined;
+  const newCommit = best.commit.slice(0, Math.max(currentCommit.length, 7));
+  switch (relation) {
+    case 'ahead':
+      // A descendant replaces the tag whatever the push times say, if the policy accepts it at all.
+      return decideTag(input.target.policy, undefined, best);
+    case 'behind':
+      return { update: false, reason: `'${currentTag}' (commit ${currentCommit}) descends from ${best.tag}'s commit ${newCommit}; not going back` };
+    case 'identical':
+      return { update: false, reason: `'${currentTag}' (commit ${currentCommit}) and '${best.tag}' (commit ${newCommit}) are built from the same commit` };
+    case 'diverged':
+      return {
+        update: false,
+        reason: `'${best.tag}' (commit ${newCommit}) and '${currentTag}' (commit ${currentCommit}) have diverged: neither descends from the other; not moving`,
+      };
+  }
 }
 
 /**
