@@ -167,7 +167,12 @@ function decideValuesOnly(
 ): TargetDecision {
   const { target, state, updates } = input;
   const last = state.lastWrittenTag;
-  if (last !== undefined && last !== best.tag) {
+  const ancestry = last === undefined ? undefined : decideByAncestry(input, last, best);
+  if (ancestry !== undefined && !ancestry.update) {
+    noop(best, `values: ${ancestry.reason}`);
+    return { noops };
+  }
+  if (ancestry === undefined && last !== undefined && last !== best.tag) {
     const lastPushedAt = input.pushedAtOf(target.image, last);
     const order = compareCandidates(target.policy, best, lastPushedAt === undefined ? { tag: last } : { tag: last, pushedAt: lastPushedAt });
     if (order !== undefined && order < 0) {

@@ -94,7 +94,7 @@ export async function readWorkspace(updates: readonly ImageUpdate[], deps: ReadD
 
   const states = await deps.states.get([...new Set(targets.map((t) => t.key))]);
   const pushTimes = await readPushTimes(targets, states, lookup, deps);
-  const commitRelations = await readCommitRelations(reached, lookup, deps);
+  const commitRelations = await readCommitRelations(reached, states, lookup, deps);
   return { views, files, states, pushTimes, commitRelations };
 }
 
@@ -114,12 +114,13 @@ function currentTagOf(target: ResolvedTarget, lookup: (repo: string, branch: str
 /**
  * For each build a Git host announced (it carries its commit and `from`
  * source), how its commit relates to the commit of the tag in each target's
- * file, read back through the source's tag template. Only tags made of
+ * file (for a target of values only, the tag Hoist last wrote there), read back through the source's tag template. Only tags made of
  * {sha}/{sha:N} can be read back; the others, and commits the host does not
  * know, are left out: planning orders those by push time.
  */
 async function readCommitRelations(
   reached: ReadonlyArray<{ readonly update: ImageUpdate; readonly target: ResolvedTarget }>,
+  states: ReadonlyMap<string, TargetState>,
   lookup: (repo: string, branch: string, path: string) => string | undefined,
   deps: ReadDeps,
 ): Promise<Map<string, CommitRelation>> {
@@ -128,7 +129,7 @@ async function readCommitRelations(
   const asked = new Set<string>();
   for (const { update, target } of reached) {
     if (update.commit === undefined || update.from === undefined) continue;
-    const current = currentTagOf(target, lookup);
+    const current = target.setOnly ? states.get(target.key)?.lastWrittenTag : currentTagOf(target, lookup);
     if (current === undefined || current === update.tag) continue;
     const key = relationKey(target.image, current, update.tag);
     if (asked.has(key)) continue;
