@@ -1,5 +1,6 @@
 import { Gitlab } from '@gitbeaker/rest';
 import { Octokit } from '@octokit/core';
+import type { PromotionConfig } from '../core/config/promotion-config';
 import type { CommitHistory, CommitRelation, CommitSource } from '../core/ports';
 import { hostError } from '../providers/host-error';
 
@@ -132,4 +133,20 @@ async function commitsOnGitLab(
     if (status === 404) return undefined;
     throw hostError({ host: 'GitLab', action, status, detail: String(failure.cause?.description ?? failure.message), secrets: [token] }, error);
   }
+}
+
+/**
+ * The credentials of the `from` source a commit source stands for (same
+ * host, repository and API), so that a token is read only for a repository
+ * the config grants one.
+ */
+export function commitCredentialsOf(config: PromotionConfig, source: CommitSource): { readonly secretName?: string; readonly env?: string } | undefined {
+  for (const image of config.images) {
+    for (const from of image.from) {
+      if (from.host === source.host && from.repository.toLowerCase() === source.repository.toLowerCase() && from.apiUrl === source.apiUrl && from.credentials) {
+        return from.credentials;
+      }
+    }
+  }
+  return undefined;
 }

@@ -201,14 +201,17 @@ export const TriggerSourceSchema = z
     /** Check the tag exists in the registry before bumping (and take its digest). */
     verify: z.enum(['registry', 'none']).default('registry'),
     /**
-     * The host's API, asked whether one build's commit descends from another's
-     * (tags made only of {sha}/{sha:N} are ordered by Git ancestry).
+     * The host's API, asked whether one build's commit descends from another's:
+     * tags made only of {sha}/{sha:N} are then ordered by Git ancestry. Hoist
+     * asks only for a source that names `apiUrl` or `credentials`.
      * @default `https://api.github.com`, `https://gitlab.com`, `https://gitea.com/api/v1`
      */
     apiUrl: z.url().optional(),
     /**
-     * A token that may read the source repository's commits: a secret (Secrets
-     * Manager in AWS) or an environment variable (locally). @default none: asked anonymously, as for a public repository
+     * A token that may read the source repository's commits, for ordering its
+     * builds by Git ancestry: a secret (Secrets Manager in AWS) or an
+     * environment variable (locally). With `apiUrl` alone the host is asked
+     * without a token (a public repository). @default none: tags are ordered by push time
      */
     credentials: z
       .object({ secretName: z.string().min(1).optional(), env: EnvNameSchema.optional() })

@@ -129,6 +129,8 @@ async function readCommitRelations(
   const asked = new Set<string>();
   for (const { update, target } of reached) {
     if (update.commit === undefined || update.from === undefined) continue;
+    // Only sources set up for it are asked: an anonymous public API is soon rate-limited.
+    if (update.from.credentials === undefined && update.from.apiUrl === undefined) continue;
     const current = target.setOnly ? states.get(target.key)?.lastWrittenTag : currentTagOf(target, lookup);
     if (current === undefined || current === update.tag) continue;
     const key = relationKey(target.image, current, update.tag);
