@@ -4,7 +4,7 @@ import { currentVersionOf, editsForSite, findImageSites, findMarkerSites, type I
 import { applyScalarEdits } from '../yaml/scalar-splice';
 import { commitOfTag, tagTemplateOf } from './commit-of-tag';
 import type { FailedTarget, FileRead, ImageUpdate, NoOp, Promotion, TargetState } from './plan-promotions';
-import { compareCandidates, decideTag, newestCandidate, type TagCandidate, type TagDecision, type TagPolicy } from './tag-policy';
+import { compareCandidates, decideTag, policyAccepts, type TagCandidate, type TagDecision, type TagPolicy } from './tag-policy';
 import type { ResolvedTarget } from './targets';
 import { valueEditsOf } from './value-edits';
 
@@ -69,7 +69,7 @@ export function decideTarget(input: TargetInput): TargetDecision {
     return pushedAt === undefined ? { tag } : { tag, pushedAt };
   };
 
-  const best = newestCandidate(target.policy, updates);
+  const best = newestUpdate(input);
   for (const update of updates) {
     if (update === best) continue;
     const verdict = decideTag(target.policy, undefined, update);
@@ -122,6 +122,29 @@ export function decideTarget(input: TargetInput): TargetDecision {
   }
   const promotion = promotionOf(target, best, updates, current.tag, held !== undefined ? { releasesHold: held } : {});
   return { noops, edit: { text, promotion }, state: { lastWrittenTag: best.tag } };
+}
+
+/**
+ * The newest update of the batch the policy accepts: by Git ancestry between
+ * builds whose commits the host related (a descendant is newer; the same
+ * commit or an ancestor is not), else as the policy orders tags.
+ */
+function newestUpdate(input: TargetInput): ImageUpdate | undefined {
+  const { target } = input;
+  let best: ImageUpdate | undefined;
+  for (const update of input.updates) {
+    if (!policyAccepts(target.policy, update.tag)) continue;
+    if (best === undefined) {
+      best = update;
+      continue;
+    }
+    const relation = best.commit !== undefined && update.commit !== undefined ? input.relationOf(target.image, best.tag, update.tag) : undefined;
+    if (relation === 'ahead') best = update;
+    else if (relation === 'behind' || relation === 'identical') continue;
+    // Diverged or not related: neither contains the other, so the policy's order picks; the file's tag is checked after.
+    else if ((compareCandidates(target.policy, update, best) ?? 1) > 0) best = update;
+  }
+  return best;
 }
 
 /**

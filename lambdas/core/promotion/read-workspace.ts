@@ -1,5 +1,5 @@
 import { TerminalError } from '../../shared/errors';
-import type { PromotionConfig, RepositoryConfig } from '../config/promotion-config';
+import type { PromotionConfig, RepositoryConfig, TriggerSource } from '../config/promotion-config';
 import type { BranchUpdate, CommitHistory, CommitRelation, GitProvider, PullRequestInfo, RegistryPushTimes, TagHistory, TargetStateStore } from '../ports';
 import { currentVersionOf } from '../yaml/image-sites';
 import { commitOfTag, tagTemplateOf } from './commit-of-tag';
@@ -114,7 +114,8 @@ function currentTagOf(target: ResolvedTarget, lookup: (repo: string, branch: str
 /**
  * For each build a Git host announced (it carries its commit and `from`
  * source), how its commit relates to the commit of the tag in each target's
- * file (for a target of values only, the tag Hoist last wrote there), read back through the source's tag template. Only tags made of
+ * file (for a target of values only, the tag Hoist last wrote there) and to
+ * the other builds of the batch that reach the same target, read back through the source's tag template. Only tags made of
  * {sha}/{sha:N} can be read back; the others, and commits the host does not
  * know, are left out: planning orders those by push time.
  */
@@ -125,12 +126,35 @@ async function readCommitRelations(
   deps: ReadDeps,
 ): Promise<Map<string, CommitRelation>> {
   const relations = new Map<string, CommitRelation>();
-  if (deps.commitHistory === undefined) return relations;
+  const history = deps.commitHistory;
+  if (history === undefined) return relations;
   const asked = new Set<string>();
+  const ask = (from: TriggerSource, base: string, head: string) =>
+    history.compare({ host: from.host, repository: from.repository, ...(from.apiUrl ? { apiUrl: from.apiUrl } : {}) }, base, head);
+  const byTarget = new Map<string, Array<{ update: ImageUpdate & { commit: string; from: TriggerSource }; target: ResolvedTarget }>>();
   for (const { update, target } of reached) {
-    if (update.commit === undefined || update.from === undefined) continue;
+    const { commit, from } = update;
+    if (commit === undefined || from === undefined) continue;
     // Only sources set up for it are asked: an anonymous public API is soon rate-limited.
-    if (update.from.credentials === undefined && update.from.apiUrl === undefined) continue;
+    if (from.credentials === undefined && from.apiUrl === undefined) continue;
+    byTarget.set(target.key, [...(byTarget.get(target.key) ?? []), { update: { ...update, commit, from }, target }]);
+  }
+  // Builds of one batch that reach one target, against each other: the newest of them is the one planned.
+  for (const pairs of byTarget.values()) {
+    for (const [i, a] of pairs.entries()) {
+      for (const b of pairs.slice(i + 1)) {
+        const key = relationKey(a.target.image, a.update.tag, b.update.tag);
+        if (a.update.tag === b.update.tag || asked.has(key) || !sameSource(a.update.from, b.update.from)) continue;
+        asked.add(key);
+        asked.add(relationKey(a.target.image, b.update.tag, a.update.tag));
+        const relation = await ask(a.update.from, a.update.commit, b.update.commit);
+        if (relation === undefined) continue;
+        relations.set(key, relation);
+        relations.set(relationKey(a.target.image, b.update.tag, a.update.tag), INVERSE[relation]);
+      }
+    }
+  }
+  for (const { update, target } of [...byTarget.values()].flat()) {
     const current = target.setOnly ? states.get(target.key)?.lastWrittenTag : currentTagOf(target, lookup);
     if (current === undefined || current === update.tag) continue;
     const key = relationKey(target.image, current, update.tag);
@@ -138,12 +162,17 @@ async function readCommitRelations(
     asked.add(key);
     const base = commitOfTag(tagTemplateOf(update.from), current);
     if (base === undefined) continue;
-    const { host, repository, apiUrl } = update.from;
-    const relation = await deps.commitHistory.compare({ host, repository, ...(apiUrl ? { apiUrl } : {}) }, base, update.commit);
+    const relation = await ask(update.from, base, update.commit);
     if (relation !== undefined) relations.set(key, relation);
   }
   return relations;
 }
+
+/** The relation seen from the other side. */
+const INVERSE: Readonly<Record<CommitRelation, CommitRelation>> = { ahead: 'behind', behind: 'ahead', identical: 'identical', diverged: 'diverged' };
+
+const sameSource = (a: TriggerSource, b: TriggerSource): boolean =>
+  a.host === b.host && a.repository.toLowerCase() === b.repository.toLowerCase() && a.apiUrl === b.apiUrl;
 
 /** A provider's answer as a FileRead: refused when larger than the limit. */
 function fileReadOf(text: string | undefined, maxBytes: number): FileRead {

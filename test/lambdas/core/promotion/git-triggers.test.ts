@@ -152,31 +152,35 @@ describe('triggers: a GitLab pipeline promotes the image it built', () => {
 });
 
 describe('triggers: tags built from commits are ordered by Git ancestry', () => {
-  it('keeps a newer commit against a late CI run of an older one, and takes a descendant', async () => {
-    // gitlab-org/gitlab-test on a local GitLab: main is seed ← c1 ← c2 ← c3, and `side` branches off c2.
+  /** gitlab-org/gitlab-test on a local GitLab: main is seed ← c1 ← c2 ← c3 ← c4, and `side` branches off c2; the GitOps file holds c1's build. */
+  async function ancestryRig() {
     const gitlab = await startFakeGitLab('gitlab-org/gitlab-test', { 'app.txt': 'seed' });
+    const commitOn = (parent: string, message: string) => {
+      const sha = gitlab.git.commitAfter(parent, message);
+      gitlab.git.refs.set('main', sha);
+      return sha;
+    };
+    const c1 = commitOn(gitlab.git.refs.get('main') as string, 'c1');
+    const c2 = commitOn(c1, 'c2');
+    const c3 = commitOn(c2, 'c3');
+    const side = gitlab.git.commitAfter(c2, 'side');
+    const c4 = commitOn(c3, 'c4');
+    const tag = (sha: string) => sha.slice(0, 8);
+    const { bare, person } = createBareRepo({ '.cicd/dev.yaml': deployment(tag(c1)), '.cicd/model.yaml': configMap(tag(c1)) });
+    const config = configFor(bare, { apiUrl: gitlab.url, credentials: { env: 'GITLAB_TOKEN' } });
+    const deps = depsFor(config, {
+      tagHistory: new MemoryTagHistory(),
+      commitHistory: new GitHostCommitHistory({ token: async () => gitlab.token }),
+    });
+    const runOf = (sha: string, id: string, at: string) =>
+      buildEnvelopes('gitlab', id, new Date(at), [{ ...pipelineEvent(), sha } as HoistEvent], (e) => workOf(config, e)).envelopes;
+    return { gitlab, commits: { c2, c3, c4, side }, tag, person, deps, runOf };
+  }
+
+  it('keeps a newer commit against a late CI run of an older one, and takes a descendant', async () => {
+    const { gitlab, commits, tag, person, deps, runOf } = await ancestryRig();
+    const { c2, c3, c4, side } = commits;
     try {
-      const commitOn = (parent: string, message: string) => {
-        const sha = gitlab.git.commitAfter(parent, message);
-        gitlab.git.refs.set('main', sha);
-        return sha;
-      };
-      const c1 = commitOn(gitlab.git.refs.get('main') as string, 'c1');
-      const c2 = commitOn(c1, 'c2');
-      const c3 = commitOn(c2, 'c3');
-      const side = gitlab.git.commitAfter(c2, 'side');
-      const c4 = commitOn(c3, 'c4');
-      const tag = (sha: string) => sha.slice(0, 8);
-
-      const { bare, person } = createBareRepo({ '.cicd/dev.yaml': deployment(tag(c1)), '.cicd/model.yaml': configMap(tag(c1)) });
-      const config = configFor(bare, { apiUrl: gitlab.url, credentials: { env: 'GITLAB_TOKEN' } });
-      const deps = depsFor(config, {
-        tagHistory: new MemoryTagHistory(),
-        commitHistory: new GitHostCommitHistory({ token: async () => gitlab.token }),
-      });
-      const runOf = (sha: string, id: string, at: string) =>
-        buildEnvelopes('gitlab', id, new Date(at), [{ ...pipelineEvent(), sha } as HoistEvent], (e) => workOf(config, e)).envelopes;
-
       await promoteBatch(runOf(c3, 'd1', '2026-11-23T08:00:00Z'), deps);
       expect(person.show('main', '.cicd/dev.yaml')).toBe(deployment(tag(c3)).trimEnd());
 
@@ -200,6 +204,20 @@ describe('triggers: tags built from commits are ordered by Git ancestry', () => 
       expect(person.show('main', '.cicd/dev.yaml')).toBe(deployment(tag(c4)).trimEnd());
       expect(person.show('main', '.cicd/model.yaml')).toContain(`MODEL_SHA: "${tag(c4)}"`);
       expect(person.log()[0]).toBe(`chore(dev): bump health-demo ${tag(c3)} -> ${tag(c4)} [skip ci]`);
+    } finally {
+      await gitlab.close();
+    }
+  });
+
+  it('takes the descendant among the runs of one batch, even when an older commit reported last', async () => {
+    const { gitlab, commits, tag, person, deps, runOf } = await ancestryRig();
+    const { c2, c3 } = commits;
+    try {
+      const result = await promoteBatch([...runOf(c3, 'd1', '2026-11-23T08:00:00Z'), ...runOf(c2, 'd2', '2026-11-23T08:05:00Z')], deps);
+      expect(result.failures).toEqual([]);
+      expect(person.show('main', '.cicd/dev.yaml')).toBe(deployment(tag(c3)).trimEnd());
+      expect(person.show('main', '.cicd/model.yaml')).toContain(`MODEL_SHA: "${tag(c3)}"`);
+      expect(result.applied.flatMap((a) => a.change.promotions.map((p) => p.toTag))).toEqual([tag(c3), tag(c3)]);
     } finally {
       await gitlab.close();
     }
