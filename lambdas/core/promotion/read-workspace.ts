@@ -115,8 +115,9 @@ function currentTagOf(target: ResolvedTarget, lookup: (repo: string, branch: str
  * For each build a Git host announced (it carries its commit and `from`
  * source), how its commit relates to the commit of the tag in each target's
  * file (for a target of values only, the tag Hoist last wrote there) and to
- * the other builds of the batch that reach the same target, read back through the source's tag template. Only tags made of
- * {sha}/{sha:N} can be read back; the others, and commits the host does not
+ * the other builds of the batch that reach the same target. A tag in a file
+ * is read back into its commit through the source's tag template; only tags
+ * made of {sha}/{sha:N} can be. The others, and commits the host does not
  * know, are left out: planning orders those by push time.
  */
 async function readCommitRelations(
