@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ArgoCdClient } from '../lambdas/clients/argocd-client';
+import { commitCredentialsOf, GitHostCommitHistory } from '../lambdas/clients/git-host-commit-history';
 import { FilePromotionOutcomeStore } from '../lambdas/clients/local/file-promotion-outcomes';
 import { MemoryAuditLog, MemoryTargetStateStore } from '../lambdas/clients/local/memory-promotion-stores';
 import { MemoryTagHistory } from '../lambdas/clients/local/memory-tag-history';
@@ -80,6 +81,13 @@ export function createLocalPromoter(options: LocalPromoterOptions): {
     }),
   });
   const providerFor = providerCache(async (repository) => (repository.credentials.env ? env[repository.credentials.env] : undefined));
+  // Git ancestry of built commits, with the token from the variable a `from` source names.
+  const commitHistory = new GitHostCommitHistory({
+    token: async (source) => {
+      const variable = commitCredentialsOf(config, source)?.env;
+      return variable === undefined ? undefined : env[variable];
+    },
+  });
   const argocd =
     env.HOIST_ARGOCD_URL && env.HOIST_ARGOCD_TOKEN
       ? new ArgoCdClient({ url: env.HOIST_ARGOCD_URL, token: env.HOIST_ARGOCD_TOKEN, refresh: config.argocd.refresh, sync: config.argocd.sync })
@@ -96,6 +104,7 @@ export function createLocalPromoter(options: LocalPromoterOptions): {
       states,
       audit,
       tagHistory,
+      commitHistory,
       imageRegistry,
       ...(options.outcomes ? { outcomes: options.outcomes } : {}),
       ...(argocd ? { argocd } : {}),

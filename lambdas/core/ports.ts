@@ -67,6 +67,28 @@ export interface RegistryPushTimes {
   pushedAt(image: string, tag: string): Promise<string | undefined>;
 }
 
+/** Where a build's commit lives: the repository a `from` source names, on its host. */
+export interface CommitSource {
+  readonly host: 'github' | 'gitlab' | 'gitea';
+  /** `owner/name`, or `group/subgroup/name` on GitLab. */
+  readonly repository: string;
+  /** The host's API when it is not the public one. */
+  readonly apiUrl?: string;
+}
+
+/**
+ * How `head` relates to `base` in Git: `ahead` when head descends from base,
+ * `behind` when base descends from head, `identical`, or `diverged` when
+ * neither contains the other.
+ */
+export type CommitRelation = 'ahead' | 'behind' | 'identical' | 'diverged';
+
+/** Asks a Git host how two commits of one repository relate (abbreviated SHAs allowed). */
+export interface CommitHistory {
+  /** Undefined when the host does not know one of the commits; throws when it cannot be asked. */
+  compare(source: CommitSource, base: string, head: string): Promise<CommitRelation | undefined>;
+}
+
 /** What a registry says of one image tag. */
 export interface ImageTagInfo {
   /** The manifest digest the tag points at (`sha256:…`). */

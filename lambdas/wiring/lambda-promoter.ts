@@ -12,6 +12,7 @@ import { EcrImageRegistry } from '../clients/aws/ecr-image-registry';
 import { EcrPushTimes } from '../clients/aws/ecr-push-times';
 import { SqsDeadLetterSink } from '../clients/aws/sqs-dead-letter-sink';
 import { sqsRetryAfter } from '../clients/aws/sqs-retry-after';
+import { commitCredentialsOf, GitHostCommitHistory } from '../clients/git-host-commit-history';
 import { ImageRegistries } from '../clients/registry/image-registries';
 import { OciImageRegistry } from '../clients/registry/oci-image-registry';
 import { parseRegistryCredentials } from '../clients/registry/registry-credentials';
@@ -44,6 +45,7 @@ export const PromoterEnvSchema = z.object({
  * The promoter's object graph on AWS: config bundled with the function,
  * tokens and webhook URLs from Secrets Manager (cached five minutes, never
  * logged), state, audit and tag history in DynamoDB, push times from ECR,
+ * Git ancestry of built commits from the hosts the `from` sources name,
  * and the dead-letter queue for what no retry can help.
  */
 export function wireLambdaPromoter(env: z.infer<typeof PromoterEnvSchema> = readEnv(PromoterEnvSchema)): PromoterHandlerDeps {
@@ -65,6 +67,12 @@ export function wireLambdaPromoter(env: z.infer<typeof PromoterEnvSchema> = read
     tagHistory: new DynamoDbTagHistory(dynamo, env.HOIST_TABLE_NAME),
     outcomes: new DynamoDbPromotionOutcomeStore({ client: dynamo, tableName: env.HOIST_TABLE_NAME }),
     registry: new EcrPushTimes(undefined, env.HOIST_ECR_REPOSITORIES),
+    commitHistory: new GitHostCommitHistory({
+      token: async (source) => {
+        const name = commitCredentialsOf(config, source)?.secretName;
+        return name === undefined ? undefined : secret(name);
+      },
+    }),
     imageRegistry: new ImageRegistries({
       ecr: new EcrImageRegistry(undefined, env.HOIST_ECR_REPOSITORIES),
       oci: new OciImageRegistry({

@@ -155,7 +155,10 @@ const PromotionSecretsSchema = z.object({
   images: z
     .array(
       z
-        .object({ targets: z.array(z.object({ slack: z.object({ webhookSecretName: SecretNameSchema.optional() }).loose().optional() }).loose()).optional() })
+        .object({
+          targets: z.array(z.object({ slack: z.object({ webhookSecretName: SecretNameSchema.optional() }).loose().optional() }).loose()).optional(),
+          from: z.array(z.object({ credentials: z.object({ secretName: SecretNameSchema.optional() }).loose().optional() }).loose()).optional(),
+        })
         .loose(),
     )
     .optional(),
@@ -180,6 +183,7 @@ export function promoterSecretNames(config: HoistConfig): string[] {
     promotion.slack?.webhookSecretName,
     ...Object.values(promotion.registry?.credentials ?? {}).map((c) => c.secretName),
     ...(promotion.images ?? []).flatMap((image) => (image.targets ?? []).map((target) => target.slack?.webhookSecretName)),
+    ...(promotion.images ?? []).flatMap((image) => (image.from ?? []).map((source) => source.credentials?.secretName)),
   ];
   return [...new Set(names.filter((n): n is string => n !== undefined))].sort();
 }

@@ -49,7 +49,10 @@ export const blobSha = (content: string): string =>
  * it is given (201 with the pull request, as Gitea's API documents; 404 for an
  * unknown index);
  * `POST pulls/{index}/merge` with `merge_when_checks_succeed` (405 "Please try
- * again later" when the PR cannot be scheduled); labels.
+ * again later" when the PR cannot be scheduled); labels;
+ * `GET compare/{base}...{head}` answering `total_commits` and the `commits`
+ * reachable from head and not from base (branches or full or abbreviated
+ * ids), 404 for a ref it does not know.
  */
 export async function startFakeGitea(owner: string, repo: string, files: Record<string, string>, autoMergeAllowed = true): Promise<FakeGitea> {
   const token = 'gitea-test-token';
@@ -88,6 +91,13 @@ export async function startFakeGitea(owner: string, repo: string, files: Record<
         return commit
           ? send(200, { sha: commit.sha })
           : send(404, { message: "The target couldn't be found.", errors: [`object does not exist [id: ${m[1]}, rel_path: ]`] });
+      }
+      if (req.method === 'GET' && (m = /^\/compare\/([^.]+)\.\.\.([^.]+)$/.exec(path))) {
+        const base = git.resolve(m[1] as string);
+        const head = git.resolve(m[2] as string);
+        if (base === undefined || head === undefined) return send(404, { message: "The target couldn't be found.", errors: [] });
+        const commits = git.commitsBetween(base, head).map((sha) => ({ sha }));
+        return send(200, { total_commits: commits.length, commits });
       }
       if (req.method === 'GET' && (m = /^\/branches\/(.+)$/.exec(path))) {
         const sha = git.refs.get(m[1] as string);

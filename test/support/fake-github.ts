@@ -20,6 +20,8 @@ export interface FakeGitHub {
   /** Every accepted `PATCH pulls/{pull_number}`, in order, with the fields it set. */
   readonly pullEdits: Array<{ number: number; title?: string; body?: string }>;
   readonly requests: string[];
+  /** The commits, branches and ancestry behind the API. */
+  readonly git: MemoryGit;
   fileAt(branch: string, path: string): string | undefined;
   messagesOf(branch: string): string[];
   /** A person's commit on a branch, moving it outside Hoist. */
@@ -45,6 +47,10 @@ export interface FakeGitHub {
  * Contents: 404 "No commit found for the ref …" for an unknown ref, a plain 404
  * "Not Found" for a missing path (and for a repository it does not have), and
  * a folder as a JSON listing even when raw content is asked for.
+ * Compare (`GET compare/{base}...{head}`, branches or full or abbreviated
+ * commit ids): `status` ahead, behind, identical or diverged with
+ * `ahead_by`, `behind_by` and the commits `base..head`; 404 "Not Found" for a
+ * ref the repository does not have, as GitHub's REST docs describe.
  */
 export async function startFakeGitHub(owner: string, repo: string, files: Record<string, string>, allowAutoMerge = true): Promise<FakeGitHub> {
   const token = 'ghp_testtoken';
@@ -95,6 +101,15 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
       if (req.method === 'GET' && (m = /^\/git\/ref\/heads\/(.+)$/.exec(path))) {
         const sha = refs.get(m[1] as string);
         return sha ? send(200, { ref: `refs/heads/${m[1]}`, object: { sha, type: 'commit' } }) : send(404, { message: 'Not Found' });
+      }
+      if (req.method === 'GET' && (m = /^\/compare\/([^.]+)\.\.\.([^.]+)$/.exec(path))) {
+        const base = git.resolve(m[1] as string);
+        const head = git.resolve(m[2] as string);
+        if (base === undefined || head === undefined) return send(404, { message: 'Not Found' });
+        const aheadBy = git.commitsBetween(base, head);
+        const behindBy = git.commitsBetween(head, base).length;
+        const status = aheadBy.length === 0 ? (behindBy === 0 ? 'identical' : 'behind') : behindBy === 0 ? 'ahead' : 'diverged';
+        return send(200, { status, ahead_by: aheadBy.length, behind_by: behindBy, total_commits: aheadBy.length, commits: aheadBy.map((sha) => ({ sha })) });
       }
       if (req.method === 'GET' && (m = /^\/contents\/(.+)$/.exec(path))) {
         // `ref` is a commit SHA or a branch; without one GitHub reads the default branch.
@@ -213,6 +228,7 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
     pulls,
     pullEdits,
     requests,
+    git,
     fileAt: (branch, path) => git.fileAt(branch, path),
     messagesOf: (branch) => git.messagesOf(branch),
     pushAsPerson: (branch, changed, message) => git.pushAsPerson(branch, changed, message),

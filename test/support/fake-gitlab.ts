@@ -39,7 +39,11 @@ export interface FakeGitLab {
  * `force`; merge requests, with 409 "Another open merge request already
  * exists for this source branch" for a second one, `title` and `description`
  * (`null` when empty) in the list, and `PUT merge_requests/:iid` setting the
- * fields it is given (404 "404 Not found" for an unknown iid).
+ * fields it is given (404 "404 Not found" for an unknown iid);
+ * `GET repository/compare?from&to` answering the `commits` reachable from
+ * `to` and not from `from` (branches or full or abbreviated ids), 404
+ * "404 Ref Not Found" for a ref it does not know (`not_found!("Ref")` in
+ * lib/api/repositories.rb), 400 when `from` or `to` is missing.
  */
 export async function startFakeGitLab(project: string, files: Record<string, string>, pipelineExists = true): Promise<FakeGitLab> {
   const token = 'glpat-testtoken';
@@ -75,6 +79,16 @@ export async function startFakeGitLab(project: string, files: Record<string, str
         const branch = decodeURIComponent(m[1] as string);
         const sha = git.refs.get(branch);
         return sha ? send(200, { name: branch, commit: { id: sha } }) : send(404, { message: '404 Branch Not Found' });
+      }
+      if (req.method === 'GET' && path === '/repository/compare') {
+        const fromRef = url.searchParams.get('from');
+        const toRef = url.searchParams.get('to');
+        if (fromRef === null || toRef === null) return send(400, { error: fromRef === null ? 'from is missing' : 'to is missing' });
+        const from = git.resolve(fromRef);
+        const to = git.resolve(toRef);
+        if (from === undefined || to === undefined) return send(404, { message: '404 Ref Not Found' });
+        const commits = git.commitsBetween(from, to).map((id) => ({ id, short_id: id.slice(0, 8) }));
+        return send(200, { commit: commits[0] ?? null, commits, diffs: [], compare_timeout: false, compare_same_ref: from === to });
       }
       if (req.method === 'GET' && (m = /^\/repository\/files\/(.+)\/raw$/.exec(path))) {
         const ref = url.searchParams.get('ref');

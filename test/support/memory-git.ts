@@ -41,6 +41,37 @@ export class MemoryGit {
     return false;
   }
 
+  /** A branch, a commit id, or a unique abbreviation of one (at least 4 hex digits), as hosts resolve a ref. */
+  resolve(ref: string): string | undefined {
+    const branch = this.refs.get(ref);
+    if (branch !== undefined) return branch;
+    if (!/^[0-9a-f]{4,40}$/.test(ref)) return undefined;
+    const found = [...this.commits.keys()].filter((sha) => sha.startsWith(ref));
+    return found.length === 1 ? found[0] : undefined;
+  }
+
+  /** Commits reachable from `to` and not from `from` (`git log from..to`), newest first. */
+  commitsBetween(from: string, to: string): string[] {
+    const reachable = (start: string) => {
+      const seen = new Set<string>();
+      const stack = [start];
+      while (stack.length > 0) {
+        const sha = stack.pop() as string;
+        if (seen.has(sha)) continue;
+        seen.add(sha);
+        stack.push(...(this.commits.get(sha)?.parents ?? []));
+      }
+      return seen;
+    };
+    const excluded = reachable(from);
+    return [...reachable(to)].filter((sha) => !excluded.has(sha));
+  }
+
+  /** A commit on top of `parent` that no branch points at (a build of a side line, or a branch since deleted). */
+  commitAfter(parent: string, message: string): string {
+    return this.commitOnto(parent, [], message);
+  }
+
   /** Whether `path` differs between two commits. */
   fileChanged(path: string, from: string, to: string): boolean {
     return this.commits.get(from)?.tree.get(path) !== this.commits.get(to)?.tree.get(path);

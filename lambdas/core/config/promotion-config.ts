@@ -200,6 +200,24 @@ export const TriggerSourceSchema = z
     tag: z.string().regex(TAG_TEMPLATE, 'letters, digits, . _ - and {sha} {sha:N} {branch} {tag} {tag#v}').optional(),
     /** Check the tag exists in the registry before bumping (and take its digest). */
     verify: z.enum(['registry', 'none']).default('registry'),
+    /**
+     * The host's API, asked whether one build's commit descends from another's:
+     * tags made only of {sha}/{sha:N} are then ordered by Git ancestry. Hoist
+     * asks only for a source that names `apiUrl` or `credentials`.
+     * @default `https://api.github.com`, `https://gitlab.com`, `https://gitea.com/api/v1`
+     */
+    apiUrl: z.url().optional(),
+    /**
+     * A token that may read the source repository's commits, for ordering its
+     * builds by Git ancestry: a secret (Secrets Manager in AWS) or an
+     * environment variable (locally). With `apiUrl` alone the host is asked
+     * without a token (a public repository). @default none: tags are ordered by push time
+     */
+    credentials: z
+      .object({ secretName: z.string().min(1).optional(), env: EnvNameSchema.optional() })
+      .strict()
+      .refine((c) => c.secretName !== undefined || c.env !== undefined, { message: 'name secretName or env' })
+      .optional(),
   })
   .strict();
 export type TriggerSource = z.infer<typeof TriggerSourceSchema>;

@@ -1,8 +1,10 @@
 import { matchesImageGlob } from '../image-ref';
+import type { CommitRelation } from '../ports';
 import { currentVersionOf, editsForSite, findImageSites, findMarkerSites, type ImageSite } from '../yaml/image-sites';
 import { applyScalarEdits } from '../yaml/scalar-splice';
+import { commitOfTag, tagTemplateOf } from './commit-of-tag';
 import type { FailedTarget, FileRead, ImageUpdate, NoOp, Promotion, TargetState } from './plan-promotions';
-import { compareCandidates, decideTag, newestCandidate, type TagCandidate, type TagPolicy } from './tag-policy';
+import { compareCandidates, decideTag, policyAccepts, type TagCandidate, type TagDecision, type TagPolicy } from './tag-policy';
 import type { ResolvedTarget } from './targets';
 import { valueEditsOf } from './value-edits';
 
@@ -13,6 +15,8 @@ export interface TargetInput {
   readonly file: FileRead;
   readonly state: TargetState;
   readonly pushedAtOf: (image: string, tag: string) => string | undefined;
+  /** How the commit of `newTag` relates to that of `currentTag`, where a Git host told (tags built from commits). */
+  readonly relationOf: (image: string, currentTag: string, newTag: string) => CommitRelation | undefined;
 }
 
 /** What becomes of one target: at most one edit, no-ops for the updates it does not take, maybe a failure. */
@@ -65,7 +69,7 @@ export function decideTarget(input: TargetInput): TargetDecision {
     return pushedAt === undefined ? { tag } : { tag, pushedAt };
   };
 
-  const best = newestCandidate(target.policy, updates);
+  const best = newestUpdate(input);
   for (const update of updates) {
     if (update === best) continue;
     const verdict = decideTag(target.policy, undefined, update);
@@ -100,7 +104,8 @@ export function decideTarget(input: TargetInput): TargetDecision {
     noop(best, `held: '${current.tag ?? '?'}' was set back by hand from '${held}'; waiting for an image newer than '${held}'`, true);
     return { noops, state: { ...state, heldAbove: held } };
   }
-  const decision = decideTag(target.policy, currentCandidate, best);
+  const ancestry = current.tag === undefined ? undefined : decideByAncestry(input, current.tag, best);
+  const decision = ancestry ?? decideTag(target.policy, currentCandidate, best);
   const digestChanged = target.digestMode !== 'none' && best.digest !== undefined && best.digest !== current.digest;
   if (!decision.update && !(digestChanged && current.tag === best.tag)) {
     noop(best, decision.reason);
@@ -120,6 +125,57 @@ export function decideTarget(input: TargetInput): TargetDecision {
 }
 
 /**
+ * The newest update of the batch the policy accepts: by Git ancestry between
+ * builds whose commits the host related (a descendant is newer; the same
+ * commit or an ancestor is not), else as the policy orders tags.
+ */
+function newestUpdate(input: TargetInput): ImageUpdate | undefined {
+  const { target } = input;
+  let best: ImageUpdate | undefined;
+  for (const update of input.updates) {
+    if (!policyAccepts(target.policy, update.tag)) continue;
+    if (best === undefined) {
+      best = update;
+      continue;
+    }
+    const relation = best.commit !== undefined && update.commit !== undefined ? input.relationOf(target.image, best.tag, update.tag) : undefined;
+    if (relation === 'ahead') best = update;
+    else if (relation === 'behind' || relation === 'identical') continue;
+    // Diverged or not related: neither contains the other, so the policy's order picks; the file's tag is checked after.
+    else if ((compareCandidates(target.policy, update, best) ?? 1) > 0) best = update;
+  }
+  return best;
+}
+
+/**
+ * Orders a build a Git host announced against the tag in the file by Git
+ * ancestry, where the host told how their commits relate: only a descendant
+ * replaces the tag; an older, the same or a diverged commit changes nothing.
+ * Undefined (push time decides) where the host was not asked or did not know.
+ */
+function decideByAncestry(input: TargetInput, currentTag: string, best: ImageUpdate): TagDecision | undefined {
+  if (best.commit === undefined || best.from === undefined || currentTag === best.tag) return undefined;
+  const relation = input.relationOf(input.target.image, currentTag, best.tag);
+  const currentCommit = commitOfTag(tagTemplateOf(best.from), currentTag);
+  if (relation === undefined || currentCommit === undefined) return undefined;
+  const newCommit = best.commit.slice(0, Math.max(currentCommit.length, 7));
+  switch (relation) {
+    case 'ahead':
+      // A descendant replaces the tag whatever the push times say, if the policy accepts it at all.
+      return decideTag(input.target.policy, undefined, best);
+    case 'behind':
+      return { update: false, reason: `'${currentTag}' (commit ${currentCommit}) descends from ${best.tag}'s commit ${newCommit}; not going back` };
+    case 'identical':
+      return { update: false, reason: `'${currentTag}' (commit ${currentCommit}) and '${best.tag}' (commit ${newCommit}) are built from the same commit` };
+    case 'diverged':
+      return {
+        update: false,
+        reason: `'${best.tag}' (commit ${newCommit}) and '${currentTag}' (commit ${currentCommit}) have diverged: neither descends from the other; not moving`,
+      };
+  }
+}
+
+/**
  * A target that holds no image, only values (a model ConfigMap beside the
  * Deployment): the newest update is written when it is not older than what
  * Hoist last wrote there and any value differs.
@@ -134,7 +190,12 @@ function decideValuesOnly(
 ): TargetDecision {
   const { target, state, updates } = input;
   const last = state.lastWrittenTag;
-  if (last !== undefined && last !== best.tag) {
+  const ancestry = last === undefined ? undefined : decideByAncestry(input, last, best);
+  if (ancestry !== undefined && !ancestry.update) {
+    noop(best, `values: ${ancestry.reason}`);
+    return { noops };
+  }
+  if (ancestry === undefined && last !== undefined && last !== best.tag) {
     const lastPushedAt = input.pushedAtOf(target.image, last);
     const order = compareCandidates(target.policy, best, lastPushedAt === undefined ? { tag: last } : { tag: last, pushedAt: lastPushedAt });
     if (order !== undefined && order < 0) {

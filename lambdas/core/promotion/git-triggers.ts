@@ -10,6 +10,8 @@ export interface AnnouncedBuild {
   readonly verify: boolean;
   /** The commit the image was built from. */
   readonly commit: string;
+  /** The `from` source that announced it: where the commit lives and how the tag was made of it. */
+  readonly from: TriggerSource;
   readonly source: string;
 }
 
@@ -79,7 +81,7 @@ export function buildsAnnouncedBy(config: PromotionConfig, event: CiSucceeded | 
         reasons.push(`${image.image}: ${match.reason}`);
         continue;
       }
-      builds.push({ image: image.image, tag: match.tag, verify: source.verify === 'registry', commit: match.commit, source: sourceLabel(event) });
+      builds.push({ image: image.image, tag: match.tag, verify: source.verify === 'registry', commit: match.commit, from: source, source: sourceLabel(event) });
     }
   }
   return { builds, reasons };

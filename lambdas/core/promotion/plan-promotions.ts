@@ -1,5 +1,6 @@
-import type { PromotionConfig, SlackDestination } from '../config/promotion-config';
+import type { PromotionConfig, SlackDestination, TriggerSource } from '../config/promotion-config';
 import type { Route } from '../events';
+import type { CommitRelation } from '../ports';
 import { composeChanges } from './compose-change';
 import { decideTarget } from './decide-target';
 import { type ResolvedTarget, targetsOf } from './targets';
@@ -21,6 +22,8 @@ export interface ImageUpdate {
   readonly values?: Readonly<Record<string, string>>;
   /** The commit the image was built from, when a Git host announced it. */
   readonly commit?: string;
+  /** The `from` source that announced it (with `commit`): where the commit lives, and the tag template. */
+  readonly from?: TriggerSource;
 }
 
 /** A promotion the plan carries out. */
@@ -107,6 +110,8 @@ export interface PlanInput {
   readonly stateOf: (targetKey: string) => TargetState | undefined;
   /** When an image tag was pushed, as Hoist recorded it or the registry reports it. */
   readonly pushedAtOf: (image: string, tag: string) => string | undefined;
+  /** How the commit of `newTag` relates to that of `currentTag` (a tag in a file), where a Git host told. */
+  readonly relationOf?: (image: string, currentTag: string, newTag: string) => CommitRelation | undefined;
 }
 
 /** The text of a file, for callers that only need to know whether there is one. */
@@ -162,7 +167,14 @@ export function planPromotions(input: PlanInput): PromotionPlan {
   for (const { target, updates } of byTarget.values()) {
     const known = edited.get(fileKey(target));
     const file: FileRead = known !== undefined ? { kind: 'text', text: known } : input.fileOf(target.repository.name, target.branch, target.file);
-    const decision = decideTarget({ target, updates, file, state: input.stateOf(target.key) ?? {}, pushedAtOf: input.pushedAtOf });
+    const decision = decideTarget({
+      target,
+      updates,
+      file,
+      state: input.stateOf(target.key) ?? {},
+      pushedAtOf: input.pushedAtOf,
+      relationOf: input.relationOf ?? (() => undefined),
+    });
     noops.push(...decision.noops);
     if (decision.failure) failures.push(decision.failure);
     if (decision.state) states.set(target.key, decision.state);

@@ -1,10 +1,10 @@
 import { ConflictError, TerminalError } from '../../shared/errors';
 import type { EventEnvelope } from '../events';
-import type { ImageRegistry, PromotionOutcomeStore, RegistryPushTimes, TagHistory } from '../ports';
+import type { CommitHistory, ImageRegistry, PromotionOutcomeStore, RegistryPushTimes, TagHistory } from '../ports';
 import { type AnnounceDeps, type AnnouncedChange, announce, announceFailure } from './announce';
 import { type AppliedChange, type ApplyDeps, applyPlan } from './apply-plan';
 import { type FailedTarget, type NoOp, type PromotionPlan, planPromotions } from './plan-promotions';
-import { fileKey, type ReadDeps, readWorkspace, tagKey, type Workspace } from './read-workspace';
+import { fileKey, type ReadDeps, readWorkspace, relationKey, tagKey, type Workspace } from './read-workspace';
 import { recordOutcomes } from './record-outcomes';
 import { relayGitopsChanges } from './relay-gitops-change';
 import { batchWorkOf } from './triggers';
@@ -13,6 +13,8 @@ import { verifyUpdates } from './verify-updates';
 export interface PromoteDeps extends ReadDeps, ApplyDeps, AnnounceDeps {
   readonly tagHistory?: TagHistory;
   readonly registry?: RegistryPushTimes;
+  /** Where Git hosts are asked whether one build's commit descends from another's. */
+  readonly commitHistory?: CommitHistory;
   /** Where `POST /promotions` requesters find how their request ended. */
   readonly outcomes?: PromotionOutcomeStore;
   /** Where tags announced by Git hosts are looked up before they are written. */
@@ -70,6 +72,7 @@ export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: Pr
         fileOf: (repo, branch, path) => workspace.files.get(fileKey(repo, branch, path)) ?? { kind: 'missing' },
         stateOf: (key) => workspace.states.get(key),
         pushedAtOf: pushedAtIn(workspace),
+        relationOf: (image, currentTag, newTag) => workspace.commitRelations.get(relationKey(image, currentTag, newTag)),
       });
       await applyPlan(plan, workspace, deps, (change) => applied.push(change));
     } catch (error) {

@@ -1,7 +1,8 @@
 import { TerminalError } from '../../shared/errors';
-import type { PromotionConfig, RepositoryConfig } from '../config/promotion-config';
-import type { BranchUpdate, GitProvider, PullRequestInfo, RegistryPushTimes, TagHistory, TargetStateStore } from '../ports';
+import type { PromotionConfig, RepositoryConfig, TriggerSource } from '../config/promotion-config';
+import type { BranchUpdate, CommitHistory, CommitRelation, GitProvider, PullRequestInfo, RegistryPushTimes, TagHistory, TargetStateStore } from '../ports';
 import { currentVersionOf } from '../yaml/image-sites';
+import { commitOfTag, tagTemplateOf } from './commit-of-tag';
 import { sitesOf } from './decide-target';
 import type { FileRead, ImageUpdate, TargetState } from './plan-promotions';
 import { usesPushTime } from './tag-policy';
@@ -23,6 +24,8 @@ export interface Workspace {
   readonly states: ReadonlyMap<string, TargetState>;
   /** Per `image\0tag`: when it was pushed. */
   readonly pushTimes: ReadonlyMap<string, string>;
+  /** Per `image\0currentTag\0newTag`: how the new tag's commit relates to the current one's, where the host told. */
+  readonly commitRelations: ReadonlyMap<string, CommitRelation>;
 }
 
 export interface ReadDeps {
@@ -31,17 +34,21 @@ export interface ReadDeps {
   readonly states: TargetStateStore;
   readonly tagHistory?: TagHistory;
   readonly registry?: RegistryPushTimes;
+  /** Orders tags built from commits by Git ancestry; without it they are ordered by push time. */
+  readonly commitHistory?: CommitHistory;
 }
 
 export const branchKey = (repository: string, branch: string): string => `${repository}\u0000${branch}`;
 export const fileKey = (repository: string, branch: string, path: string): string => `${repository}\u0000${branch}\u0000${path}`;
 export const tagKey = (image: string, tag: string): string => `${image}\u0000${tag}`;
+export const relationKey = (image: string, currentTag: string, newTag: string): string => `${image}\u0000${currentTag}\u0000${newTag}`;
 
 /**
  * Reads what planning a batch needs: one view per branch (every file of a
  * branch is read from, and later committed onto, the same commit), marker
  * files first (they say which targets exist), each target's file, each
- * target's state, and the push times of tags that are ordered by push time.
+ * target's state, the push times of tags that are ordered by push time, and
+ * how the commit of each announced build relates to that of the tag in the file.
  * Files over `limits.maxFileBytes` are refused here, before anything parses them.
  */
 export async function readWorkspace(updates: readonly ImageUpdate[], deps: ReadDeps): Promise<Workspace> {
@@ -74,20 +81,99 @@ export async function readWorkspace(updates: readonly ImageUpdate[], deps: ReadD
     const read = files.get(fileKey(repo, branch, path));
     return read?.kind === 'text' ? read.text : undefined;
   };
-  const targets = updates.flatMap((u) => {
+  const reached = updates.flatMap((update) => {
     try {
-      return targetsOf(config, u.image, u.tag, u.route, lookup);
+      return targetsOf(config, update.image, update.tag, update.route, lookup).map((target) => ({ update, target }));
     } catch {
       // A broken marker file; planning reports it for the update.
       return [];
     }
   });
+  const targets = reached.map((r) => r.target);
   for (const target of targets) await readInto(target.repository, target.branch, target.mode, target.file);
 
   const states = await deps.states.get([...new Set(targets.map((t) => t.key))]);
   const pushTimes = await readPushTimes(targets, states, lookup, deps);
-  return { views, files, states, pushTimes };
+  const commitRelations = await readCommitRelations(reached, states, lookup, deps);
+  return { views, files, states, pushTimes, commitRelations };
 }
+
+/** The tag of the first image site a target designates in its file, when the file is there and parses. */
+function currentTagOf(target: ResolvedTarget, lookup: (repo: string, branch: string, path: string) => string | undefined): string | undefined {
+  const text = lookup(target.repository.name, target.branch, target.file);
+  if (text === undefined) return undefined;
+  try {
+    const [site] = sitesOf(target, text);
+    return site === undefined ? undefined : currentVersionOf(site).tag;
+  } catch {
+    // Not YAML: planning fails this target with the reason.
+    return undefined;
+  }
+}
+
+/**
+ * For each build a Git host announced (it carries its commit and `from`
+ * source), how its commit relates to the commit of the tag in each target's
+ * file (for a target of values only, the tag Hoist last wrote there) and to
+ * the other builds of the batch that reach the same target. A tag in a file
+ * is read back into its commit through the source's tag template; only tags
+ * made of {sha}/{sha:N} can be. The others, and commits the host does not
+ * know, are left out: planning orders those by push time.
+ */
+async function readCommitRelations(
+  reached: ReadonlyArray<{ readonly update: ImageUpdate; readonly target: ResolvedTarget }>,
+  states: ReadonlyMap<string, TargetState>,
+  lookup: (repo: string, branch: string, path: string) => string | undefined,
+  deps: ReadDeps,
+): Promise<Map<string, CommitRelation>> {
+  const relations = new Map<string, CommitRelation>();
+  const history = deps.commitHistory;
+  if (history === undefined) return relations;
+  const asked = new Set<string>();
+  const ask = (from: TriggerSource, base: string, head: string) =>
+    history.compare({ host: from.host, repository: from.repository, ...(from.apiUrl ? { apiUrl: from.apiUrl } : {}) }, base, head);
+  const byTarget = new Map<string, Array<{ update: ImageUpdate & { commit: string; from: TriggerSource }; target: ResolvedTarget }>>();
+  for (const { update, target } of reached) {
+    const { commit, from } = update;
+    if (commit === undefined || from === undefined) continue;
+    // Only sources set up for it are asked: an anonymous public API is soon rate-limited.
+    if (from.credentials === undefined && from.apiUrl === undefined) continue;
+    byTarget.set(target.key, [...(byTarget.get(target.key) ?? []), { update: { ...update, commit, from }, target }]);
+  }
+  // Builds of one batch that reach one target, against each other: the newest of them is the one planned.
+  for (const pairs of byTarget.values()) {
+    for (const [i, a] of pairs.entries()) {
+      for (const b of pairs.slice(i + 1)) {
+        const key = relationKey(a.target.image, a.update.tag, b.update.tag);
+        if (a.update.tag === b.update.tag || asked.has(key) || !sameSource(a.update.from, b.update.from)) continue;
+        asked.add(key);
+        asked.add(relationKey(a.target.image, b.update.tag, a.update.tag));
+        const relation = await ask(a.update.from, a.update.commit, b.update.commit);
+        if (relation === undefined) continue;
+        relations.set(key, relation);
+        relations.set(relationKey(a.target.image, b.update.tag, a.update.tag), INVERSE[relation]);
+      }
+    }
+  }
+  for (const { update, target } of [...byTarget.values()].flat()) {
+    const current = target.setOnly ? states.get(target.key)?.lastWrittenTag : currentTagOf(target, lookup);
+    if (current === undefined || current === update.tag) continue;
+    const key = relationKey(target.image, current, update.tag);
+    if (asked.has(key)) continue;
+    asked.add(key);
+    const base = commitOfTag(tagTemplateOf(update.from), current);
+    if (base === undefined) continue;
+    const relation = await ask(update.from, base, update.commit);
+    if (relation !== undefined) relations.set(key, relation);
+  }
+  return relations;
+}
+
+/** The relation seen from the other side. */
+const INVERSE: Readonly<Record<CommitRelation, CommitRelation>> = { ahead: 'behind', behind: 'ahead', identical: 'identical', diverged: 'diverged' };
+
+const sameSource = (a: TriggerSource, b: TriggerSource): boolean =>
+  a.host === b.host && a.repository.toLowerCase() === b.repository.toLowerCase() && a.apiUrl === b.apiUrl;
 
 /** A provider's answer as a FileRead: refused when larger than the limit. */
 function fileReadOf(text: string | undefined, maxBytes: number): FileRead {
@@ -115,15 +201,7 @@ async function readPushTimes(
     if (tag !== undefined && usesPushTime(target.policy, tag)) wanted.set(tagKey(target.image, tag), { image: target.image, tag });
   };
   for (const target of targets) {
-    const text = lookup(target.repository.name, target.branch, target.file);
-    if (text !== undefined) {
-      try {
-        const [site] = sitesOf(target, text);
-        if (site !== undefined) want(target, currentVersionOf(site).tag);
-      } catch {
-        // Not YAML: planning fails this target with the reason.
-      }
-    }
+    want(target, currentTagOf(target, lookup));
     const state = states.get(target.key);
     want(target, state?.lastWrittenTag);
     want(target, state?.heldAbove);

@@ -179,6 +179,7 @@ export function batchWorkOf(config: PromotionConfig, envelopes: readonly EventEn
             envelopeId: envelope.id,
             verify: build.verify,
             commit: build.commit,
+            from: build.from,
             ...route,
           });
         }

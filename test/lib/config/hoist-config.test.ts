@@ -62,4 +62,17 @@ describe('config: secrets the promoter may read', () => {
     expect(config.automation.secrets.vaultToken).toBe('hoist/vault/token');
     expect(promoterSecretNames(config)).toEqual(['hoist/argocd/token', 'hoist/git/github-token', 'hoist/slack/prod-releases', 'hoist/slack/webhook-url']);
   });
+
+  it("lists the token a trigger source names for reading its repository's commits", () => {
+    const config = parseHoistConfig(
+      [
+        'images:',
+        '  - image: ghcr.io/acme/app',
+        '    from:',
+        '      - { host: github, repository: acme/app, on: ci.succeeded, tag: "sha-{sha:7}", credentials: { secretName: hoist/git/app-reader } }',
+        '    targets: [{ repository: gitops, file: apps/app/dev.yaml, environment: dev }]',
+      ].join('\n'),
+    );
+    expect(promoterSecretNames(config)).toContain('hoist/git/app-reader');
+  });
 });

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArgoCdClient } from '../../../../lambdas/clients/argocd-client';
+import { GitHostCommitHistory } from '../../../../lambdas/clients/git-host-commit-history';
 import { MemoryAuditLog, MemoryTargetStateStore } from '../../../../lambdas/clients/local/memory-promotion-stores';
+import { MemoryTagHistory } from '../../../../lambdas/clients/local/memory-tag-history';
 import { slackNotifiers } from '../../../../lambdas/clients/slack-notifier';
 import { type PromotionConfig, PromotionConfigSchema, type SlackDestination } from '../../../../lambdas/core/config/promotion-config';
 import type { EventEnvelope, HoistEvent } from '../../../../lambdas/core/events';
@@ -11,6 +13,7 @@ import { buildEnvelopes } from '../../../../lambdas/core/intake/enqueue-once';
 import { parseGitHubDelivery } from '../../../../lambdas/core/intake/parse-github-delivery';
 import { parseGitLabDelivery } from '../../../../lambdas/core/intake/parse-gitlab-delivery';
 import type { PromotionOutcome, PromotionOutcomeStore } from '../../../../lambdas/core/ports';
+import { commitOfTag } from '../../../../lambdas/core/promotion/commit-of-tag';
 import { renderTagTemplate } from '../../../../lambdas/core/promotion/git-triggers';
 import { type PromoteDeps, promoteBatch } from '../../../../lambdas/core/promotion/promote-batch';
 import { workOf } from '../../../../lambdas/core/promotion/triggers';
@@ -19,6 +22,7 @@ import { GitCliProvider } from '../../../../lambdas/providers/git-cli-provider';
 import { GitHubProvider } from '../../../../lambdas/providers/github-provider';
 import { type FakeArgoCd, startFakeArgoCd } from '../../../support/fake-argocd';
 import { startFakeGitHub } from '../../../support/fake-github';
+import { startFakeGitLab } from '../../../support/fake-gitlab';
 import { type FakeSlack, startFakeSlack } from '../../../support/fake-slack';
 import { createBareRepo } from '../../../support/git-repo';
 import { fixture, githubExamples } from '../../../support/webhook-examples';
@@ -89,6 +93,19 @@ describe('triggers: tag templates', () => {
     expect(renderTagTemplate('{branch}-{sha:7}', { sha: SHA, branch: 'main' })).toBe('main-bcbb5ec');
     expect(renderTagTemplate('{branch}', { sha: SHA, branch: 'feature/x' })).toBeUndefined();
     expect(renderTagTemplate('{tag}', { sha: SHA })).toBeUndefined();
+  });
+
+  it('reads the commit back out of a tag whose template holds only {sha} or {sha:N}', () => {
+    expect(commitOfTag('sha-{sha:7}', 'sha-eac743d')).toBe('eac743d');
+    expect(commitOfTag('{sha:8}', 'bcbb5ec3')).toBe('bcbb5ec3');
+    expect(commitOfTag('{sha}', SHA)).toBe(SHA);
+    expect(commitOfTag('{sha:7}-{sha}', `bcbb5ec-${SHA}`)).toBe(SHA);
+    expect(commitOfTag('{sha:7}-{sha}', `0a0a0a0-${SHA}`)).toBeUndefined();
+    expect(commitOfTag('{sha:8}', '1.4.2')).toBeUndefined();
+    expect(commitOfTag('sha-{sha:7}', 'sha-eac743d9')).toBeUndefined();
+    expect(commitOfTag('{branch}-{sha:7}', 'main-bcbb5ec')).toBeUndefined();
+    expect(commitOfTag('{tag#v}', '1.4.2')).toBeUndefined();
+    expect(commitOfTag('{sha:3}', 'bcb')).toBeUndefined();
   });
 });
 
@@ -188,6 +205,79 @@ describe('triggers: a GitHub Actions build opens one PR for ten tag paths in thr
       }
     } finally {
       await gh.close();
+    }
+  });
+});
+
+describe('triggers: tags built from commits are ordered by Git ancestry', () => {
+  /** gitlab-org/gitlab-test on a local GitLab: main is seed ← c1 ← c2 ← c3 ← c4, and `side` branches off c2; the GitOps file holds c1's build. */
+  async function ancestryRig() {
+    const gitlab = await startFakeGitLab('gitlab-org/gitlab-test', { 'app.txt': 'seed' });
+    const commitOn = (parent: string, message: string) => {
+      const sha = gitlab.git.commitAfter(parent, message);
+      gitlab.git.refs.set('main', sha);
+      return sha;
+    };
+    const c1 = commitOn(gitlab.git.refs.get('main') as string, 'c1');
+    const c2 = commitOn(c1, 'c2');
+    const c3 = commitOn(c2, 'c3');
+    const side = gitlab.git.commitAfter(c2, 'side');
+    const c4 = commitOn(c3, 'c4');
+    const tag = (sha: string) => sha.slice(0, 8);
+    const { bare, person } = createBareRepo({ '.cicd/dev.yaml': deployment(tag(c1)), '.cicd/model.yaml': configMap(tag(c1)) });
+    const config = configFor(bare, { apiUrl: gitlab.url, credentials: { env: 'GITLAB_TOKEN' } });
+    const deps = depsFor(config, {
+      tagHistory: new MemoryTagHistory(),
+      commitHistory: new GitHostCommitHistory({ token: async () => gitlab.token }),
+    });
+    const runOf = (sha: string, id: string, at: string) =>
+      buildEnvelopes('gitlab', id, new Date(at), [{ ...pipelineEvent(), sha } as HoistEvent], (e) => workOf(config, e)).envelopes;
+    return { gitlab, commits: { c2, c3, c4, side }, tag, person, deps, runOf };
+  }
+
+  it('keeps a newer commit against a late CI run of an older one, and takes a descendant', async () => {
+    const { gitlab, commits, tag, person, deps, runOf } = await ancestryRig();
+    const { c2, c3, c4, side } = commits;
+    try {
+      await promoteBatch(runOf(c3, 'd1', '2026-11-23T08:00:00Z'), deps);
+      expect(person.show('main', '.cicd/dev.yaml')).toBe(deployment(tag(c3)).trimEnd());
+
+      // c2's run reports after c3's: its tag is the later push, but c3 descends from c2.
+      const late = await promoteBatch(runOf(c2, 'd2', '2026-11-23T08:05:00Z'), deps);
+      expect(late.applied).toEqual([]);
+      expect(late.noops.map((n) => n.reason).sort()).toEqual([
+        `'${tag(c3)}' (commit ${tag(c3)}) descends from ${tag(c2)}'s commit ${tag(c2)}; not going back`,
+        `values: '${tag(c3)}' (commit ${tag(c3)}) descends from ${tag(c2)}'s commit ${tag(c2)}; not going back`,
+      ]);
+      expect(person.show('main', '.cicd/dev.yaml')).toBe(deployment(tag(c3)).trimEnd());
+
+      // A build of a side line that does not contain c3 does not move the target either.
+      const diverged = await promoteBatch(runOf(side, 'd3', '2026-11-23T08:06:00Z'), deps);
+      expect(diverged.applied).toEqual([]);
+      expect(diverged.noops[0]?.reason).toBe(
+        `'${tag(side)}' (commit ${tag(side)}) and '${tag(c3)}' (commit ${tag(c3)}) have diverged: neither descends from the other; not moving`,
+      );
+
+      await promoteBatch(runOf(c4, 'd4', '2026-11-23T08:07:00Z'), deps);
+      expect(person.show('main', '.cicd/dev.yaml')).toBe(deployment(tag(c4)).trimEnd());
+      expect(person.show('main', '.cicd/model.yaml')).toContain(`MODEL_SHA: "${tag(c4)}"`);
+      expect(person.log()[0]).toBe(`chore(dev): bump health-demo ${tag(c3)} -> ${tag(c4)} [skip ci]`);
+    } finally {
+      await gitlab.close();
+    }
+  });
+
+  it('takes the descendant among the runs of one batch, even when an older commit reported last', async () => {
+    const { gitlab, commits, tag, person, deps, runOf } = await ancestryRig();
+    const { c2, c3 } = commits;
+    try {
+      const result = await promoteBatch([...runOf(c3, 'd1', '2026-11-23T08:00:00Z'), ...runOf(c2, 'd2', '2026-11-23T08:05:00Z')], deps);
+      expect(result.failures).toEqual([]);
+      expect(person.show('main', '.cicd/dev.yaml')).toBe(deployment(tag(c3)).trimEnd());
+      expect(person.show('main', '.cicd/model.yaml')).toContain(`MODEL_SHA: "${tag(c3)}"`);
+      expect(result.applied.flatMap((a) => a.change.promotions.map((p) => p.toTag))).toEqual([tag(c3), tag(c3)]);
+    } finally {
+      await gitlab.close();
     }
   });
 });
