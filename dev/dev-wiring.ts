@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ArgoCdClient } from '../lambdas/clients/argocd-client';
+import { parseEcrImageName } from '../lambdas/clients/aws/ecr-image-name';
 import { commitCredentialsOf, GitHostCommitHistory } from '../lambdas/clients/git-host-commit-history';
 import { FilePromotionOutcomeStore } from '../lambdas/clients/local/file-promotion-outcomes';
 import { MemoryAuditLog, MemoryTargetStateStore } from '../lambdas/clients/local/memory-promotion-stores';
@@ -23,9 +24,6 @@ import type { DevSettings } from './dev-settings';
 import { openDevState } from './dev-state';
 import { ensureEmbeddedGitops } from './embedded-gitops';
 import { resolveLocalRepositoryUrls } from './resolve-local-repositories';
-
-/** An ECR repository named outright: `<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<name>`, no wildcard. */
-const ECR_REPOSITORY = /^\d{12}\.dkr\.ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?\/[a-z0-9._/-]+$/;
 
 export interface LocalPromoterOptions {
   readonly configPath: string;
@@ -125,7 +123,9 @@ export function createLocalPromoter(options: LocalPromoterOptions): {
     // What landed stays; the envelope goes to the dead letters with the reasons, as on AWS.
     if (result.failures.length > 0) throw new TerminalError(result.failures.map((f) => f.reason).join('; '));
   };
-  const ecrRepositories = [...new Set(config.images.map((image) => image.image).filter((name) => ECR_REPOSITORY.test(name)))].sort();
+  const ecrRepositories = [
+    ...new Set(config.images.map((image) => image.image).filter((name) => !name.includes('*') && parseEcrImageName(name) !== undefined)),
+  ].sort();
   return { consume, workOf: (event) => workOf(config, event), audit, ecrRepositories };
 }
 

@@ -106,6 +106,23 @@ export interface ImageRegistry {
   resolve(image: string, tag: string): Promise<ImageTagInfo | undefined>;
 }
 
+/** One tag of an image as the registry lists it. */
+export interface ListedImage {
+  readonly tag: string;
+  readonly digest: string;
+  /** ISO 8601 time of the push. */
+  readonly pushedAt: string;
+}
+
+/**
+ * Where the reconcile reads what a registry holds: one entry per tag of each
+ * tagged image of `image` (`<registry>/<repository>`), in any order. A failure
+ * throws; the reconcile reports it for that repository and goes on.
+ */
+export interface RegistryImageLister {
+  listTagged(image: string): Promise<readonly ListedImage[]>;
+}
+
 /** How a `POST /promotions` request ended, for `GET /promotions/{id}`. */
 export interface PromotionOutcome {
   readonly id: string;

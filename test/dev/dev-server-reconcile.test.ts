@@ -9,7 +9,7 @@ import { createLocalPromoter, startLocalDevServer } from '../../dev/dev-wiring';
 import { ensureEmbeddedGitops } from '../../dev/embedded-gitops';
 import { MemoryAuditLog } from '../../lambdas/clients/local/memory-promotion-stores';
 import type { EventEnvelope } from '../../lambdas/core/events';
-import type { ListedImage } from '../../lambdas/core/intake/reconcile-ecr';
+import type { ListedImage } from '../../lambdas/core/ports';
 import { digestOf, ecrPushEvent } from '../support/ecr-pushes';
 import { StaticImageLister } from '../support/static-image-lister';
 

@@ -1,4 +1,4 @@
-import type { ListedImage, RegistryImageLister } from '../../lambdas/core/intake/reconcile-ecr';
+import type { ListedImage, RegistryImageLister } from '../../lambdas/core/ports';
 
 /**
  * A registry that holds the images it is given, per `<registry>/<repository>`,

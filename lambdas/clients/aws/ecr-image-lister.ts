@@ -1,5 +1,5 @@
 import { type DescribeImagesCommandOutput, ECRClient, paginateDescribeImages } from '@aws-sdk/client-ecr';
-import type { ListedImage, RegistryImageLister } from '../../core/intake/reconcile-ecr';
+import type { ListedImage, RegistryImageLister } from '../../core/ports';
 
 /** `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<repository>` */
 const ECR_IMAGE = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/(.+)$/;

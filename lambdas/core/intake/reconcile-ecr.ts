@@ -1,24 +1,8 @@
 import { ConflictError, ValidationError } from '../../shared/errors';
+import type { ListedImage, RegistryImageLister } from '../ports';
 import { enqueueEcrImage } from './enqueue-ecr-image';
 import type { EnqueueOnceDeps } from './enqueue-once';
 import { ecrImagePublished } from './parse-ecr-event';
-
-/** One tag of an image as the registry lists it. */
-export interface ListedImage {
-  readonly tag: string;
-  readonly digest: string;
-  /** ISO 8601 time of the push. */
-  readonly pushedAt: string;
-}
-
-/**
- * Where the reconcile reads what a registry holds: one entry per tag of each
- * tagged image of `image` (`<registry>/<repository>`), in any order. A failure
- * throws; the reconcile reports it for that repository and goes on.
- */
-export interface RegistryImageLister {
-  listTagged(image: string): Promise<readonly ListedImage[]>;
-}
 
 /** How many of each repository's newest images a reconcile looks at, unless told otherwise. */
 export const DEFAULT_RECONCILE_NEWEST = 10;
