@@ -1,9 +1,8 @@
 import { type DescribeImagesCommandOutput, ECRClient, paginateDescribeImages } from '@aws-sdk/client-ecr';
 import type { ListedImage, RegistryImageLister } from '../../core/ports';
+import { parseEcrImageName } from './ecr-image-name';
 
 /** `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<repository>` */
-const ECR_IMAGE = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/(.+)$/;
-
 /** DescribeImages answers at most 1,000 images a page. */
 const PAGE_SIZE = 1000;
 
@@ -21,9 +20,9 @@ export class EcrImageLister implements RegistryImageLister {
   constructor(private readonly clientFor: (region: string) => ECRClient = (region) => new ECRClient({ region })) {}
 
   async listTagged(image: string): Promise<ListedImage[]> {
-    const match = ECR_IMAGE.exec(image);
-    if (match === null) throw new Error(`'${image}' is not an ECR repository (<account>.dkr.ecr.<region>.amazonaws.com/<name>)`);
-    const [, registryId, region, repositoryName] = match as unknown as [string, string, string, string];
+    const name = parseEcrImageName(image);
+    if (name === undefined) throw new Error(`'${image}' is not an ECR repository (<account>.dkr.ecr.<region>.amazonaws.com/<name>)`);
+    const { registryId, region, repositoryName } = name;
     const pages = paginateDescribeImages({ client: this.client(region), pageSize: PAGE_SIZE }, { registryId, repositoryName, filter: { tagStatus: 'TAGGED' } });
     const listed: ListedImage[] = [];
     for await (const page of pages) {
