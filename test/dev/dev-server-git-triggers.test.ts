@@ -74,7 +74,7 @@ describe('dev server: a GitLab pipeline promotes the image it built once the reg
   });
 
   it('waits for the tag, then commits it once with [skip ci]', async () => {
-    const digest = registry.pushAfter(1, 'gitlab-org/gitlab-test', SHA.slice(0, 8));
+    registry.pushAfter(1, 'gitlab-org/gitlab-test', SHA.slice(0, 8));
     const res = await sendPipeline('gitlab-org/gitlab-test', 'p-1');
     expect(await res.json()).toMatchObject({ status: 'accepted', events: ['ci.succeeded'], queued: 1 });
     await server.queue.drain();
@@ -84,7 +84,6 @@ describe('dev server: a GitLab pipeline promotes the image it built once the reg
     expect(person.show('main', '.cicd/dev.yaml')).toContain(`tag: ${SHA.slice(0, 8)}`);
     // Asked twice: not there yet, then there.
     expect(registry.requests.filter((r) => r.includes('/manifests/')).length).toBeGreaterThanOrEqual(2);
-    expect(digest).toMatch(/^sha256:/);
     const log = execFileSync('git', ['-C', person.dir, 'log', '-1', '--format=%B'], { encoding: 'utf8' });
     expect(log).toContain(`Hoist-Target: gitops:.cicd/dev.yaml:dev:${image}#helm:image.tag ${SHA.slice(0, 8)}`);
   }, 60_000);

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
-import type { TargetStateStore } from '../../core/ports';
 import type { TargetState } from '../../core/promotion/plan-promotions';
 import { formatZodIssues, TerminalError } from '../../shared/errors';
+import { MemoryTargetStateStore } from './memory-promotion-stores';
 import { ensurePrivateDir, writeFileAtomically } from './private-files';
 
 /** The file's name inside the state directory. */
@@ -17,14 +17,15 @@ const TargetStatesFileSchema = z.object({ version: z.literal(1), states: z.recor
 /**
  * The dev server's target states (what Hoist last wrote, revert holds), kept
  * across restarts in one JSON file that each change replaces atomically.
- * There is one state per configured target, so the file stays small.
+ * There is one state per configured target, so the file stays small. Reads
+ * are the in-memory store's; each write also replaces the file.
  */
-export class FileTargetStateStore implements TargetStateStore {
-  private readonly states = new Map<string, TargetState>();
+export class FileTargetStateStore extends MemoryTargetStateStore {
   private readonly path: string;
 
   /** Reads `dir/target-states.json`; a file that is not what this store writes is a TerminalError naming it. */
   constructor(dir: string) {
+    super();
     ensurePrivateDir(dir);
     this.path = join(dir, TARGET_STATES_FILE);
     if (!existsSync(this.path)) return;
@@ -41,16 +42,7 @@ export class FileTargetStateStore implements TargetStateStore {
     for (const [key, state] of Object.entries(result.data.states)) this.states.set(key, state);
   }
 
-  async get(keys: readonly string[]): Promise<Map<string, TargetState>> {
-    const found = new Map<string, TargetState>();
-    for (const key of keys) {
-      const state = this.states.get(key);
-      if (state !== undefined) found.set(key, state);
-    }
-    return found;
-  }
-
-  async put(key: string, state: TargetState): Promise<void> {
+  override async put(key: string, state: TargetState): Promise<void> {
     this.states.set(key, state);
     writeFileAtomically(this.path, `${JSON.stringify({ version: 1, states: Object.fromEntries(this.states) }, null, 2)}\n`);
   }

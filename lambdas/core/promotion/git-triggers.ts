@@ -1,4 +1,4 @@
-import type { ImageConfig, PromotionConfig, RepositoryConfig, TriggerSource } from '../config/promotion-config';
+import type { PromotionConfig, RepositoryConfig, TriggerSource } from '../config/promotion-config';
 import type { CiSucceeded, GitHost, GitPush } from '../events';
 import { isImageTag } from '../image-ref';
 
@@ -113,6 +113,3 @@ export function repositoryPathOf(url: string): string | undefined {
 export function gitopsRepositoryOf(config: PromotionConfig, host: GitHost, repository: string): RepositoryConfig | undefined {
   return config.repositories.find((r) => r.provider === host && repositoryPathOf(r.url) === repository.toLowerCase());
 }
-
-/** Whether an image config names a concrete image (no glob), as `from` triggers need. */
-export const isConcreteImage = (image: ImageConfig): boolean => !image.image.includes('*');

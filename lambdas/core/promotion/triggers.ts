@@ -106,12 +106,6 @@ export function routesOf(config: PromotionConfig, image: string, tag: string): R
   return [...routes.values()];
 }
 
-/** The routes of an event that promotes, none otherwise. */
-export function routesFor(config: PromotionConfig, event: HoistEvent): Route[] {
-  const work = workOf(config, event);
-  return work.kind === 'promote' ? [...work.routes] : [];
-}
-
 /** Whether a branch is one Hoist opens PR/MRs from in a repository (for any tag). */
 function isHoistBranch(config: PromotionConfig, repository: string, branch: string): boolean {
   return configuredTargetsOfRepository(config, repository).some((t) => t.branchPattern.test(branch));
@@ -163,8 +157,8 @@ export function batchWorkOf(config: PromotionConfig, envelopes: readonly EventEn
         break;
       case 'ci.succeeded':
       case 'git.push': {
-        const work = workOf(config, event);
-        if (work.kind === 'relay') {
+        if (event.type === 'git.push' && gitopsRepositoryOf(config, event.host, event.repository) !== undefined) {
+          // Intake routed it only when it is a push to the base branch: a relay.
           relays.push(envelope);
           break;
         }
@@ -192,10 +186,4 @@ export function batchWorkOf(config: PromotionConfig, envelopes: readonly EventEn
     }
   }
   return { updates, relays, noops };
-}
-
-/** The image updates among queued envelopes (relays left aside), and a no-op with its reason for the rest. */
-export function imageUpdatesOf(config: PromotionConfig, envelopes: readonly EventEnvelope[]): { updates: ImageUpdate[]; noops: NoOp[] } {
-  const { updates, noops } = batchWorkOf(config, envelopes);
-  return { updates, noops };
 }

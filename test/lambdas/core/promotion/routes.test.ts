@@ -3,7 +3,7 @@ import { PromotionConfigSchema } from '../../../../lambdas/core/config/promotion
 import { type EventEnvelope, type ImagePublished, orderingKeyOf } from '../../../../lambdas/core/events';
 import { buildEnvelopes } from '../../../../lambdas/core/intake/enqueue-once';
 import { type FileRead, planPromotions } from '../../../../lambdas/core/promotion/plan-promotions';
-import { imageUpdatesOf, routesFor, workOf } from '../../../../lambdas/core/promotion/triggers';
+import { batchWorkOf, workOf } from '../../../../lambdas/core/promotion/triggers';
 import { imageEnvelope } from '../../../support/envelopes';
 
 const config = PromotionConfigSchema.parse({
@@ -28,13 +28,16 @@ describe('routing: one queue message group per GitOps branch', () => {
   const event = imageEnvelope(1, 'octo-org/api', 'ghcr.io').event as ImagePublished;
 
   it('names each branch an image is written to, and marker repositories as a whole', () => {
-    expect(routesFor(config, event)).toEqual([
-      { repository: 'gitops', branch: 'main' },
-      { repository: 'gitops', branch: 'hoist/prod/api' },
-      { repository: 'team-repo', branch: '*' },
-    ]);
+    expect(workOf(config, event)).toEqual({
+      kind: 'promote',
+      routes: [
+        { repository: 'gitops', branch: 'main' },
+        { repository: 'gitops', branch: 'hoist/prod/api' },
+        { repository: 'team-repo', branch: '*' },
+      ],
+    });
     expect(
-      routesFor(config, {
+      workOf(config, {
         type: 'git.push',
         host: 'github',
         repository: 'a/b',
@@ -46,7 +49,7 @@ describe('routing: one queue message group per GitOps branch', () => {
         changedPathsTruncated: false,
         author: 'x',
       }),
-    ).toEqual([]);
+    ).toEqual({ kind: 'none', reason: "no image lists this branch push of github a/b in its 'from'" });
   });
 
   it("queues one envelope per route, each in its branch's message group", () => {
@@ -64,7 +67,7 @@ describe('routing: one queue message group per GitOps branch', () => {
       path === 'values.yaml' ? { kind: 'missing' } : { kind: 'text', text: values('1.0.1') };
     const main = planPromotions({
       config,
-      updates: imageUpdatesOf(config, [envelopes[0] as EventEnvelope]).updates,
+      updates: batchWorkOf(config, [envelopes[0] as EventEnvelope]).updates,
       fileOf,
       stateOf: () => undefined,
       pushedAtOf: () => undefined,
@@ -72,7 +75,7 @@ describe('routing: one queue message group per GitOps branch', () => {
     expect(main.changes.map((c) => [c.branch, c.promotions.map((p) => p.environment)])).toEqual([['main', ['dev', 'staging']]]);
     const prod = planPromotions({
       config,
-      updates: imageUpdatesOf(config, [envelopes[1] as EventEnvelope]).updates,
+      updates: batchWorkOf(config, [envelopes[1] as EventEnvelope]).updates,
       fileOf,
       stateOf: () => undefined,
       pushedAtOf: () => undefined,
