@@ -1,6 +1,7 @@
 import type { EventEnvelope, GitHost } from './events';
 import type { TargetState } from './promotion/plan-promotions';
 import type { PromotionNotice } from './promotion/promotion-notice';
+import type { SecretChange } from './secrets/secret-change';
 
 import type { WebhookSecretCandidates } from './webhook-secrets';
 
@@ -259,4 +260,77 @@ export interface GitProvider {
   openPullRequest(request: PullRequestRequest): Promise<PullRequestInfo>;
   /** Replaces the title and description of an open PR/MR (nothing to do where the host has none). */
   updatePullRequest(request: PullRequestUpdate): Promise<void>;
+}
+
+/** A secret as Secrets Manager holds it now. Its value stays in memory: never logged, queued or written anywhere but Vault. */
+export interface SourceSecret {
+  readonly arn: string;
+  readonly name: string;
+  /** The version id of `AWSCURRENT`. */
+  readonly versionId: string;
+  readonly tags: Readonly<Record<string, string>>;
+  /** `SecretString` as stored (JSON or plain text); undefined for a binary secret. */
+  readonly text: string | undefined;
+}
+
+/** A secret's name, ARN and tags, as listing shows them (no value). */
+export interface ListedSecret {
+  readonly arn: string;
+  readonly name: string;
+  readonly tags: Readonly<Record<string, string>>;
+  /** Set when the secret is scheduled for deletion. */
+  readonly deletedAt?: string;
+}
+
+/** Where secret values come from: AWS Secrets Manager, or locally a file. */
+export interface SecretSource {
+  /**
+   * The current value of a secret (by ARN or name). `deleted` when the secret
+   * is gone or scheduled for deletion; throws when it cannot be asked.
+   */
+  read(secretId: string): Promise<SourceSecret | { readonly deleted: true; readonly arn?: string; readonly name?: string }>;
+  /** Every secret whose name starts with one of `prefixes`, those scheduled for deletion included. */
+  list(prefixes: readonly string[]): Promise<readonly ListedSecret[]>;
+}
+
+/** The latest version of a KV v2 secret. */
+export interface VaultSecretVersion {
+  /** `current_version`: what a check-and-set write must name. */
+  readonly version: number;
+  /** The key/value data; undefined when the latest version is deleted or destroyed. */
+  readonly data: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** Vault's KV v2 secrets engine (`/v1/<mount>/data/<path>`). */
+export interface VaultKv {
+  /** Undefined when nothing was ever written at `path`. Throws when Vault cannot be asked (403, 5xx, unreachable). */
+  read(mount: string, path: string): Promise<VaultSecretVersion | undefined>;
+  /**
+   * Writes a new version only if the current version is `cas` (0: only if the
+   * path has none). A mismatch throws VaultCasError. Returns the new version.
+   */
+  write(mount: string, path: string, data: Readonly<Record<string, unknown>>, cas: number): Promise<number>;
+  /** Soft-deletes the latest version (it can be undeleted in Vault). */
+  deleteLatest(mount: string, path: string): Promise<void>;
+}
+
+/** What Hoist last wrote to a Vault path, so a later write can tell a person's change from its own. */
+export interface SecretSyncState {
+  /** The KV v2 version Hoist wrote or found equal to Secrets Manager. */
+  readonly vaultVersion: number;
+  readonly secretArn: string;
+  /** The Secrets Manager version id it came from. */
+  readonly sourceVersionId: string;
+  readonly syncedAt: string;
+}
+
+/** Per Vault path (`<mount>/<path>`) memory of the secrets sync. */
+export interface SecretSyncStateStore {
+  get(vaultKeys: readonly string[]): Promise<Map<string, SecretSyncState>>;
+  put(vaultKey: string, state: SecretSyncState): Promise<void>;
+}
+
+/** Where secret changes are queued, one FIFO group per secret (`secretGroupOf`). */
+export interface SecretChangeQueue {
+  enqueue(changes: readonly SecretChange[]): Promise<void>;
 }

@@ -96,3 +96,6 @@ export function formatZodIssues(issues: ReadonlyArray<{ path: ReadonlyArray<Prop
     })
     .join('; ');
 }
+
+/** Vault refused a check-and-set write: the path's current version is not the one named. */
+export class VaultCasError extends ConflictError {}
