@@ -59,5 +59,31 @@ export function renderSlackMessage(notice: PromotionNotice): SlackMessage {
       const text = `Hoist could not promote ${images} (${what}): ${notice.reason}`;
       return { text, blocks: [section(`:warning: ${escapeMrkdwn(text)}`)] };
     }
+    case 'secrets-synced': {
+      const lines = notice.secrets.map((s) => {
+        const vault =
+          s.vault === 'written' ? `version ${s.vaultVersion ?? '?'} written` : s.vault === 'deleted' ? 'latest version soft-deleted' : 'Vault already current';
+        const cause = s.cause === 'reconcile' ? ' (drift repaired by the reconcile)' : '';
+        return `*${escapeMrkdwn(s.service)}* in *${escapeMrkdwn(s.environment)}*: \`${escapeMrkdwn(s.vaultPath)}\` ${vault}${cause}, from \`${escapeMrkdwn(s.secret)}\``;
+      });
+      const m = notice.manifests;
+      const where =
+        m === undefined
+          ? []
+          : [
+              m.pullRequest
+                ? `Manifests: pull request <${m.pullRequest.url}|#${m.pullRequest.number}> on \`${escapeMrkdwn(m.branch)}\``
+                : `Manifests: commit ${m.commitUrl ? `<${m.commitUrl}|${m.commit.slice(0, 8)}>` : `\`${m.commit.slice(0, 8)}\``} on \`${escapeMrkdwn(m.branch)}\``,
+            ];
+      return {
+        text: `Hoist synced ${notice.secrets.map((s) => `${s.service}/${s.environment}`).join(', ')} secrets`,
+        blocks: [section(lines.join('\n')), ...(where.length + notice.warnings.length > 0 ? [context([...where, ...notice.warnings.map((w) => `⚠ ${escapeMrkdwn(w)}`)])] : [])],
+      };
+    }
+    case 'secrets-failed': {
+      const what = notice.final ? 'needs a person; it will not be retried' : 'it will be retried';
+      const text = `Hoist could not sync ${notice.secrets.join(', ') || 'secrets'} (${what}): ${notice.reason}`;
+      return { text, blocks: [section(`:warning: ${escapeMrkdwn(text)}`)] };
+    }
   }
 }

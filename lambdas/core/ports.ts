@@ -145,12 +145,14 @@ export interface PromotionOutcomeStore {
 export interface AuditRecord {
   readonly id: string;
   readonly at: string;
-  readonly outcome: 'promoted' | 'noop' | 'failed' | 'merged' | 'refreshed';
+  readonly outcome: 'promoted' | 'noop' | 'failed' | 'merged' | 'refreshed' | 'secrets-synced' | 'secrets-failed';
   readonly repository?: string;
   readonly branch?: string;
   readonly commit?: string;
   readonly pullRequestUrl?: string;
   readonly promotions?: ReadonlyArray<Record<string, unknown>>;
+  /** Secrets synced: names, Vault paths and versions, never a value. */
+  readonly secrets?: ReadonlyArray<Record<string, unknown>>;
   readonly reasons?: readonly string[];
   readonly events: readonly string[];
   readonly durationMs: number;
@@ -273,6 +275,14 @@ export interface SourceSecret {
   readonly text: string | undefined;
 }
 
+/** A secret that is gone, or scheduled for deletion; what is still known of it. */
+export interface DeletedSecret {
+  readonly deleted: true;
+  readonly arn?: string;
+  readonly name?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
 /** A secret's name, ARN and tags, as listing shows them (no value). */
 export interface ListedSecret {
   readonly arn: string;
@@ -288,7 +298,7 @@ export interface SecretSource {
    * The current value of a secret (by ARN or name). `deleted` when the secret
    * is gone or scheduled for deletion; throws when it cannot be asked.
    */
-  read(secretId: string): Promise<SourceSecret | { readonly deleted: true; readonly arn?: string; readonly name?: string }>;
+  read(secretId: string): Promise<SourceSecret | DeletedSecret>;
   /** Every secret whose name starts with one of `prefixes`, those scheduled for deletion included. */
   list(prefixes: readonly string[]): Promise<readonly ListedSecret[]>;
 }

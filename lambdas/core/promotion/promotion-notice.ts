@@ -44,4 +44,29 @@ export type PromotionNotice =
       readonly attempts: number;
       readonly final: boolean;
       readonly targets: readonly FailedTarget[];
-    };
+    }
+  /** Secrets written to Vault (or deleted there) and the manifests that read them. Names and versions only. */
+  | {
+      readonly kind: 'secrets-synced';
+      readonly secrets: readonly SyncedSecretLine[];
+      /** The manifests' commit or PR/MR, when they changed. */
+      readonly manifests?: { readonly repository: string; readonly branch: string; readonly commit: string; readonly commitUrl?: string; readonly pullRequest?: { readonly number: number; readonly url: string } };
+      readonly warnings: readonly string[];
+    }
+  /** Secrets that could not be synced. `final`: Hoist will not retry them. */
+  | { readonly kind: 'secrets-failed'; readonly secrets: readonly string[]; readonly reason: string; readonly final: boolean };
+
+/** One secret in a sync notice. */
+export interface SyncedSecretLine {
+  readonly secret: string;
+  readonly service: string;
+  readonly environment: string;
+  /** `<mount>/<path>` in Vault. */
+  readonly vaultPath: string;
+  /** What happened in Vault: a new version, a soft delete, or nothing (the manifest alone changed). */
+  readonly vault: 'written' | 'deleted' | 'unchanged';
+  readonly vaultVersion?: number;
+  /** Why it ran: a Secrets Manager change, or the scheduled reconcile repairing drift. */
+  readonly cause: 'change' | 'reconcile';
+}
+

@@ -176,7 +176,7 @@ const sameSource = (a: TriggerSource, b: TriggerSource): boolean =>
   a.host === b.host && a.repository.toLowerCase() === b.repository.toLowerCase() && a.apiUrl === b.apiUrl;
 
 /** A provider's answer as a FileRead: refused when larger than the limit. */
-function fileReadOf(text: string | undefined, maxBytes: number): FileRead {
+export function fileReadOf(text: string | undefined, maxBytes: number): FileRead {
   if (text === undefined) return { kind: 'missing' };
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > maxBytes) {
@@ -221,7 +221,7 @@ async function readPushTimes(
 }
 
 /** How a branch is read and moved: the base branch, an open PR's branch, or a new branch from the base. */
-async function viewOf(provider: GitProvider, repository: RepositoryConfig, branch: string, mode: 'commit' | 'pull-request'): Promise<BranchView> {
+export async function viewOf(provider: GitProvider, repository: RepositoryConfig, branch: string, mode: 'commit' | 'pull-request'): Promise<BranchView> {
   const baseHead = async (): Promise<string> => {
     const head = await provider.branchHead(repository.baseBranch);
     // No retry brings a base branch into being: the config or the repository must change.

@@ -121,8 +121,7 @@ export const SecretSyncConfigSchema = z
       .object({
         /** A repository from `repositories`. */
         repository: z.string().min(1),
-        /** @default the repository's base branch */
-        branch: z.string().min(1).optional(),
+        /** `commit` writes to the repository's base branch; `pull-request` opens a PR/MR from `pullRequestBranch`. */
         mode: z.enum(['commit', 'pull-request']).default('commit'),
         /** Branch of the PR/MR in pull-request mode. */
         pullRequestBranch: z

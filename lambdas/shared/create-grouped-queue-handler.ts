@@ -1,0 +1,142 @@
+import middy from '@middy/core';
+import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { DeadLetterSink, WarningLog } from '../core/ports';
+import { RetryLaterError, TerminalError } from './errors';
+
+/** What handling a group of messages left for a person: items that failed for good, by id. */
+export interface GroupOutcome {
+  readonly failures: ReadonlyArray<{ readonly reason: string; readonly envelopeIds: readonly string[] }>;
+}
+
+export interface GroupedQueueDeps<T> {
+  /** Parses one record; a TerminalError when it is malformed (no retry parses it). */
+  readonly parse: (record: SQSRecord) => T;
+  /** The item's stable id, as `GroupOutcome.failures` names it. */
+  readonly idOf: (item: T) => string;
+  /** Handles the items of one message group together; throwing means none of them is done. */
+  readonly process: (items: readonly T[]) => Promise<GroupOutcome>;
+  readonly deadLetters: DeadLetterSink;
+  /** Makes records visible again after `seconds` instead of the queue's visibility timeout (SQS ChangeMessageVisibility). */
+  readonly retryAfter?: (receiptHandles: readonly string[], seconds: number) => Promise<void>;
+  /**
+   * The queue's maxReceiveCount. On the last receive a retryable failure is
+   * dead-lettered here, with its reason, instead of by the queue's redrive
+   * (which keeps no reason). @default none: the redrive does it
+   */
+  readonly maxReceives?: number;
+  readonly log: WarningLog & { error(message: string, ...extra: Array<Record<string, unknown>>): void };
+}
+
+/**
+ * A consumer of a FIFO queue. Records are taken per message group, in
+ * order, and each group's items are handled together (one commit for a
+ * branch's events). The answer keeps FIFO order and loses nothing:
+ * - a retryable failure reports every record of the group as a batch item
+ *   failure, so none overtakes another; SQS redelivers them, and after
+ *   maxReceiveCount they go to the dead-letter queue, here with the reason
+ *   when `maxReceives` is given;
+ * - a terminal failure (a malformed message, bad config, a host's permanent
+ *   refusal, a target file that needs a person) is recorded and told by the
+ *   core, and its items go straight to the dead-letter queue with the
+ *   reason; only if that fails are they reported for redelivery.
+ * Powertools' SqsFifoPartialProcessor handles records one at a time; this
+ * handler needs a group's records together.
+ */
+export function createGroupedQueueHandler<T>(deps: GroupedQueueDeps<T>) {
+  return middy<SQSEvent, SQSBatchResponse>().handler(async (event) => {
+    const failures: SQSBatchItemFailure[] = [];
+    const groups = new Map<string, SQSRecord[]>();
+    for (const record of event.Records) {
+      const group = record.attributes.MessageGroupId ?? record.messageId;
+      groups.set(group, [...(groups.get(group) ?? []), record]);
+    }
+    for (const [group, records] of groups) {
+      failures.push(...(await handleGroup(group, records, deps)));
+    }
+    return { batchItemFailures: failures };
+  });
+}
+
+interface Item<T> {
+  readonly record: SQSRecord;
+  readonly item: T;
+}
+
+const failAll = (list: readonly SQSRecord[]): SQSBatchItemFailure[] => list.map((r) => ({ itemIdentifier: r.messageId }));
+
+async function handleGroup<T>(group: string, records: readonly SQSRecord[], deps: GroupedQueueDeps<T>): Promise<SQSBatchItemFailure[]> {
+  const items: Array<Item<T>> = [];
+  for (const [index, record] of records.entries()) {
+    try {
+      items.push({ record, item: deps.parse(record) });
+    } catch (error) {
+      const reason = (error as Error).message;
+      deps.log.error('malformed queue message; dead-lettering it', { messageId: record.messageId, reason });
+      // Kept in the group's order: the message leaves the queue before anything after it runs.
+      const moved = await deadLetter([{ id: record.messageId, record, reason }], group, deps);
+      if (!moved) return [...failAll(items.map((i) => i.record)), ...failAll(records.slice(index))];
+    }
+  }
+  if (items.length === 0) return [];
+  let outcome: GroupOutcome;
+  try {
+    outcome = await deps.process(items.map((i) => i.item));
+  } catch (error) {
+    const reason = (error as Error).message;
+    const max = deps.maxReceives;
+    const lastReceive = max !== undefined && items.some((i) => Number(i.record.attributes.ApproximateReceiveCount ?? '1') >= max);
+    if (error instanceof TerminalError || lastReceive) {
+      deps.log.error(lastReceive ? 'failed on the last attempt; dead-lettering the group' : 'failed for good; dead-lettering the group', {
+        group,
+        reason,
+        messages: items.length,
+      });
+      const moved = await deadLetter(
+        items.map((i) => ({ id: deps.idOf(i.item), record: i.record, reason })),
+        group,
+        deps,
+      );
+      return moved ? [] : failAll(items.map((i) => i.record));
+    }
+    if (error instanceof RetryLaterError && deps.retryAfter !== undefined) {
+      // Not a failure: come back sooner than the visibility timeout. The group stays in order behind it.
+      await deps
+        .retryAfter(
+          items.map((i) => i.record.receiptHandle),
+          error.retryAfterSeconds,
+        )
+        .catch((visibilityError: unknown) => deps.log.warn('could not shorten the retry delay', { group, error: (visibilityError as Error).message }));
+      deps.log.warn('waiting; the group will be retried', { group, reason, retryAfterSeconds: error.retryAfterSeconds });
+      return failAll(items.map((i) => i.record));
+    }
+    deps.log.error('failed; the group will be retried', { group, reason, messages: items.length });
+    return failAll(items.map((i) => i.record));
+  }
+  if (outcome.failures.length === 0) return [];
+  const reasons = new Map<string, string[]>();
+  for (const failure of outcome.failures) {
+    for (const id of failure.envelopeIds) reasons.set(id, [...(reasons.get(id) ?? []), failure.reason]);
+  }
+  const failed = items.filter((i) => reasons.has(deps.idOf(i.item)));
+  const moved = await deadLetter(
+    failed.map((i) => ({ id: deps.idOf(i.item), record: i.record, reason: (reasons.get(deps.idOf(i.item)) ?? []).join('; ') })),
+    group,
+    deps,
+  );
+  return moved ? [] : failAll(failed.map((i) => i.record));
+}
+
+async function deadLetter<T>(
+  entries: ReadonlyArray<{ readonly id: string; readonly record: SQSRecord; readonly reason: string }>,
+  group: string,
+  deps: GroupedQueueDeps<T>,
+): Promise<boolean> {
+  if (entries.length === 0) return true;
+  try {
+    await deps.deadLetters.deadLetter(entries.map((e) => ({ id: e.id, body: e.record.body, group, reason: e.reason })));
+    return true;
+  } catch (error) {
+    deps.log.error('could not dead-letter; the messages will be retried', { group, error: (error as Error).message });
+    return false;
+  }
+}
