@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as z from 'zod';
 import { EnvWebhookSecrets } from '../lambdas/clients/local/env-webhook-secrets';
 import { InProcessQueue } from '../lambdas/clients/local/in-process-queue';
 import { MemoryDeliveryLedger } from '../lambdas/clients/local/memory-delivery-ledger';
@@ -9,6 +10,8 @@ import type { HoistEvent } from '../lambdas/core/events';
 import { reconcileEcr } from '../lambdas/core/intake/reconcile-ecr';
 import type { DeliveryLedger, EnvelopeConsumer, PromotionOutcomeStore, RegistryImageLister } from '../lambdas/core/ports';
 import type { Work } from '../lambdas/core/promotion/triggers';
+import type { SecretChange } from '../lambdas/core/secrets/secret-change';
+import type { SecretSyncOutcome } from '../lambdas/core/secrets/sync-secrets';
 import { parseWebhookSecretText, selectWebhookSecrets } from '../lambdas/core/webhook-secrets';
 import { createEcrEventHandler } from '../lambdas/ecr-event/create-ecr-event-handler';
 import { createPromotionsHandler } from '../lambdas/promotions/create-promotions-handler';
@@ -38,7 +41,23 @@ export interface DevServerOptions {
   readonly reconcile?: DevReconcileOptions;
   /** Where the outcomes `GET /promotions/{id}` answers are kept. @default in memory, forgotten when the server stops */
   readonly promotionOutcomes?: PromotionOutcomeStore;
+  /** The secrets sync behind `POST /events/secrets` and `POST /reconcile/secrets`. @default none: both answer why not */
+  readonly secrets?: DevSecretsSync;
 }
+
+/** What the secret routes call: the sync core with a secrets file and a Vault. */
+export interface DevSecretsSync {
+  syncByName(name: string, change: SecretChange['change'], id: string): Promise<SecretSyncOutcome>;
+  reconcile(id: string): Promise<SecretSyncOutcome[]>;
+}
+
+/** `POST /events/secrets`: a Secrets Manager change to simulate, by secret name. */
+const SecretEventSchema = z
+  .object({
+    secret: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'a Secrets Manager secret name'),
+    change: z.enum(['created', 'updated', 'rotated', 'deleted']).default('updated'),
+  })
+  .strict();
 
 /** The ECR reconcile of the dev server: the same core as the scheduled function, with the registry given. */
 export interface DevReconcileOptions {
@@ -123,7 +142,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     const isEcr = pathname === '/events/ecr' && method === 'POST';
     const isReconcile = pathname === '/reconcile' && method === 'POST';
     const isPromotion = pathname === '/promotions' || pathname.startsWith('/promotions/');
-    if (!isWebhook && !isEcr && !isReconcile && !isPromotion) {
+    const isSecretEvent = pathname === '/events/secrets' && method === 'POST';
+    const isSecretReconcile = pathname === '/reconcile/secrets' && method === 'POST';
+    if (!isWebhook && !isEcr && !isReconcile && !isPromotion && !isSecretEvent && !isSecretReconcile) {
       send(res, 404, { error: 'not found', reason: `no route for ${method} ${pathname}` });
       return;
     }
@@ -135,7 +156,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     }
     // Webhooks and promotion requests check the configured limit themselves (and answer 413); the ECR
     // and reconcile routes, which stand in for EventBridge, get it here.
-    const limit = isEcr || isReconcile ? settings.HOIST_MAX_BODY_BYTES : GATEWAY_BODY_LIMIT;
+    const limit = isEcr || isReconcile || isSecretEvent || isSecretReconcile ? settings.HOIST_MAX_BODY_BYTES : GATEWAY_BODY_LIMIT;
     const body = await readBody(req, limit);
     if (body === undefined) {
       send(res, 413, { error: 'payload too large', reason: `body exceeds ${limit} bytes` });
@@ -148,6 +169,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     if (isReconcile) {
       // The scheduled function reads nothing from its event; neither does this route.
       await handleReconcile(res);
+      return;
+    }
+    if (isSecretEvent || isSecretReconcile) {
+      await handleSecrets(res, isSecretEvent ? body : undefined);
       return;
     }
     const event = toApiGatewayEvent(method, { ...target, host: ownHost }, req.headers, body);
@@ -191,6 +216,45 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     }
   }
 
+  /**
+   * EventBridge and the secrets queue would run the sync; here it runs at
+   * once and the answer says what it did: `synced`, `ignored` (with why) or
+   * `failed` (409, with why). An unreachable Vault or Git host is a 502.
+   */
+  async function handleSecrets(res: ServerResponse, body: Buffer | undefined): Promise<void> {
+    const sync = options.secrets;
+    if (sync === undefined) {
+      send(res, 404, { error: 'not found', reason: 'the promotion config has no secrets: section (or secrets.enabled is false)' });
+      return;
+    }
+    try {
+      if (body === undefined) {
+        const outcomes = await sync.reconcile(`dev-reconcile:${randomUUID()}`);
+        send(res, 200, { status: 'reconciled', secrets: outcomes.length, ...mergeOutcomes(outcomes) });
+        return;
+      }
+      let raw: unknown;
+      try {
+        raw = JSON.parse(body.toString('utf8'));
+      } catch {
+        send(res, 400, { error: 'bad request', reason: 'body is not valid JSON' });
+        return;
+      }
+      const parsed = SecretEventSchema.safeParse(raw);
+      if (!parsed.success) {
+        send(res, 400, { error: 'bad request', reason: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
+        return;
+      }
+      const outcome = await sync.syncByName(parsed.data.secret, parsed.data.change, `dev:${randomUUID()}`);
+      const status = outcome.failures.length > 0 ? 'failed' : outcome.synced.length > 0 ? 'synced' : 'ignored';
+      send(res, status === 'failed' ? 409 : 200, { status, ...mergeOutcomes([outcome]) });
+    } catch (error) {
+      const answer = errorAnswerOf(error);
+      // A Vault or Git host that could not be reached: the queue would retry it.
+      send(res, answer.status >= 500 ? 502 : answer.status, answer.status >= 500 ? { error: 'bad gateway', reason: (error as Error).message } : answer.body);
+    }
+  }
+
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     const refuse = (error: NodeJS.ErrnoException) =>
@@ -214,6 +278,27 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     url: `http://${ownHost}`,
     queue,
     close: () => closeServer(server),
+  };
+}
+
+/** Outcomes as one answer: names, Vault paths, versions and reasons; never a value. */
+function mergeOutcomes(outcomes: readonly SecretSyncOutcome[]) {
+  return {
+    synced: outcomes.flatMap((o) => o.synced),
+    ignored: outcomes.flatMap((o) => o.ignored),
+    failures: outcomes.flatMap((o) => o.failures.map((f) => f.reason)),
+    manifests: outcomes.flatMap((o) =>
+      o.manifests
+        ? [
+            {
+              commit: o.manifests.commit,
+              branch: o.manifests.branch,
+              files: o.manifests.files,
+              ...(o.manifests.pullRequest ? { pullRequest: o.manifests.pullRequest.url } : {}),
+            },
+          ]
+        : [],
+    ),
   };
 }
 

@@ -54,6 +54,10 @@ export const DevSettingsSchema = z
     HOIST_WEBHOOK_SECRET_GITHUB: unsetWhenEmpty(WebhookSecretText.optional()),
     HOIST_WEBHOOK_SECRET_GITLAB: unsetWhenEmpty(WebhookSecretText.optional()),
     HOIST_WEBHOOK_SECRET_GITEA: unsetWhenEmpty(WebhookSecretText.optional()),
+    /** A real Vault for the secrets sync instead of the embedded one; its token comes from the variable the config names. */
+    HOIST_VAULT_ADDR: unsetWhenEmpty(z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional()),
+    /** The secrets file that stands in for Secrets Manager. @default <work dir>/secrets.json, copied from dev/examples/secrets.json */
+    HOIST_SECRETS_FILE: unsetWhenEmpty(z.string().optional()),
     /** Signs `/promotions` requests (plain text, or the webhook secret document, of which `default` counts). */
     HOIST_PROMOTION_SECRET: unsetWhenEmpty(WebhookSecretText.default(DEV_PROMOTION_SECRET)),
   })

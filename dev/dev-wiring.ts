@@ -11,7 +11,7 @@ import { OciImageRegistry } from '../lambdas/clients/registry/oci-image-registry
 import { parseRegistryCredentials } from '../lambdas/clients/registry/registry-credentials';
 import { slackNotifiers } from '../lambdas/clients/slack-notifier';
 import { parsePromotionConfig } from '../lambdas/core/config/parse-promotion-config';
-import type { SlackDestination } from '../lambdas/core/config/promotion-config';
+import type { PromotionConfig, SlackDestination } from '../lambdas/core/config/promotion-config';
 import type { HoistEvent } from '../lambdas/core/events';
 import type { AuditLog, EnvelopeConsumer, PromotionOutcomeStore, TagHistory, TargetStateStore } from '../lambdas/core/ports';
 import { promoteBatch } from '../lambdas/core/promotion/promote-batch';
@@ -19,6 +19,7 @@ import { type Work, workOf } from '../lambdas/core/promotion/triggers';
 import { providerCache } from '../lambdas/providers/create-provider';
 import { TerminalError } from '../lambdas/shared/errors';
 import { logger } from '../lambdas/shared/logger';
+import { createLocalSecretsSync, type LocalSecretsSync } from './dev-secrets';
 import { type DevServer, startDevServer } from './dev-server';
 import type { DevSettings } from './dev-settings';
 import { openDevState } from './dev-state';
@@ -56,6 +57,8 @@ export function createLocalPromoter(options: LocalPromoterOptions): {
   audit: AuditLog;
   /** The ECR repositories the config names outright (no wildcard), which `POST /reconcile` would list. */
   ecrRepositories: string[];
+  /** The config as parsed, repository URLs resolved. */
+  config: PromotionConfig;
 } {
   const config = resolveLocalRepositoryUrls(parsePromotionConfig(readFileSync(options.configPath, 'utf8'), options.configPath), dirname(options.configPath));
   const { env } = options;
@@ -126,7 +129,7 @@ export function createLocalPromoter(options: LocalPromoterOptions): {
   const ecrRepositories = [
     ...new Set(config.images.map((image) => image.image).filter((name) => !name.includes('*') && parseEcrImageName(name) !== undefined)),
   ].sort();
-  return { consume, workOf: (event) => workOf(config, event), audit, ecrRepositories };
+  return { consume, workOf: (event) => workOf(config, event), audit, ecrRepositories, config };
 }
 
 export interface LocalDevServer extends DevServer {
@@ -135,6 +138,8 @@ export interface LocalDevServer extends DevServer {
   readonly embedded?: { readonly bareRepo: string; readonly created: boolean };
   /** Where delivery ids, target states, promotion outcomes and the audit trail are kept. */
   readonly stateDir: string;
+  /** The secrets sync, when the config has a secrets: section. */
+  readonly secrets?: LocalSecretsSync;
 }
 
 /**
@@ -148,14 +153,17 @@ export async function startLocalDevServer(settings: DevSettings, env: Readonly<R
   const configPath = settings.HOIST_CONFIG ?? (embedded?.configPath as string);
   const state = openDevState(settings.HOIST_WORK_DIR);
   let outcomes: FilePromotionOutcomeStore | undefined;
+  let secrets: LocalSecretsSync | undefined;
   const closeState = () => {
     state.close();
     outcomes?.close();
+    void secrets?.close();
   };
   try {
     // What GET /promotions/{id} answers, kept beside the other state so CI can poll across a restart.
     outcomes = new FilePromotionOutcomeStore({ dir: state.dir });
     const promoter = createLocalPromoter({ configPath, env, states: state.states, audit: state.audit, tagHistory: state.tagHistory, outcomes });
+    secrets = await createLocalSecretsSync({ config: promoter.config, env, workDir: settings.HOIST_WORK_DIR, stateDir: state.dir, audit: state.audit });
     const server = await startDevServer({
       port: settings.PORT,
       env,
@@ -165,12 +173,14 @@ export async function startLocalDevServer(settings: DevSettings, env: Readonly<R
       workOf: promoter.workOf,
       // There is no ECR here: `POST /reconcile` lists nothing and says so.
       reconcile: { repositories: promoter.ecrRepositories },
+      ...(secrets ? { secrets } : {}),
     });
     return {
       ...server,
       configPath,
       ...(embedded ? { embedded } : {}),
       stateDir: state.dir,
+      ...(secrets ? { secrets } : {}),
       close: () => server.close().finally(closeState),
     };
   } catch (error) {

@@ -39,6 +39,21 @@ images:
         file: apps/web/dev/values.yaml
         environment: dev
         argocdApplications: [web-dev]
+# Secrets Manager into Vault, and the ExternalSecrets that read them. Locally
+# a secrets file stands in for Secrets Manager (secrets.json beside this file),
+# and the dev server writes to its embedded Vault unless HOIST_VAULT_ADDR is set.
+secrets:
+  vault:
+    url: http://127.0.0.1:8200
+    auth: { method: token, env: HOIST_VAULT_TOKEN }
+  mapping:
+    entries:
+      - { secret: legacy/web-session-key, service: web, environment: dev, plainKey: SESSION_KEY }
+  manifests:
+    repository: gitops
+    operator: eso
+    # How pods in the cluster reach Vault.
+    vaultAddress: http://vault.vault.svc:8200
 `;
 }
 

@@ -49,12 +49,26 @@ async function start(): Promise<DevServer> {
       `  POST ${server.url}/promotions   (a CI promotion request, signed with X-Hoist-Signature-256)`,
       `  GET  ${server.url}/promotions/{id}`,
       `  POST ${server.url}/reconcile    (the ECR reconcile; the dev server lists no registry)`,
+      ...(server.secrets
+        ? [
+            `  POST ${server.url}/events/secrets      (a Secrets Manager change: {"secret": "<name>"})`,
+            `  POST ${server.url}/reconcile/secrets   (the scheduled secrets reconcile)`,
+          ]
+        : []),
       `  GET  ${server.url}/healthz`,
       defaulted.length > 0
         ? `Webhook secret for ${defaulted.join(', ')}: '${DEV_SECRET}' (set HOIST_WEBHOOK_SECRET_<HOST> or .env to change)`
         : 'Webhook secrets read from the environment.',
       `Promotion config: ${configPath}`,
       `State (delivery ids, target states, audit.jsonl): ${server.stateDir}`,
+      ...(server.secrets
+        ? [
+            `Secrets: values from ${server.secrets.secretsFile} (stands in for Secrets Manager)`,
+            server.secrets.vault.embedded
+              ? `Vault: embedded KV v2 at ${server.secrets.vault.url}, dev server only, in memory (token: ${server.secrets.vault.token}); set HOIST_VAULT_ADDR for a real one`
+              : `Vault: ${server.secrets.vault.url}`,
+          ]
+        : []),
       ...(embedded
         ? [`Embedded GitOps repository: ${embedded.bareRepo}${embedded.created ? ' (created now, seeded with gitops-templates/example-app)' : ''}`]
         : []),
@@ -67,6 +81,9 @@ async function start(): Promise<DevServer> {
             `    -H 'X-GitHub-Delivery: ${randomUUID()}' -H 'X-Hub-Signature-256: ${await sign(secret, examplePush)}' --data-binary @${EXAMPLE_PUSH}`,
           ]),
       `  curl -sS ${server.url}/events/ecr -H 'Content-Type: application/json' --data-binary @dev/examples/ecr-push.json`,
+      ...(server.secrets
+        ? [`  curl -sS ${server.url}/events/secrets -H 'Content-Type: application/json' -d '{"secret": "hoist/apps/api/dev"}'`]
+        : []),
       ...(embedded
         ? [
             `  git --git-dir ${embedded.bareRepo} log --oneline main      # the bump commit`,

@@ -1,7 +1,48 @@
-import middy from '@middy/core';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
+import { parseWith } from '../core/intake/intake-outcome';
+import type { DeadLetterSink, WarningLog } from '../core/ports';
+import { type SecretChange, SecretChangeSchema } from '../core/secrets/secret-change';
+import { createGroupedQueueHandler, type GroupOutcome } from '../shared/create-grouped-queue-handler';
+import { TerminalError } from '../shared/errors';
 
-// Work in progress: replaced by the grouped queue handler over the sync core.
-export function createSecretsSyncHandler(_deps: unknown) {
-  return middy<SQSEvent, SQSBatchResponse>().handler(async (event) => ({ batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) }));
+export interface SecretsSyncHandlerDeps {
+  /** Syncs the changes of one secret (one message group) together; throwing means none of them is done. */
+  readonly sync: (changes: readonly SecretChange[]) => Promise<GroupOutcome>;
+  readonly deadLetters: DeadLetterSink;
+  /** The queue's maxReceiveCount: the last failed attempt is dead-lettered with its reason. */
+  readonly maxReceives: number;
+  readonly log: WarningLog & { error(message: string, ...extra: Array<Record<string, unknown>>): void };
+}
+
+/** Parses one queue record into a secret change; a malformed one is a TerminalError. */
+export function secretChangeOf(record: SQSRecord): SecretChange {
+  let body: unknown;
+  try {
+    body = JSON.parse(record.body);
+  } catch {
+    throw new TerminalError(`queue message ${record.messageId}: body is not JSON`);
+  }
+  try {
+    return parseWith(SecretChangeSchema, body, `queue message ${record.messageId}`);
+  } catch (error) {
+    throw new TerminalError((error as Error).message, { cause: error });
+  }
+}
+
+/**
+ * The secrets-sync function on the secrets queue: one message group is one
+ * secret, so its changes are synced in order. A change that no retry can help
+ * (a conflict in Vault, a value that cannot sync) goes to the dead-letter
+ * queue with its reason at once; an unreachable Vault or host is retried and,
+ * on the last receive, dead-lettered with the reason too.
+ */
+export function createSecretsSyncHandler(deps: SecretsSyncHandlerDeps) {
+  return createGroupedQueueHandler<SecretChange>({
+    parse: secretChangeOf,
+    idOf: (change) => change.id,
+    process: deps.sync,
+    deadLetters: deps.deadLetters,
+    maxReceives: deps.maxReceives,
+    log: deps.log,
+  });
 }

@@ -1,5 +1,9 @@
 import * as z from 'zod';
 import { expandPolicyShorthand, TagPolicySchema } from '../promotion/tag-policy';
+import { SecretSyncConfigSchema } from '../secrets/secret-sync-config';
+import { EnvNameSchema, RepoPathSchema, SlackDestinationSchema, unsafeBranchReason } from './config-parts';
+
+export { RepoPathSchema, type SlackDestination, SlackDestinationSchema, unsafeBranchReason, unsafeRepoPathReason } from './config-parts';
 
 /*
  * The promotion half of hoist.config.yaml: which GitOps repositories exist,
@@ -9,63 +13,8 @@ import { expandPolicyShorthand, TagPolicySchema } from '../promotion/tag-policy'
 
 const IdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, dots, dashes and underscores');
 
-/**
- * Why a file path inside a GitOps repository is refused, or undefined when it
- * is fine. Paths are relative, `/`-separated, and stay inside the work tree:
- * no `..` or `.` segment, no `.git` segment, no backslash or control character.
- */
-export function unsafeRepoPathReason(path: string): string | undefined {
-  if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) return 'must be relative to the repository root';
-  if (path.includes('\\') || [...path].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) {
-    return 'must not contain a backslash or a control character';
-  }
-  const segments = path.split('/');
-  if (segments.some((s) => s === '' || s === '.' || s === '..')) return "must not contain empty, '.' or '..' segments";
-  if (segments.some((s) => s.toLowerCase() === '.git')) return "must not reach into '.git'";
-  return undefined;
-}
-
-/**
- * Why a branch name (template) is not a valid Git branch, following
- * git-check-ref-format: no `..`, `@{`, `//`, leading or trailing `/` or `.`,
- * `.lock` ending, space, control character or any of `~^:?*[\`.
- */
-export function unsafeBranchReason(branch: string): string | undefined {
-  const text = branch.replace(/\{\w+\}/g, 'x');
-  if ([...text].some((c) => c.charCodeAt(0) < 0x21 || c.charCodeAt(0) === 0x7f || '~^:?*[\\'.includes(c))) {
-    return 'must not contain spaces, control characters or any of ~^:?*[\\';
-  }
-  if (text.includes('..') || text.includes('@{') || text.includes('//')) return "must not contain '..', '@{' or '//'";
-  if (/^[/.]|[/.]$|\.lock$|\/\./.test(text) || text === '@')
-    return "must not start or end with '/' or '.', end in '.lock', or have a component starting with '.'";
-  return undefined;
-}
-
-/** A file path inside a GitOps repository (target files, marker files). */
-export const RepoPathSchema = z
-  .string()
-  .min(1)
-  .max(1024)
-  .superRefine((path, ctx) => {
-    const reason = unsafeRepoPathReason(path);
-    if (reason !== undefined) ctx.addIssue({ code: 'custom', message: `'${path}' ${reason}` });
-  });
-
 /** A policy given either as an object or in its short form (`semver:^1`). */
 export const PolicyInputSchema = z.preprocess((value) => (typeof value === 'string' ? expandPolicyShorthand(value) : value), TagPolicySchema);
-
-/** The name of an environment variable (where the dev server reads a secret). */
-const EnvNameSchema = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name (A-Z, 0-9, _)');
-
-/** A Slack incoming webhook: its URL as a Secrets Manager secret, or locally an environment variable. */
-export const SlackDestinationSchema = z
-  .object({
-    webhookSecretName: z.string().min(1).optional(),
-    env: EnvNameSchema.optional(),
-  })
-  .strict()
-  .refine((d) => d.webhookSecretName !== undefined || d.env !== undefined, { message: 'name webhookSecretName or env' });
-export type SlackDestination = z.infer<typeof SlackDestinationSchema>;
 
 export const RepositoryConfigSchema = z
   .object({
@@ -303,6 +252,8 @@ export const PromotionConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** Secrets Manager into Vault KV v2, and the ESO / VSO manifests that read them. */
+    secrets: SecretSyncConfigSchema.optional(),
     /** The infrastructure settings of the same file, read by the CDK app (which validates them). */
     name: z.unknown().optional(),
     automation: z.unknown().optional(),
@@ -311,6 +262,9 @@ export const PromotionConfigSchema = z
   .strict()
   .superRefine((config, ctx) => {
     const names = new Set(config.repositories.map((r) => r.name));
+    if (config.secrets !== undefined && !names.has(config.secrets.manifests.repository)) {
+      ctx.addIssue({ code: 'custom', path: ['secrets', 'manifests', 'repository'], message: `no repository named '${config.secrets.manifests.repository}'` });
+    }
     for (const [i, image] of config.images.entries()) {
       if (image.from.length > 0 && image.image.includes('*')) {
         ctx.addIssue({ code: 'custom', path: ['images', i, 'from'], message: `a Git event builds one image; '${image.image}' is a glob` });

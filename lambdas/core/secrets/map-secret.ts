@@ -20,7 +20,9 @@ const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/
 /** The name pattern as a matcher: each placeholder is one path segment. */
 function patternOf(template: string): RegExp {
   const parts = template.split(/(\{service\}|\{environment\})/);
-  const source = parts.map((part) => (part === '{service}' ? '(?<service>[^/]+)' : part === '{environment}' ? '(?<environment>[^/]+)' : escapeRegExp(part))).join('');
+  const source = parts
+    .map((part) => (part === '{service}' ? '(?<service>[^/]+)' : part === '{environment}' ? '(?<environment>[^/]+)' : escapeRegExp(part)))
+    .join('');
   return new RegExp(`^${source}$`);
 }
 
@@ -52,7 +54,10 @@ export function mapSecret(config: SecretSyncConfig, secret: { readonly name: str
           ? { service: named.service, environment: named.environment, plainKey: mapping.plainKey, mappedBy: 'name' as const }
           : undefined;
   if (found === undefined) {
-    return { kind: 'unmapped', reason: `secret ${secret.name} matches no entry, no hoist:service/hoist:environment tags and not the name pattern ${mapping.namePattern}` };
+    return {
+      kind: 'unmapped',
+      reason: `secret ${secret.name} matches no entry, no hoist:service/hoist:environment tags and not the name pattern ${mapping.namePattern}`,
+    };
   }
   for (const [field, value] of [
     ['service', found.service],
@@ -69,7 +74,13 @@ export function mapSecret(config: SecretSyncConfig, secret: { readonly name: str
   const path = apiPath.slice(`${config.vault.mount}/data/`.length);
   return {
     kind: 'mapped',
-    target: { service: found.service, environment: found.environment, vault: { mount: config.vault.mount, path }, plainKey: found.plainKey, mappedBy: found.mappedBy },
+    target: {
+      service: found.service,
+      environment: found.environment,
+      vault: { mount: config.vault.mount, path },
+      plainKey: found.plainKey,
+      mappedBy: found.mappedBy,
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { RepoPathSchema, SlackDestinationSchema, unsafeBranchReason } from '../config/promotion-config';
+import { RepoPathSchema, SlackDestinationSchema, unsafeBranchReason } from '../config/config-parts';
 
 /*
  * The `secrets:` section of hoist.config.yaml: which Secrets Manager secrets

@@ -24,7 +24,10 @@ export function secretDataOf(text: string | undefined, plainKey: string): ValueR
   for (const [key, value] of Object.entries(parsed)) {
     if (!KEY.test(key)) return { kind: 'refused', reason: `key ${JSON.stringify(key.slice(0, 64))} is not a valid key (letters, digits, ".", "_", "-")` };
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-      return { kind: 'refused', reason: `key ${key} holds a ${value === null ? 'null' : Array.isArray(value) ? 'list' : 'nested object'}; only strings, numbers and booleans sync` };
+      return {
+        kind: 'refused',
+        reason: `key ${key} holds a ${value === null ? 'null' : Array.isArray(value) ? 'list' : 'nested object'}; only strings, numbers and booleans sync`,
+      };
     }
     data[key] = value;
   }
