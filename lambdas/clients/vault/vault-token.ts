@@ -81,7 +81,8 @@ export async function signedCallerIdentityRequest(options: {
   };
   // Signed with the rest: Vault refuses a server id header that is not in SignedHeaders.
   if (options.serverId !== undefined) headers[VAULT_SERVER_ID_HEADER.toLowerCase()] = options.serverId;
-  const signer = new SignatureV4({ service: 'sts', region: sts.region, credentials: options.credentials, sha256: Sha256 });
+  // No x-amz-content-sha256 header: STS does not ask for one, and the SDK's own STS client sends none.
+  const signer = new SignatureV4({ service: 'sts', region: sts.region, credentials: options.credentials, sha256: Sha256, applyChecksum: false });
   const signed = await signer.sign(
     { method: 'POST', protocol: 'https:', hostname: sts.hostname, path: '/', query: {}, headers, body: GET_CALLER_IDENTITY_BODY },
     { signingDate: options.signingDate },
