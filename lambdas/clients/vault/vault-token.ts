@@ -92,8 +92,22 @@ export async function signedCallerIdentityRequest(options: {
     iam_http_request_method: 'POST',
     iam_request_url: base64(sts.url),
     iam_request_body: base64(GET_CALLER_IDENTITY_BODY),
-    iam_request_headers: base64(JSON.stringify(signed.headers)),
+    iam_request_headers: base64(JSON.stringify(goStyleHeadersOf(signed.headers))),
   };
+}
+
+/**
+ * Headers as Go's http.Header holds them, the form Vault's docs give for
+ * `iam_request_headers`: canonical names (`X-Amz-Date`), each with a list
+ * of values. SigV4 compares names case-insensitively, so the signature holds.
+ */
+function goStyleHeadersOf(headers: Readonly<Record<string, string>>): Record<string, string[]> {
+  const canonical = (name: string) =>
+    name
+      .split('-')
+      .map((part) => part.charAt(0).toUpperCase() + part.slice(1).toLowerCase())
+      .join('-');
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [canonical(name), [value]]));
 }
 
 /**

@@ -79,6 +79,23 @@ describe('awsIamVaultLogin', () => {
     expect(login.headers.authorization).toBe(await expectedAuthorization(login, 'eu-west-1', credentials));
   });
 
+  it("sends the headers as Go's http.Header form Vault documents: canonical names, lists of values", async () => {
+    vault = await startEmbeddedVault({ awsIam: { role: 'hoist', serverId: 'vault.example.com' } });
+    const bodies: string[] = [];
+    const recording: typeof fetch = async (input, init) => {
+      bodies.push(String(init?.body));
+      return fetch(input, init);
+    };
+    const source = awsIamVaultLogin({ url: vault.url, role: 'hoist', serverId: 'vault.example.com', credentials: async () => CREDENTIALS, fetch: recording });
+
+    await source.token();
+
+    const sent = JSON.parse(bodies[0] ?? '{}') as { iam_request_headers: string };
+    const headers = JSON.parse(Buffer.from(sent.iam_request_headers, 'base64').toString('utf8')) as Record<string, unknown>;
+    expect(Object.keys(headers).sort()).toEqual(['Authorization', 'Content-Type', 'Host', 'X-Amz-Date', 'X-Vault-Aws-Iam-Server-Id']);
+    expect(headers['X-Vault-Aws-Iam-Server-Id']).toEqual(['vault.example.com']);
+  });
+
   it('keeps the token until shortly before its lease ends, and logs in again after forget()', async () => {
     vault = await startEmbeddedVault({ awsIam: { role: 'hoist', leaseDuration: 100 } });
     let now = NOW;
