@@ -64,7 +64,7 @@ export interface EmbeddedVaultLogin {
   readonly method: string;
   readonly url: string;
   readonly body: string;
-  /** Header names as sent; values joined when sent as a list. */
+  /** Header names lower-cased (HTTP compares them so); values joined when sent as a list. */
   readonly headers: Readonly<Record<string, string>>;
   readonly clientToken: string;
 }
@@ -370,13 +370,13 @@ function checkIamLogin(body: unknown, config: NonNullable<EmbeddedVaultOptions['
   }
   if (!isRecord(parsed)) return 'iam_request_headers is not a JSON object';
   // Vault takes each header value as a string or a list of strings (Go's http.Header).
-  const headers: Record<string, string> = {};
+  const headers = new Map<string, string>();
   for (const [name, value] of Object.entries(parsed)) {
-    if (typeof value === 'string') headers[name] = value;
-    else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) headers[name] = value.join(',');
+    if (typeof value === 'string') headers.set(name.toLowerCase(), value);
+    else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) headers.set(name.toLowerCase(), value.join(','));
     else return `header ${name} is neither a string nor a list of strings`;
   }
-  const header = (name: string) => Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
+  const header = (name: string): string | undefined => headers.get(name);
 
   const authorization = SIGV4_AUTHORIZATION.exec(header('authorization') ?? '');
   if (authorization === null) return 'missing or malformed Authorization header';
@@ -393,7 +393,7 @@ function checkIamLogin(body: unknown, config: NonNullable<EmbeddedVaultOptions['
     if (serverId !== config.serverId) return `expected "${config.serverId}" but got "${serverId}"`;
     if (!signed.includes('x-vault-aws-iam-server-id')) return "vault header wasn't signed";
   }
-  return { role, method, url, body: requestBody, headers };
+  return { role, method, url, body: requestBody, headers: Object.fromEntries(headers) };
 }
 
 function decodeBase64Field(value: unknown): string | undefined {
