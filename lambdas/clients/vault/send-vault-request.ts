@@ -99,12 +99,17 @@ export async function sendVaultRequest(
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: AbortSignal.timeout(timeoutMs),
+      // A redirect would carry X-Vault-Token to wherever it points; Vault's standbys forward requests instead.
+      redirect: 'manual',
     });
     status = response.status;
     text = await response.text();
   } catch (error) {
     // The fetch error is not kept as the cause: it may quote the whole URL.
     throw new UnavailableError(`Vault unreachable at ${redactUrl(base)} (${reasonOf(error, timeoutMs)})`);
+  }
+  if (status >= 300 && status < 400) {
+    throw new TerminalError(`Vault at ${redactUrl(base)} answered ${method} with a redirect (${status}); point secrets.vault.url at the address that answers itself`);
   }
   if (text.trim() === '') return { status, body: undefined };
   try {

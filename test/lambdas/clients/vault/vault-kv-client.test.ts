@@ -175,6 +175,27 @@ describe('VaultKvClient: Vault out of reach', () => {
     }
   });
 
+  it('does not follow a redirect, so the token never goes where it points', async () => {
+    const elsewhere: string[] = [];
+    const other = await listenLocal(
+      createServer((req, res) => {
+        elsewhere.push(String(req.headers['x-vault-token']));
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      }),
+    );
+    const redirecting = await listenLocal(createServer((_req, res) => res.writeHead(307, { location: `${other.origin}/v1/secret/data/x` }).end()));
+    try {
+      const client = new VaultKvClient({ url: redirecting.origin, token: async () => TOKEN });
+      const error = await rejectionOf(client.read('secret', 'apps/api/dev/config'));
+      expect(error).toBeInstanceOf(TerminalError);
+      expect(error.message).toContain('redirect (307)');
+      expect(elsewhere).toEqual([]);
+    } finally {
+      await redirecting.close();
+      await other.close();
+    }
+  });
+
   it('refuses a URL that carries credentials, without repeating them', async () => {
     const client = new VaultKvClient({ url: 'https://user:hunter2@vault.example.com', token: async () => TOKEN });
     const error = await rejectionOf(client.read('secret', 'apps/api/dev/config'));

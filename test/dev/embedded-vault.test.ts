@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type EmbeddedVault, startEmbeddedVault } from '../../../../dev/embedded-vault';
+import { type EmbeddedVault, startEmbeddedVault } from '../../dev/embedded-vault';
 
 /*
  * The embedded Vault is the fake the Vault client is tested against, so it
