@@ -16,8 +16,8 @@ const readsAs = (text: string, version: '1.1' | '1.2'): unknown => {
 
 /** Whether `value` can be written plain and read back as the same string by YAML 1.1 and 1.2 parsers. */
 export function isSafePlain(value: string): boolean {
-  // `a:b` and `a,b` are plain in block context but not in flow context; they get quotes everywhere.
-  if (value === '' || /[\s#:,[\]{}]/.test(value) || /^[-?,[\]{}&*!|>'"%@`]/.test(value)) return false;
+  // Flow indicators (`,[]{}`) are fine in a block scalar but not in a flow mapping; they get quotes everywhere.
+  if (value === '' || /[\s#,[\]{}]/.test(value) || value.endsWith(':') || /^[-?:,[\]{}&*!|>'"%@`]/.test(value)) return false;
   return readsAs(value, '1.2') === value && readsAs(value, '1.1') === value;
 }
 
