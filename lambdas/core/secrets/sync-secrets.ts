@@ -33,7 +33,7 @@ export interface SecretSyncOutcome {
   /** Changes that led to nothing, each with why (unmapped, Vault left alone on delete …). */
   readonly ignored: ReadonlyArray<{ readonly secret: string; readonly reason: string }>;
   readonly manifests?: ManifestChange;
-  readonly failures: ReadonlyArray<{ readonly reason: string; readonly envelopeIds: readonly string[] }>;
+  readonly failures: ReadonlyArray<{ readonly reason: string; readonly envelopeIds: readonly string[]; readonly secret: string }>;
 }
 
 type SecretResult =
