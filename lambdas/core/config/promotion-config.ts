@@ -307,6 +307,8 @@ export const PromotionConfigSchema = z
     name: z.unknown().optional(),
     automation: z.unknown().optional(),
     platform: z.unknown().optional(),
+    /** The secrets sync's section of the same file, read and validated by the secrets-sync function. */
+    secrets: z.unknown().optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
