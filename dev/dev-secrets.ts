@@ -96,7 +96,8 @@ export async function createLocalSecretsSync(options: LocalSecretsSyncOptions): 
       const listed = await source.list(prefixes);
       const outcomes: SecretSyncOutcome[] = [];
       // One secret at a time, as the queue's message groups would run them.
-      for (const secret of listed) outcomes.push(await syncSecrets([changeOf(secret.name, secret.deletedAt ? 'deleted' : 'reconcile', `${id}:${secret.arn}`)], deps));
+      for (const secret of listed)
+        outcomes.push(await syncSecrets([changeOf(secret.name, secret.deletedAt ? 'deleted' : 'reconcile', `${id}:${secret.arn}`)], deps));
       return outcomes;
     },
     close: async () => {

@@ -81,9 +81,7 @@ async function start(): Promise<DevServer> {
             `    -H 'X-GitHub-Delivery: ${randomUUID()}' -H 'X-Hub-Signature-256: ${await sign(secret, examplePush)}' --data-binary @${EXAMPLE_PUSH}`,
           ]),
       `  curl -sS ${server.url}/events/ecr -H 'Content-Type: application/json' --data-binary @dev/examples/ecr-push.json`,
-      ...(server.secrets
-        ? [`  curl -sS ${server.url}/events/secrets -H 'Content-Type: application/json' -d '{"secret": "hoist/apps/api/dev"}'`]
-        : []),
+      ...(server.secrets ? [`  curl -sS ${server.url}/events/secrets -H 'Content-Type: application/json' -d '{"secret": "hoist/apps/api/dev"}'`] : []),
       ...(embedded
         ? [
             `  git --git-dir ${embedded.bareRepo} log --oneline main      # the bump commit`,

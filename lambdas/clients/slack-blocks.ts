@@ -77,7 +77,10 @@ export function renderSlackMessage(notice: PromotionNotice): SlackMessage {
             ];
       return {
         text: `Hoist synced ${notice.secrets.map((s) => `${s.service}/${s.environment}`).join(', ')} secrets`,
-        blocks: [section(lines.join('\n')), ...(where.length + notice.warnings.length > 0 ? [context([...where, ...notice.warnings.map((w) => `⚠ ${escapeMrkdwn(w)}`)])] : [])],
+        blocks: [
+          section(lines.join('\n')),
+          ...(where.length + notice.warnings.length > 0 ? [context([...where, ...notice.warnings.map((w) => `⚠ ${escapeMrkdwn(w)}`)])] : []),
+        ],
       };
     }
     case 'secrets-failed': {

@@ -73,7 +73,7 @@ export function wireLambdaSecretsSync(env: z.infer<typeof SecretsSyncEnvSchema> 
   const audit = new DynamoDbAuditLog(dynamo, env.HOIST_TABLE_NAME);
   const deps = {
     config,
-    source: new SecretsManagerSecretSource(secretsManager),
+    source: new SecretsManagerSecretSource({ client: secretsManager }),
     vault: new VaultKvClient({
       url: vault.url,
       ...(vault.namespace ? { namespace: vault.namespace } : {}),

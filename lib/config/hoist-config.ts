@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
+// A schema, not runtime code: the secrets sync's own definition of the `secrets:` section stays the single source of truth.
+import { SecretSyncConfigSchema } from '../../lambdas/core/secrets/secret-sync-config';
 
 /*
  * The deployment half of hoist.config.yaml: what `cdk synth` builds. The
@@ -13,6 +15,10 @@ const NameSchema = z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'lower-case letter
 const EcrRepositoryNameSchema = z.string().regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, 'not a valid ECR repository name');
 const ArnSchema = z.string().regex(/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:.+$/, 'expected an ARN');
 const SecretNameSchema = z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'not a valid Secrets Manager name');
+/** A customer-managed KMS key by key ARN: IAM authorizes kms:Decrypt on the key ARN, never on an alias. */
+const KmsKeyArnSchema = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, 'expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)');
 
 const NodeGroupSchema = z
   .object({
@@ -90,6 +96,18 @@ export const HoistConfigSchema = z
           .strict()
           .default({ gitTokens: {} }),
         alarmEmail: z.email().optional(),
+        /** The secrets sync's deployment: built only when the config has a `secrets:` section that is not disabled. */
+        secretsSync: z
+          .object({
+            /** Minutes between the scheduled reconciles that queue every mapped secret. */
+            reconcileEveryMinutes: z.number().int().min(1).max(1440).default(60),
+            /** Customer-managed keys the mapped secrets are encrypted with; the AWS-managed aws/secretsmanager key needs none. */
+            kmsKeyArns: z.array(KmsKeyArnSchema).default([]),
+            /** Secret name prefixes to sync. @default the text of secrets.mapping.namePattern before its first placeholder */
+            namePrefixes: z.array(SecretNameSchema).min(1).optional(),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -138,8 +156,35 @@ export const HoistConfigSchema = z
     slack: z.unknown().optional(),
     registry: z.unknown().optional(),
     limits: z.unknown().optional(),
+    /** Read by the secrets-sync function at run time; checked here so that a wrong setting fails `cdk synth`. */
+    secrets: z.unknown().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    if (!secretsSyncEnabled(config.secrets)) return;
+    const result = SecretSyncConfigSchema.safeParse(config.secrets);
+    if (!result.success) {
+      for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: ['secrets', ...issue.path] });
+      return;
+    }
+    const secrets = result.data;
+    if (config.automation.secretsSync.namePrefixes === undefined && literalPrefixOf(secrets.mapping.namePattern) === '') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secrets', 'mapping', 'namePattern'],
+        message: 'starts with a placeholder, which would match every secret; start it with a fixed prefix or set automation.secretsSync.namePrefixes',
+      });
+    }
+    const repositories = RepositoryNamesSchema.safeParse(config.repositories);
+    const names = repositories.success ? (repositories.data ?? []).map((r) => r.name) : [];
+    if (!names.includes(secrets.manifests.repository)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secrets', 'manifests', 'repository'],
+        message: `no repository named '${secrets.manifests.repository}' in repositories`,
+      });
+    }
+  });
 
 export type HoistConfig = z.infer<typeof HoistConfigSchema>;
 
@@ -186,6 +231,63 @@ export function promoterSecretNames(config: HoistConfig): string[] {
     ...(promotion.images ?? []).flatMap((image) => (image.from ?? []).map((source) => source.credentials?.secretName)),
   ];
   return [...new Set(names.filter((n): n is string => n !== undefined))].sort();
+}
+
+const RepositoryNamesSchema = z.array(z.object({ name: z.string() }).loose()).optional();
+
+/** Whether a `secrets:` section is present and not `enabled: false`. */
+function secretsSyncEnabled(secrets: unknown): boolean {
+  if (secrets === undefined || secrets === null) return false;
+  return !(typeof secrets === 'object' && (secrets as { enabled?: unknown }).enabled === false);
+}
+
+/** The fixed text of a name pattern before its first placeholder (`hoist/apps/{service}/{environment}` → `hoist/apps/`). */
+function literalPrefixOf(pattern: string): string {
+  const brace = pattern.indexOf('{');
+  return brace === -1 ? pattern : pattern.slice(0, brace);
+}
+
+/** What the CDK app builds the secrets sync from. */
+export interface SecretsSyncSettings {
+  /** Name prefixes whose secrets are synced: automation.secretsSync.namePrefixes, or the literal prefix of the name pattern. */
+  readonly namePrefixes: readonly string[];
+  /** Exact names of `secrets.mapping.entries` not already under a prefix. */
+  readonly secretNames: readonly string[];
+  /** Secrets the sync reads besides the synced ones: Vault token, Git token of the manifests repository, Slack webhooks. */
+  readonly tokenSecretNames: readonly string[];
+  readonly reconcileEveryMinutes: number;
+  readonly kmsKeyArns: readonly string[];
+}
+
+/**
+ * The secrets sync's deployment settings, or undefined when the config has
+ * no `secrets:` section or disables it. The section was validated by
+ * parseHoistConfig; here it is read.
+ */
+export function secretsSyncSettings(config: HoistConfig): SecretsSyncSettings | undefined {
+  if (!secretsSyncEnabled(config.secrets)) return undefined;
+  const secrets = SecretSyncConfigSchema.parse(config.secrets);
+  const { secretsSync } = config.automation;
+  const namePrefixes = [...new Set(secretsSync.namePrefixes ?? [literalPrefixOf(secrets.mapping.namePattern)])].sort();
+  const secretNames = [...new Set(secrets.mapping.entries.map((entry) => entry.secret))]
+    .filter((name) => !namePrefixes.some((prefix) => name.startsWith(prefix)))
+    .sort();
+  const promotion = PromotionSecretsSchema.parse({ repositories: config.repositories, slack: config.slack });
+  const manifests = (promotion.repositories ?? []).find((r) => (r as { name?: unknown }).name === secrets.manifests.repository);
+  const tokens = [
+    secrets.vault.auth.method === 'token' ? secrets.vault.auth.tokenSecretName : undefined,
+    secrets.slack?.webhookSecretName,
+    promotion.slack?.webhookSecretName,
+    manifests?.credentials?.secretName,
+    config.automation.secrets.vaultToken,
+  ];
+  return {
+    namePrefixes,
+    secretNames,
+    tokenSecretNames: [...new Set(tokens.filter((n): n is string => n !== undefined))].sort(),
+    reconcileEveryMinutes: secretsSync.reconcileEveryMinutes,
+    kmsKeyArns: [...new Set(secretsSync.kmsKeyArns)].sort(),
+  };
 }
 
 /** Parses config text, failing with every problem and its exact path (`→ at platform.gpuNodeGroups[0].maxSize`). */

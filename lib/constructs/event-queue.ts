@@ -27,10 +27,13 @@ const defaultProps = { visibilityTimeout: Duration.minutes(6), maxReceiveCount: 
 export class EventQueue extends Construct {
   readonly queue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
+  /** Receives of a message before it moves to the dead-letter queue. */
+  readonly maxReceiveCount: number;
 
   constructor(scope: Construct, id: string, props: EventQueueProps = {}) {
     super(scope, id);
     const { visibilityTimeout, maxReceiveCount } = { ...defaultProps, ...props };
+    this.maxReceiveCount = maxReceiveCount;
     if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1 || maxReceiveCount > 1000) {
       throw new Error(`EventQueueProps.maxReceiveCount: must be a whole number from 1 to 1000, got ${maxReceiveCount}`);
     }

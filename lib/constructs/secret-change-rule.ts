@@ -4,21 +4,34 @@ import { Construct } from 'constructs';
 export interface SecretChangeRuleProps {
   /** Secret name prefixes whose changes count. @default ['hoist/apps/'] */
   readonly namePrefixes?: readonly string[];
+  /** Exact secret names whose changes count besides. @default none */
+  readonly secretNames?: readonly string[];
 }
 
+/** The CloudTrail-recorded calls that create, change, rotate or delete a secret's value. */
+export const SECRET_CHANGE_EVENT_NAMES = ['CreateSecret', 'DeleteSecret', 'PutSecretValue', 'RotationSucceeded', 'UpdateSecret'] as const;
+
 /**
- * Where the secrets-sync function plugs in: an EventBridge rule matching
- * Secrets Manager changes recorded by CloudTrail (`PutSecretValue`,
- * `UpdateSecret`, rotation) under the given prefixes. It has no target until
- * that function exists.
+ * An EventBridge rule matching successful Secrets Manager changes recorded
+ * by CloudTrail: the calls of SECRET_CHANGE_EVENT_NAMES and the rotation
+ * service event, of secrets under the given prefixes or with the given
+ * names. A secret is named by name or ARN in `requestParameters.secretId`,
+ * by name in `requestParameters.name` (CreateSecret), by ARN in
+ * `responseElements.arn` (`aRN` in records before February 2024) and in
+ * `additionalEventData.SecretId` (rotation); any of them counts. The
+ * function behind it checks the names again, exactly.
  */
 export class SecretChangeRule extends Construct {
   readonly rule: events.Rule;
 
   constructor(scope: Construct, id: string, props: SecretChangeRuleProps = {}) {
     super(scope, id);
-    const prefixes = props.namePrefixes ?? ['hoist/apps/'];
-    if (prefixes.length === 0) throw new Error('SecretChangeRuleProps.namePrefixes: name at least one prefix');
+    const prefixes = [...new Set(props.namePrefixes ?? ['hoist/apps/'])].sort();
+    const names = [...new Set(props.secretNames ?? [])].sort();
+    if (prefixes.length + names.length === 0) throw new Error('SecretChangeRuleProps.namePrefixes: name at least one prefix or secret name');
+    // Names: a prefix, or the exact name. ARNs: `…:secret:<prefix>…`, or the name and its random six-character suffix.
+    const byName = [...prefixes.map((prefix) => ({ prefix })), ...names];
+    const byArn = [...prefixes.map((prefix) => ({ wildcard: `*:secret:${prefix}*` })), ...names.map((name) => ({ wildcard: `*:secret:${name}-*` }))];
     this.rule = new events.Rule(this, 'Rule', {
       description: 'Hoist: Secrets Manager value changes to sync into Vault and ESO',
       eventPattern: {
@@ -26,11 +39,15 @@ export class SecretChangeRule extends Construct {
         detailType: ['AWS API Call via CloudTrail', 'AWS Service Event via CloudTrail'],
         detail: {
           eventSource: ['secretsmanager.amazonaws.com'],
-          eventName: ['PutSecretValue', 'UpdateSecret', 'RotationSucceeded'],
-          // Name-based or ARN-based request parameters; prefix match on either.
+          eventName: [...SECRET_CHANGE_EVENT_NAMES],
+          // A failed call changed nothing.
+          errorCode: [{ exists: false }],
           $or: [
-            { requestParameters: { secretId: prefixes.map((prefix) => ({ prefix })) } },
-            { additionalEventData: { SecretId: prefixes.map((prefix) => ({ wildcard: `*:secret:${prefix}*` })) } },
+            { requestParameters: { secretId: byName } },
+            { requestParameters: { name: byName } },
+            { responseElements: { arn: byArn } },
+            { responseElements: { aRN: byArn } },
+            { additionalEventData: { SecretId: byArn } },
           ],
         },
       },

@@ -59,4 +59,14 @@ export class StateTable extends Construct {
   grantPromotionOutcomes(grantee: iam.IGrantable): iam.Grant {
     return this.table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:PutItem');
   }
+
+  /**
+   * What the secrets sync calls: `BatchGetItem` (its per-Vault-path states,
+   * consistent; `lambdas/clients/aws/dynamodb-secret-sync-state.ts`) and
+   * `PutItem` (a path's new state, an audit record). No update, delete,
+   * query or scan.
+   */
+  grantSecretSyncState(grantee: iam.IGrantable): iam.Grant {
+    return this.table.grant(grantee, 'dynamodb:BatchGetItem', 'dynamodb:PutItem');
+  }
 }

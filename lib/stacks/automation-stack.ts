@@ -1,15 +1,19 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { type HoistConfig, promoterSecretNames } from '../config/hoist-config';
+import { type HoistConfig, promoterSecretNames, type SecretsSyncSettings, secretsSyncSettings } from '../config/hoist-config';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { DeadLetterAlarm } from '../constructs/dead-letter-alarm';
 import { EcrEventIntake } from '../constructs/ecr-event-intake';
 import { EcrReconcile } from '../constructs/ecr-reconcile';
 import { EventQueue } from '../constructs/event-queue';
+import { FunctionErrorAlarm } from '../constructs/function-error-alarm';
 import { PROMOTER_TIMEOUT, Promoter } from '../constructs/promoter';
 import { PromotionEndpoint } from '../constructs/promotion-endpoint';
 import { SecretChangeRule } from '../constructs/secret-change-rule';
+import { SecretEventIntake } from '../constructs/secret-event-intake';
+import { SecretsReconcile } from '../constructs/secrets-reconcile';
+import { SECRETS_SYNC_TIMEOUT, SecretsSync } from '../constructs/secrets-sync';
 import { StateTable } from '../constructs/state-table';
 import { WebhookIngress } from '../constructs/webhook-ingress';
 
@@ -30,7 +34,8 @@ const RETENTION: Record<HoistConfig['automation']['logRetentionDays'], logs.Rete
 
 /**
  * The serverless half of Hoist: webhook, CI promotion and ECR intake, the
- * scheduled ECR reconcile, the FIFO event queue, the promoter, state, alarms.
+ * scheduled ECR reconcile, the FIFO event queue, the promoter, state, alarms;
+ * with a `secrets:` section, the secrets sync on a queue of its own.
  * Deployable alone against an existing cluster.
  */
 export class AutomationStack extends Stack {
@@ -101,8 +106,6 @@ export class AutomationStack extends Stack {
       configFile: props.configFile,
     });
 
-    new SecretChangeRule(this, 'SecretChanges', { namePrefixes: platform.externalSecretsPrefixes });
-
     new DeadLetterAlarm(this, 'EventsDeadLetterAlarm', {
       queue: this.events.deadLetterQueue,
       topic: alarms.topic,
@@ -112,6 +115,56 @@ export class AutomationStack extends Stack {
       queue: ecrIntake.deadLetterQueue,
       topic: alarms.topic,
       description: 'Hoist: an ECR push event could not be queued',
+    });
+
+    const secrets = secretsSyncSettings(props.config);
+    if (secrets !== undefined) this.addSecretsSync(secrets, { state, alarms, logRetention, configFile: props.configFile });
+  }
+
+  /**
+   * Secrets Manager → Vault: change events and a scheduled reconcile feed a
+   * FIFO queue of their own, grouped per secret, which the secrets-sync
+   * function consumes. The promotion queue is not shared: its consumer, the
+   * promoter, must not be able to read application secrets.
+   */
+  private addSecretsSync(
+    secrets: SecretsSyncSettings,
+    shared: { readonly state: StateTable; readonly alarms: AlarmTopic; readonly logRetention: logs.RetentionDays; readonly configFile: string },
+  ): void {
+    const scope = { namePrefixes: secrets.namePrefixes, secretNames: secrets.secretNames };
+    const secretQueue = new EventQueue(this, 'SecretQueue', { visibilityTimeout: Duration.seconds(SECRETS_SYNC_TIMEOUT.toSeconds() * 6) });
+    const rule = new SecretChangeRule(this, 'SecretChanges', scope);
+    const intake = new SecretEventIntake(this, 'SecretEvents', { rule, secretQueue, ...scope, logRetention: shared.logRetention });
+    new SecretsSync(this, 'SecretsSync', {
+      secretQueue,
+      stateTable: shared.state,
+      ...scope,
+      tokenSecretNames: secrets.tokenSecretNames,
+      kmsKeyArns: secrets.kmsKeyArns,
+      configFile: shared.configFile,
+      logRetention: shared.logRetention,
+    });
+    const reconcile = new SecretsReconcile(this, 'SecretsReconcile', {
+      secretQueue,
+      ...scope,
+      every: Duration.minutes(secrets.reconcileEveryMinutes),
+      logRetention: shared.logRetention,
+    });
+
+    new DeadLetterAlarm(this, 'SecretsDeadLetterAlarm', {
+      queue: secretQueue.deadLetterQueue,
+      topic: shared.alarms.topic,
+      description: 'Hoist: a secret change failed every sync attempt and waits in the secrets dead-letter queue',
+    });
+    new DeadLetterAlarm(this, 'SecretEventsDeadLetterAlarm', {
+      queue: intake.deadLetterQueue,
+      topic: shared.alarms.topic,
+      description: 'Hoist: a Secrets Manager change event could not be queued',
+    });
+    new FunctionErrorAlarm(this, 'SecretsReconcileErrorAlarm', {
+      function: reconcile.handler.function,
+      topic: shared.alarms.topic,
+      description: 'Hoist: the secrets reconcile failed; secrets may have drifted from Vault until a run succeeds',
     });
   }
 }

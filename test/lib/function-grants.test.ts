@@ -77,11 +77,23 @@ describe('functionGrants', () => {
     for (const statement of [
       { Effect: 'Deny', Action: 's3:*', Resource: '*' },
       { Effect: 'Allow', NotAction: 's3:*', Resource: '*' },
-      { Effect: 'Allow', Action: 's3:GetObject', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'true' } } },
+      // Granted without a condition above, and with one here.
+      { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'true' } } },
       { Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Sub': `\${Bucket}/*` } },
     ]) {
       expect(() => functionGrants(templateWith(statement), 'the function')).toThrowError(/does not (model|resolve)/);
     }
+  });
+
+  it('reports the condition an action is granted under, its values resolved', () => {
+    const viaSecretsManager = { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } } };
+    const grants = functionGrants(
+      templateWith({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: 'arn:aws:kms:eu-west-1:1:key/k', Condition: viaSecretsManager }),
+      'the function',
+    );
+    expect(grants.resources['kms:Decrypt']).toEqual(['arn:aws:kms:eu-west-1:1:key/k']);
+    expect(grants.conditions).toEqual({ 'kms:Decrypt': { StringEquals: { 'kms:ViaService': `secretsmanager.eu-west-1.\${AWS::URLSuffix}` } } });
+    expect(functionGrants(templateWith(), 'the function').conditions).toBeUndefined();
   });
 
   it('names the description when no single function matches', () => {

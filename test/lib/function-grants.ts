@@ -12,6 +12,11 @@ export interface FunctionGrants {
    * parameters to `${AWS::Partition}` and the like.
    */
   readonly resources: Record<string, string[]>;
+  /**
+   * Per action allowed only under a condition, that condition, its values
+   * resolved as resources are. Absent when no statement has a condition.
+   */
+  readonly conditions?: Record<string, Record<string, Record<string, string | string[]>>>;
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -30,9 +35,10 @@ interface Statement {
  * The exact grants of the role of the one function whose `Description` is
  * `description`: the statements of every `AWS::IAM::Policy` and
  * `AWS::IAM::ManagedPolicy` that lists the role, its inline `Policies`, and
- * its `ManagedPolicyArns`. Anything it cannot read exactly (a Deny,
- * `NotAction`, `NotResource`, a `Condition`, an unknown intrinsic) throws
- * rather than be reported loosely.
+ * its `ManagedPolicyArns`. A `Condition` is reported per action; anything it
+ * cannot read exactly (a Deny, `NotAction`, `NotResource`, an action granted
+ * both with and without a condition, or under two conditions, an unknown
+ * intrinsic) throws rather than be reported loosely.
  */
 export function functionGrants(template: Template, description: string): FunctionGrants {
   const resources = template.toJSON().Resources as Record<string, Resource>;
@@ -70,19 +76,53 @@ export function roleGrants(template: Template, role: string): FunctionGrants {
   }
 
   const byAction = new Map<string, Set<string>>();
+  /** The condition each action was granted under, as JSON ('' for none), to refuse mixing. */
+  const conditionOf = new Map<string, string>();
   const allow = (action: string, resource: string) => byAction.set(action, (byAction.get(action) ?? new Set()).add(resource));
   for (const arn of managed) allow(`managed-policy:${arn.replace(/^.*:policy\//, '')}`, arn);
   for (const { source, statement } of statements) {
-    const unsupported = Object.keys(statement).filter((key) => !['Effect', 'Action', 'Resource', 'Sid'].includes(key));
+    const unsupported = Object.keys(statement).filter((key) => !['Effect', 'Action', 'Resource', 'Sid', 'Condition'].includes(key));
     if (statement.Effect !== 'Allow' || unsupported.length > 0 || statement.Action === undefined || statement.Resource === undefined) {
       throw new Error(`functionGrants: ${source} has a statement this helper does not model: ${JSON.stringify(statement)}`);
     }
-    for (const action of asArray(statement.Action)) {
-      for (const resource of asArray(statement.Resource)) allow(resolve(action, source), resolve(resource, source));
+    const condition = statement.Condition === undefined ? '' : JSON.stringify(resolveCondition(statement.Condition, source));
+    for (const action of asArray(statement.Action).map((a) => resolve(a, source))) {
+      const earlier = conditionOf.get(action);
+      if (earlier !== undefined && earlier !== condition) {
+        throw new Error(`functionGrants: ${source} grants ${action} under another condition than before, which this helper does not model`);
+      }
+      conditionOf.set(action, condition);
+      for (const resource of asArray(statement.Resource)) allow(action, resolve(resource, source));
     }
   }
   const actions = [...byAction.keys()].sort();
-  return { role, actions, resources: Object.fromEntries(actions.map((action) => [action, [...(byAction.get(action) ?? [])].sort()])) };
+  const conditioned = actions.filter((action) => (conditionOf.get(action) ?? '') !== '');
+  return {
+    role,
+    actions,
+    resources: Object.fromEntries(actions.map((action) => [action, [...(byAction.get(action) ?? [])].sort()])),
+    ...(conditioned.length === 0 ? {} : { conditions: Object.fromEntries(conditioned.map((action) => [action, JSON.parse(conditionOf.get(action) ?? '{}')])) }),
+  };
+}
+
+/** A statement's `Condition` (operator → key → value or values) with every value resolved. */
+function resolveCondition(condition: Json, source: string): Record<string, Record<string, string | string[]>> {
+  if (condition === null || typeof condition !== 'object' || Array.isArray(condition)) {
+    throw new Error(`functionGrants: ${source} has a condition this helper does not model: ${JSON.stringify(condition)}`);
+  }
+  return Object.fromEntries(
+    Object.entries(condition).map(([operator, keys]) => {
+      if (keys === null || typeof keys !== 'object' || Array.isArray(keys)) {
+        throw new Error(`functionGrants: ${source} has a condition this helper does not model: ${JSON.stringify(condition)}`);
+      }
+      return [
+        operator,
+        Object.fromEntries(
+          Object.entries(keys).map(([key, value]) => [key, Array.isArray(value) ? value.map((v) => resolve(v, source)) : resolve(value, source)]),
+        ),
+      ];
+    }),
+  );
 }
 
 /** The secrets a role can touch at all: the resources of every `secretsmanager:` action. */

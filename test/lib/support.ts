@@ -16,3 +16,27 @@ export function nagErrors(stack: Stack): string[] {
     .findError('*', Match.stringLikeRegexp('AwsSolutions-.*'))
     .map((finding) => `${finding.id}: ${String(finding.entry.data).split('\n')[0]}`);
 }
+
+/**
+ * The repository's hoist.config.yaml with a `secrets:` section: a token-auth
+ * Vault, the default name pattern (prefix `hoist/apps/`), one entry outside
+ * it and one inside, its own Slack webhook, a customer-managed key, and a
+ * Vault token under automation.secrets.
+ */
+export const WITH_SECRETS = `${readFileSync('hoist.config.yaml', 'utf8')
+  .replace(
+    '  # alarmEmail: platform-team@example.com',
+    '  secretsSync: { kmsKeyArns: [arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-1111-2222-3333-444455556666] }',
+  )
+  .replace('    slackWebhookUrl: hoist/slack/webhook-url', '    slackWebhookUrl: hoist/slack/webhook-url\n    vaultToken: hoist/vault/admin-token')}
+secrets:
+  vault:
+    url: https://vault.example.com
+    auth: { method: token, tokenSecretName: hoist/vault/token }
+  mapping:
+    entries:
+      - { secret: legacy/db-password, service: legacy, environment: prod }
+      - { secret: hoist/apps/web/extra, service: web, environment: dev }
+  manifests: { repository: gitops }
+  slack: { webhookSecretName: hoist/slack/secrets }
+`;

@@ -1,11 +1,16 @@
 import type { SecretSyncState, SecretSyncStateStore } from '../../core/ports';
 
-/** Sync state kept in memory: for the dev server's embedded Vault, which forgets its data on restart too. */
+/** The secrets sync's memory of the dev server, per Vault path. */
 export class MemorySecretSyncState implements SecretSyncStateStore {
-  private readonly states = new Map<string, SecretSyncState>();
+  readonly states = new Map<string, SecretSyncState>();
 
   async get(vaultKeys: readonly string[]): Promise<Map<string, SecretSyncState>> {
-    return new Map(vaultKeys.flatMap((key) => (this.states.has(key) ? [[key, this.states.get(key) as SecretSyncState] as const] : [])));
+    const found = new Map<string, SecretSyncState>();
+    for (const key of vaultKeys) {
+      const state = this.states.get(key);
+      if (state !== undefined) found.set(key, state);
+    }
+    return found;
   }
 
   async put(vaultKey: string, state: SecretSyncState): Promise<void> {

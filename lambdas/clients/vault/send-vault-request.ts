@@ -109,7 +109,9 @@ export async function sendVaultRequest(
     throw new UnavailableError(`Vault unreachable at ${redactUrl(base)} (${reasonOf(error, timeoutMs)})`);
   }
   if (status >= 300 && status < 400) {
-    throw new TerminalError(`Vault at ${redactUrl(base)} answered ${method} with a redirect (${status}); point secrets.vault.url at the address that answers itself`);
+    throw new TerminalError(
+      `Vault at ${redactUrl(base)} answered ${method} with a redirect (${status}); point secrets.vault.url at the address that answers itself`,
+    );
   }
   if (text.trim() === '') return { status, body: undefined };
   try {

@@ -50,7 +50,13 @@ export type PromotionNotice =
       readonly kind: 'secrets-synced';
       readonly secrets: readonly SyncedSecretLine[];
       /** The manifests' commit or PR/MR, when they changed. */
-      readonly manifests?: { readonly repository: string; readonly branch: string; readonly commit: string; readonly commitUrl?: string; readonly pullRequest?: { readonly number: number; readonly url: string } };
+      readonly manifests?: {
+        readonly repository: string;
+        readonly branch: string;
+        readonly commit: string;
+        readonly commitUrl?: string;
+        readonly pullRequest?: { readonly number: number; readonly url: string };
+      };
       readonly warnings: readonly string[];
     }
   /** Secrets that could not be synced. `final`: Hoist will not retry them. */
@@ -69,4 +75,3 @@ export interface SyncedSecretLine {
   /** Why it ran: a Secrets Manager change, or the scheduled reconcile repairing drift. */
   readonly cause: 'change' | 'reconcile';
 }
-

@@ -5,6 +5,7 @@ import type { SyncedSecretLine } from '../promotion/promotion-notice';
 import { fillTemplate, mapSecret, type SecretTarget, vaultKeyOf } from './map-secret';
 import type { SecretChange } from './secret-change';
 import type { SecretManifestTarget } from './secret-manifests';
+import { secretNameOfArn } from './secret-name-of-arn';
 import type { SecretSyncConfig } from './secret-sync-config';
 import { digestOf, keysOf, type SecretData, secretDataOf } from './secret-values';
 import { type ManifestChange, writeSecretManifests } from './write-secret-manifests';
@@ -122,10 +123,11 @@ async function syncOne(settings: SecretSyncConfig, arn: string, change: SecretCh
   const key = vaultKeyOf(target);
   const state = (await deps.syncStates.get([key])).get(key);
   // One secret per Vault path: a second one would overwrite the first at every change.
-  if (state !== undefined && secretNameOfArn(state.secretArn) !== secretNameOfArn(arn)) {
+  const owner = state === undefined ? undefined : (secretNameOfArn(state.secretArn) ?? state.secretArn);
+  if (owner !== undefined && owner !== (secretNameOfArn(arn) ?? arn)) {
     return {
       kind: 'failed',
-      reason: `secrets ${secretNameOfArn(state.secretArn)} and ${name} both map to Vault path ${key}; map one of them elsewhere (mapping.entries)`,
+      reason: `secrets ${owner} and ${name} both map to Vault path ${key}; map one of them elsewhere (mapping.entries)`,
     };
   }
   const cause = change.change === 'reconcile' ? 'reconcile' : 'change';
@@ -218,12 +220,6 @@ async function deleteFromVault(
   }
   await deps.vault.deleteLatest(target.vault.mount, target.vault.path);
   return { kind: 'synced', line: { ...line, vault: 'deleted', vaultVersion: current.version } };
-}
-
-/** The secret's name in an ARN: the resource part without the `-XXXXXX` Secrets Manager adds. */
-export function secretNameOfArn(arn: string): string {
-  const resource = arn.split(':secret:')[1] ?? arn;
-  return resource.replace(/-[A-Za-z0-9]{6}$/, '');
 }
 
 const backoffOf = (deps: SecretSyncDeps, attempt: number): number => (deps.backoffMs ?? ((n: number) => 200 * 2 ** (n - 2) * (0.5 + Math.random())))(attempt);

@@ -78,7 +78,8 @@ export async function writeSecretManifests(
     }
     if ((await provider.readFile(view.commit, manifests.storesFile)) === undefined) {
       // Namespaced SecretStores go into the namespaces of this sync; cluster-wide stores and VaultAuth need none.
-      const namespaces = settings.manifests.operator === 'eso' && settings.manifests.eso.storeKind === 'SecretStore' ? targets.map((t) => t.namespace) : undefined;
+      const namespaces =
+        settings.manifests.operator === 'eso' && settings.manifests.eso.storeKind === 'SecretStore' ? targets.map((t) => t.namespace) : undefined;
       files.push({ path: manifests.storesFile, content: renderSecretStores(settings, namespaces) });
     }
     if (files.length === 0) return { refused };

@@ -8,6 +8,8 @@ describe('config: JSON Schema for editors', () => {
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['automation', 'platform', 'repositories', 'images', 'argocd', 'slack']));
     expect(JSON.stringify(schema.properties.images)).toContain('"pull-request"');
     expect(Object.keys(schema.properties.platform?.properties ?? {})).toContain('gpuNodeGroups');
+    expect(Object.keys(schema.properties.secrets?.properties ?? {})).toEqual(expect.arrayContaining(['vault', 'mapping', 'manifests']));
+    expect(Object.keys(schema.properties.automation?.properties ?? {})).toContain('secretsSync');
   });
 
   it('is committed up to date (run `npm run schema` after changing a config schema)', () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseHoistConfig, promoterSecretNames } from '../../../lib/config/hoist-config';
+import { parseHoistConfig, promoterSecretNames, secretsSyncSettings } from '../../../lib/config/hoist-config';
 
 describe('config: hoist.config.yaml', () => {
   it('parses the shipped example', () => {
@@ -74,5 +74,54 @@ describe('config: secrets the promoter may read', () => {
       ].join('\n'),
     );
     expect(promoterSecretNames(config)).toContain('hoist/git/app-reader');
+  });
+});
+
+describe('config: the secrets sync', () => {
+  const SECRETS = 'repositories: [{ name: gitops, provider: github, url: "https://github.com/o/g.git", credentials: { secretName: hoist/git/token } }]\n';
+  const section = (lines: string) =>
+    `${SECRETS}secrets:\n  vault: { url: "https://vault.example.com", auth: { method: token, tokenSecretName: hoist/vault/token } }\n  manifests: { repository: gitops }\n${lines}`;
+
+  it('is off without a secrets: section or with enabled: false, which is then not checked further', () => {
+    expect(secretsSyncSettings(parseHoistConfig(''))).toBeUndefined();
+    expect(secretsSyncSettings(parseHoistConfig('secrets: { enabled: false, vault: 3 }\n'))).toBeUndefined();
+  });
+
+  it('takes the name prefix from the name pattern, the entries outside it, the secrets it reads besides, and defaults', () => {
+    const settings = secretsSyncSettings(
+      parseHoistConfig(
+        section(
+          '  mapping:\n    namePattern: "team/{service}/{environment}/app"\n    entries: [{ secret: legacy/db, service: legacy, environment: prod }, { secret: team/x/y/app, service: x, environment: y }]\n  slack: { webhookSecretName: hoist/slack/secrets }\nslack: { webhookSecretName: hoist/slack/default }\n',
+        ),
+      ),
+    );
+    expect(settings).toEqual({
+      namePrefixes: ['team/'],
+      secretNames: ['legacy/db'],
+      tokenSecretNames: ['hoist/git/token', 'hoist/slack/default', 'hoist/slack/secrets', 'hoist/vault/token'],
+      reconcileEveryMinutes: 60,
+      kmsKeyArns: [],
+    });
+    expect(secretsSyncSettings(parseHoistConfig(section('')))?.namePrefixes).toEqual(['hoist/apps/']);
+    const custom = parseHoistConfig(`automation:\n  secretsSync: { namePrefixes: [a/, b/], reconcileEveryMinutes: 5 }\n${section('')}`);
+    expect(secretsSyncSettings(custom)).toMatchObject({ namePrefixes: ['a/', 'b/'], reconcileEveryMinutes: 5 });
+  });
+
+  it('names the path of a wrong setting in the secrets: section and in automation.secretsSync', () => {
+    expect(() =>
+      parseHoistConfig(`${SECRETS}secrets:\n  vault: { url: "not a url", auth: { method: token, env: VAULT_TOKEN } }\n  manifests: { repository: gitops }\n`),
+    ).toThrowError(/→ at secrets\.vault\.url/);
+    expect(() => parseHoistConfig(section('  mapping: { namePattern: "{service}/{environment}" }\n'))).toThrowError(
+      /starts with a placeholder, which would match every secret.*\n\s+→ at secrets\.mapping\.namePattern/,
+    );
+    expect(() => parseHoistConfig(section('').replace('repository: gitops', 'repository: nowhere'))).toThrowError(
+      /no repository named 'nowhere' in repositories\n\s+→ at secrets\.manifests\.repository/,
+    );
+    expect(() => parseHoistConfig(`automation:\n  secretsSync: { kmsKeyArns: [alias/aws/secretsmanager] }\n`)).toThrowError(
+      /expected a KMS key ARN.*\n\s+→ at automation\.secretsSync\.kmsKeyArns\[0\]/,
+    );
+    expect(() => parseHoistConfig('automation:\n  secretsSync: { reconcileEveryMinutes: 0 }\n')).toThrowError(
+      /→ at automation\.secretsSync\.reconcileEveryMinutes/,
+    );
   });
 });

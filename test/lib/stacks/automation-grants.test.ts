@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { functionGrants, roleGrants, roleIdOf, secretsOf } from '../function-grants';
-import { synthApp } from '../support';
+import { synthApp, WITH_SECRETS } from '../support';
 
 /*
  * The exact IAM grants of every function role in the automation stack, from
@@ -17,6 +17,9 @@ const ECR_EVENT = 'Hoist: de-duplicates and queues ECR image pushes';
 const PROMOTER = 'Hoist: plans and applies promotions from queued events';
 const RECONCILE = 'Hoist: lists the newest ECR images and queues pushes their events missed';
 const PROMOTIONS = 'Hoist: verifies and queues promotions requested by CI, and answers their outcome';
+const SECRET_EVENT = 'Hoist: queues Secrets Manager changes recorded by CloudTrail';
+const SECRETS_SYNC = 'Hoist: syncs Secrets Manager secrets into Vault and their manifests into Git';
+const SECRETS_RECONCILE = 'Hoist: lists the synced secrets and queues each one so the sync repairs drift';
 
 const TABLE = 'StateTable962DE04C';
 const EVENT_QUEUE = 'EventsQueue7396B467';
@@ -38,10 +41,12 @@ const deliveryLedger = {
 const secretArn = (name: string) => `arn:\${AWS::Partition}:secretsmanager:eu-west-1:123456789012:secret:${name}-??????`;
 const repositoryArn = (name: string) => `arn:\${AWS::Partition}:ecr:eu-west-1:123456789012:repository/${name}`;
 
-/** The logical id of the role the one EventBridge Scheduler schedule of the template invokes its target with. */
-function scheduleRole(template: Template): string {
-  const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule'));
-  if (schedules.length !== 1) throw new Error(`expected one schedule, found ${schedules.length}`);
+/** The logical id of the role of the one EventBridge Scheduler schedule whose target's logical id starts with `target`. */
+function scheduleRole(template: Template, target = 'EcrReconcileHandlerFunction'): string {
+  const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')).filter((schedule) =>
+    String(schedule.Properties.Target.Arn['Fn::GetAtt']?.[0]).startsWith(target),
+  );
+  if (schedules.length !== 1) throw new Error(`expected one schedule of ${target}, found ${schedules.length}`);
   const role = roleIdOf(schedules[0]?.Properties.Target.RoleArn);
   if (role === undefined) throw new Error('the schedule names no role of this template');
   return role;
@@ -244,5 +249,105 @@ describe('AutomationStack alone: function grants', () => {
   it('grants the promoter no secret when the config names none', () => {
     // Guards against an empty secret list becoming a statement IAM would refuse, or a wildcard.
     expect(secretsOf(functionGrants(template, PROMOTER))).toEqual([]);
+  });
+});
+
+const SECRET_QUEUE = 'SecretQueueBFC3B413';
+const SECRET_DEAD_LETTERS = 'SecretQueueDeadLetters19D9BE49';
+const KMS_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-1111-2222-3333-444455556666';
+const secretPrefixArn = (prefix: string) => `arn:\${AWS::Partition}:secretsmanager:eu-west-1:123456789012:secret:${prefix}*`;
+
+describe('AutomationStack with secrets sync: function grants', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = Template.fromStack(synthApp(WITH_SECRETS).automation);
+  });
+
+  it('adds exactly the secret-event, secrets-sync and secrets-reconcile functions', () => {
+    const descriptions = Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => fn.Properties.Description);
+    expect(descriptions.sort()).toEqual([ECR_EVENT, PROMOTER, PROMOTIONS, RECONCILE, SECRET_EVENT, SECRETS_RECONCILE, SECRETS_SYNC, WEBHOOK].sort());
+  });
+
+  it('lets the secret-event function send to the secrets queue and its own dead-letter queue, and nothing else', () => {
+    const grants = functionGrants(template, SECRET_EVENT);
+    // Guards everything: SendMessageBatch (sqs:SendMessage) and failed invocations to its DLQ; no secret, no table.
+    expect(grants.actions).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMessage', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    expect(grants.resources).toEqual({
+      ...logsAndTraces('SecretEventsHandlerLogs4EDB39E1'),
+      'sqs:SendMessage': ['SecretEventsDeadLettersAE1A432E', SECRET_QUEUE],
+    });
+    expect(grants.conditions).toBeUndefined();
+  });
+
+  it('lets the secrets sync read only the mapped secrets and its tokens, decrypt only through Secrets Manager, keep its state and consume its queue', () => {
+    const grants = functionGrants(template, SECRETS_SYNC);
+    expect(grants.actions).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:PutItem',
+      'kms:Decrypt',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetSecretValue',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:ReceiveMessage',
+      'sqs:SendMessage',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+    // The synced secrets: the name pattern's prefix and the entry outside it (the one inside adds nothing).
+    const synced = [secretPrefixArn('hoist/apps/'), secretArn('legacy/db-password')];
+    // Read besides: the Vault token (secrets.vault.auth and automation.secrets), the Git token of the manifests
+    // repository, the sync's own and the default Slack webhook. Not the Argo CD token, not a webhook secret.
+    const tokens = ['hoist/git/github-token', 'hoist/slack/secrets', 'hoist/slack/webhook-url', 'hoist/vault/admin-token', 'hoist/vault/token'].map(secretArn);
+    expect(grants.resources).toEqual({
+      'dynamodb:BatchGetItem': [TABLE],
+      'dynamodb:PutItem': [TABLE],
+      'kms:Decrypt': [KMS_KEY],
+      ...logsAndTraces('SecretsSyncHandlerLogsA51D7B1E'),
+      'secretsmanager:DescribeSecret': synced,
+      'secretsmanager:GetSecretValue': [...synced, ...tokens].sort(),
+      // The event source mapping's receive, delete and attributes, on the secrets queue only.
+      'sqs:DeleteMessage': [SECRET_QUEUE],
+      'sqs:GetQueueAttributes': [SECRET_QUEUE],
+      'sqs:ReceiveMessage': [SECRET_QUEUE],
+      // Terminal failures go straight to the secrets dead-letter queue.
+      'sqs:SendMessage': [SECRET_DEAD_LETTERS],
+    });
+    // The key only through Secrets Manager, in this region.
+    expect(grants.conditions).toEqual({ 'kms:Decrypt': { StringEquals: { 'kms:ViaService': `secretsmanager.eu-west-1.\${AWS::URLSuffix}` } } });
+  });
+
+  it('lets the secrets reconcile list secrets and send to the secrets queue, reading no value', () => {
+    const grants = functionGrants(template, SECRETS_RECONCILE);
+    expect(grants.actions).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'secretsmanager:ListSecrets',
+      'sqs:SendMessage',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+    expect(grants.resources).toEqual({
+      ...logsAndTraces('SecretsReconcileHandlerLogs2A6D5F65'),
+      // ListSecrets has no resource-level permissions.
+      'secretsmanager:ListSecrets': ['*'],
+      'sqs:SendMessage': [SECRET_QUEUE],
+    });
+  });
+
+  it('lets the secrets schedule invoke the secrets-reconcile function and nothing else', () => {
+    const role = scheduleRole(template, 'SecretsReconcileHandlerFunction');
+    expect(role).toMatch(/^SecretsReconcileScheduleRole/);
+    const fn = 'SecretsReconcileHandlerFunction182C2EED';
+    expect(roleGrants(template, role)).toEqual({ role, actions: ['lambda:InvokeFunction'], resources: { 'lambda:InvokeFunction': [fn, `${fn}:*`] } });
+  });
+
+  it('gives the promoter nothing of the secrets sync: no mapped secret, no Vault token, not the secrets queue', () => {
+    const grants = functionGrants(template, PROMOTER);
+    expect(secretsOf(grants)).toEqual(['hoist/argocd/token', 'hoist/git/github-token', 'hoist/slack/prod-releases', 'hoist/slack/webhook-url'].map(secretArn));
+    expect(grants.actions).not.toContain('kms:Decrypt');
+    expect(Object.values(grants.resources).flat()).not.toContain(SECRET_QUEUE);
   });
 });

@@ -4,8 +4,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { HoistApp } from '../../../lib/build-app';
 import { EcrReconcile } from '../../../lib/constructs/ecr-reconcile';
 import { EventQueue } from '../../../lib/constructs/event-queue';
+import { SecretsReconcile, type SecretsReconcileProps } from '../../../lib/constructs/secrets-reconcile';
+import { SecretsSync, type SecretsSyncProps } from '../../../lib/constructs/secrets-sync';
 import { StateTable } from '../../../lib/constructs/state-table';
-import { nagErrors, synthApp } from '../support';
+import { nagErrors, synthApp, WITH_SECRETS } from '../support';
 
 describe('AutomationStack', () => {
   let hoist: HoistApp;
@@ -163,13 +165,154 @@ describe('AutomationStack', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
   });
 
-  it('keeps a rule for Secrets Manager changes ready for the secrets-sync function', () => {
+  it('builds nothing of the secrets sync without a secrets: section', () => {
+    expect(Object.keys(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['aws.secretsmanager'] } } }))).toEqual([]);
+    expect(Object.keys(template.findResources('AWS::SQS::Queue')).filter((id) => id.startsWith('Secret'))).toEqual([]);
+    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+  });
+});
+
+describe('AutomationStack with a secrets: section', () => {
+  let hoist: HoistApp;
+  let template: Template;
+  beforeAll(() => {
+    hoist = synthApp(WITH_SECRETS);
+    template = Template.fromStack(hoist.automation);
+  });
+  const fnId = (prefix: string) => Match.stringLikeRegexp(`^${prefix}HandlerFunction`);
+
+  it('has no unsuppressed cdk-nag AwsSolutions errors', () => {
+    expect(nagErrors(hoist.automation)).toEqual([]);
+  });
+
+  it('feeds successful Secrets Manager changes of the mapped names and ARNs to the secret-event function, with a DLQ', () => {
+    const byArn = [{ wildcard: '*:secret:hoist/apps/*' }, { wildcard: '*:secret:legacy/db-password-*' }];
+    const byName = [{ prefix: 'hoist/apps/' }, 'legacy/db-password'];
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: Match.objectLike({
+      EventPattern: {
         source: ['aws.secretsmanager'],
-        detail: Match.objectLike({ eventName: ['PutSecretValue', 'UpdateSecret', 'RotationSucceeded'] }),
-      }),
+        'detail-type': ['AWS API Call via CloudTrail', 'AWS Service Event via CloudTrail'],
+        detail: {
+          eventSource: ['secretsmanager.amazonaws.com'],
+          eventName: ['CreateSecret', 'DeleteSecret', 'PutSecretValue', 'RotationSucceeded', 'UpdateSecret'],
+          errorCode: [{ exists: false }],
+          $or: [
+            { requestParameters: { secretId: byName } },
+            { requestParameters: { name: byName } },
+            { responseElements: { arn: byArn } },
+            { responseElements: { aRN: byArn } },
+            { additionalEventData: { SecretId: byArn } },
+          ],
+        },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [fnId('SecretEvents'), 'Arn'] },
+          DeadLetterConfig: { Arn: Match.anyValue() },
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86400 },
+        }),
+      ],
     });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Hoist: queues Secrets Manager changes recorded by CloudTrail',
+      Environment: {
+        Variables: Match.objectLike({
+          HOIST_SECRET_QUEUE_URL: { Ref: 'SecretQueueBFC3B413' },
+          HOIST_SECRET_PREFIXES: 'hoist/apps/',
+          HOIST_SECRET_NAMES: 'legacy/db-password',
+        }),
+      },
+    });
+  });
+
+  it('queues secret changes on a FIFO queue of their own, consumed by the sync with partial batch responses', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      FifoQueue: true,
+      DeduplicationScope: 'messageGroup',
+      VisibilityTimeout: 720,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['SecretQueueDeadLetters19D9BE49', 'Arn'] }, maxReceiveCount: 5 },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': ['SecretQueueBFC3B413', 'Arn'] },
+      FunctionName: { Ref: fnId('SecretsSync') },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Hoist: syncs Secrets Manager secrets into Vault and their manifests into Git',
+      MemorySize: 1024,
+      Timeout: 120,
+      Environment: {
+        Variables: Match.objectLike({
+          HOIST_TABLE_NAME: { Ref: 'StateTable962DE04C' },
+          HOIST_DEAD_LETTER_QUEUE_URL: { Ref: 'SecretQueueDeadLetters19D9BE49' },
+        }),
+      },
+    });
+  });
+
+  it('runs the secrets reconcile every 60 minutes unless told otherwise, with no retries', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 hour)',
+      Target: { Arn: { 'Fn::GetAtt': [fnId('SecretsReconcile'), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: fnId('SecretsReconcile') }, MaximumRetryAttempts: 0 });
+    const custom = Template.fromStack(synthApp(WITH_SECRETS.replace('  secretsSync: {', '  secretsSync: { reconcileEveryMinutes: 15,')).automation);
+    custom.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      Target: { Arn: { 'Fn::GetAtt': [fnId('SecretsReconcile'), 'Arn'] } },
+    });
+  });
+
+  it('alarms on both secrets dead-letter queues and on a failed reconcile, to the alarm topic', () => {
+    const topic = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
+    for (const queue of ['SecretQueueDeadLetters19D9BE49', 'SecretEventsDeadLettersAE1A432E']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
+        Threshold: 0,
+        AlarmActions: [{ Ref: topic }],
+      });
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId('SecretsReconcile') } }],
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: topic }],
+    });
+  });
+
+  it('builds nothing of it when the section says enabled: false', () => {
+    const off = Template.fromStack(synthApp(WITH_SECRETS.replace('secrets:\n', 'secrets:\n  enabled: false\n')).automation);
+    off.resourceCountIs('AWS::Lambda::Function', 5);
+    off.resourceCountIs('AWS::Scheduler::Schedule', 1);
+  });
+});
+
+describe('SecretsSync and SecretsReconcile props', () => {
+  const build = (sync: Partial<SecretsSyncProps>, reconcile: Partial<SecretsReconcileProps> = {}) => {
+    const stack = new Stack(new App(), 'Test');
+    const secretQueue = new EventQueue(stack, 'Secrets');
+    new SecretsSync(stack, 'Sync', {
+      secretQueue,
+      stateTable: new StateTable(stack, 'State'),
+      namePrefixes: ['hoist/apps/'],
+      configFile: 'hoist.config.yaml',
+      ...sync,
+    });
+    new SecretsReconcile(stack, 'Reconcile', { secretQueue, namePrefixes: ['hoist/apps/'], ...reconcile });
+  };
+
+  it('refuses a scope that is empty or would grant every secret, and a schedule out of range, naming the prop', () => {
+    expect(() => build({ namePrefixes: [] })).toThrowError(/^SecretsSyncProps\.namePrefixes: name at least one prefix or secret name/);
+    expect(() => build({ namePrefixes: ['hoist/', ''] })).toThrowError(/^SecretsSyncProps\.namePrefixes\[1\]: an empty prefix would grant every secret/);
+    expect(() => build({ batchSize: 11 })).toThrowError(/^SecretsSyncProps\.batchSize: /);
+    expect(() => build({}, { every: Duration.seconds(30) })).toThrowError(
+      /^SecretsReconcileProps\.every: expected whole minutes from 1 to 1440, got 30 seconds/,
+    );
   });
 });
 

@@ -29,7 +29,10 @@ describe('secrets: mapping a secret to a service, an environment and a Vault pat
     const settings = settingsOf(
       '  vault: { url: https://vault.example.com, mount: kv, prefix: teams/core, path: "{mount}/data/{prefix}/{environment}/{service}", auth: { method: aws-iam, role: hoist } }\n  mapping: { namePattern: "{environment}/{service}/app" }\n  manifests: { repository: gitops }\n',
     );
-    expect(mapSecret(settings, { name: 'prod/worker/app' })).toMatchObject({ kind: 'mapped', target: { vault: { mount: 'kv', path: 'teams/core/prod/worker' } } });
+    expect(mapSecret(settings, { name: 'prod/worker/app' })).toMatchObject({
+      kind: 'mapped',
+      target: { vault: { mount: 'kv', path: 'teams/core/prod/worker' } },
+    });
     // One placeholder is one path segment: `a/b` is not a service.
     expect(mapSecret(settings, { name: 'prod/a/b/app' }).kind).toBe('unmapped');
   });
@@ -38,7 +41,9 @@ describe('secrets: mapping a secret to a service, an environment and a Vault pat
     const settings = settingsOf(`${BASE}  mapping:\n    entries: [{ secret: hoist/apps/api/dev, service: billing, environment: staging, plainKey: TOKEN }]\n`);
     const tags = { 'hoist:service': 'web', 'hoist:environment': 'prod' };
     expect(mapSecret(settings, { name: 'hoist/apps/api/prod', tags })).toMatchObject({ target: { service: 'web', environment: 'prod', mappedBy: 'tags' } });
-    expect(mapSecret(settings, { name: 'hoist/apps/api/dev', tags })).toMatchObject({ target: { service: 'billing', environment: 'staging', plainKey: 'TOKEN', mappedBy: 'entry' } });
+    expect(mapSecret(settings, { name: 'hoist/apps/api/dev', tags })).toMatchObject({
+      target: { service: 'billing', environment: 'staging', plainKey: 'TOKEN', mappedBy: 'entry' },
+    });
     // Tags count only when mapping.tags is on.
     const untagged = settingsOf(`${BASE}  mapping: { tags: false }\n`);
     expect(mapSecret(untagged, { name: 'other/name', tags })).toMatchObject({ kind: 'unmapped' });
@@ -82,15 +87,20 @@ describe('secrets: config section', () => {
   });
 
   it('names a manifests repository that is not configured', () => {
-    expect(messageOf(`repositories: [{ name: gitops, provider: git, url: /x }]\nsecrets:\n  vault: { url: https://v, auth: { method: aws-iam, role: r } }\n  manifests: { repository: other }\n`)).toMatch(
-      /no repository named 'other'\n\s+→ at secrets\.manifests\.repository/,
-    );
+    expect(
+      messageOf(
+        `repositories: [{ name: gitops, provider: git, url: /x }]\nsecrets:\n  vault: { url: https://v, auth: { method: aws-iam, role: r } }\n  manifests: { repository: other }\n`,
+      ),
+    ).toMatch(/no repository named 'other'\n\s+→ at secrets\.manifests\.repository/);
   });
 });
 
 describe('secrets: values', () => {
   it('syncs a JSON object key by key and anything else as the one plain key', () => {
-    expect(secretDataOf('{"DB_PASSWORD":"p","PORT":5432,"DEBUG":false}', 'value')).toEqual({ kind: 'data', data: { DB_PASSWORD: 'p', PORT: 5432, DEBUG: false } });
+    expect(secretDataOf('{"DB_PASSWORD":"p","PORT":5432,"DEBUG":false}', 'value')).toEqual({
+      kind: 'data',
+      data: { DB_PASSWORD: 'p', PORT: 5432, DEBUG: false },
+    });
     expect(secretDataOf('just-a-token', 'TOKEN')).toEqual({ kind: 'data', data: { TOKEN: 'just-a-token' } });
     expect(secretDataOf('["a"]', 'value')).toEqual({ kind: 'data', data: { value: '["a"]' } });
   });

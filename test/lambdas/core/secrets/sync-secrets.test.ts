@@ -11,8 +11,8 @@ import { VaultKvClient } from '../../../../lambdas/clients/vault/vault-kv-client
 import { parsePromotionConfig } from '../../../../lambdas/core/config/parse-promotion-config';
 import type { SecretChange } from '../../../../lambdas/core/secrets/secret-change';
 import { type SecretSyncDeps, syncSecrets } from '../../../../lambdas/core/secrets/sync-secrets';
-import { GitCliProvider } from '../../../../lambdas/providers/git-cli-provider';
 import { providerCache } from '../../../../lambdas/providers/create-provider';
+import { GitCliProvider } from '../../../../lambdas/providers/git-cli-provider';
 import { UnavailableError } from '../../../../lambdas/shared/errors';
 import { closedLocalOrigin } from '../../../support/closed-port';
 import { type FakeSlack, startFakeSlack } from '../../../support/fake-slack';
@@ -97,7 +97,15 @@ describe('secrets sync: Secrets Manager to Vault KV v2 and the manifests', () =>
 
     expect(vault.read('secret', 'apps/api/dev/config')).toMatchObject({ version: 1, data: { DB_PASSWORD: 'pw-1', API_KEY: 'k-1' } });
     expect(outcome.synced).toEqual([
-      { secret: 'hoist/apps/api/dev', service: 'api', environment: 'dev', vaultPath: 'secret/apps/api/dev/config', cause: 'change', vault: 'written', vaultVersion: 1 },
+      {
+        secret: 'hoist/apps/api/dev',
+        service: 'api',
+        environment: 'dev',
+        vaultPath: 'secret/apps/api/dev/config',
+        cause: 'change',
+        vault: 'written',
+        vaultVersion: 1,
+      },
     ]);
     expect(outcome.manifests?.files).toEqual(['apps/api/dev/secrets.yaml', 'platform/secret-stores.yaml']);
     const manifest = repo.person.show('main', 'apps/api/dev/secrets.yaml');
@@ -109,7 +117,13 @@ describe('secrets sync: Secrets Manager to Vault KV v2 and the manifests', () =>
     expect(slack.messages).toHaveLength(1);
     expect(slack.messages[0]?.text).toBe('Hoist synced api/dev secrets');
     expect(audit.records).toEqual([
-      expect.objectContaining({ outcome: 'secrets-synced', repository: 'gitops', branch: 'main', commit: outcome.manifests?.commit, events: ['cloudtrail:hoist/apps/api/dev:updated'] }),
+      expect.objectContaining({
+        outcome: 'secrets-synced',
+        repository: 'gitops',
+        branch: 'main',
+        commit: outcome.manifests?.commit,
+        events: ['cloudtrail:hoist/apps/api/dev:updated'],
+      }),
     ]);
     expect(await states.get(['secret/apps/api/dev/config'])).toEqual(
       new Map([['secret/apps/api/dev/config', expect.objectContaining({ vaultVersion: 1, secretArn: localSecretArn('hoist/apps/api/dev') })]]),
@@ -172,7 +186,7 @@ describe('secrets sync: Secrets Manager to Vault KV v2 and the manifests', () =>
     expect(audit.records.at(-1)).toMatchObject({ outcome: 'secrets-failed', events: ['cloudtrail:hoist/apps/api/dev:updated'] });
   });
 
-  it('counts a person\'s version with the same content as done, and owns the path from then on', async () => {
+  it("counts a person's version with the same content as done, and owns the path from then on", async () => {
     writeSecrets({ 'hoist/apps/api/dev': { value: { DB_PASSWORD: 'pw-1' } } });
     await syncSecrets([change('hoist/apps/api/dev')], depsFor());
     vault.write('secret', 'apps/api/dev/config', { DB_PASSWORD: 'pw-2' });
@@ -225,7 +239,9 @@ describe('secrets sync: Secrets Manager to Vault KV v2 and the manifests', () =>
     writeSecrets({});
 
     const left = await syncSecrets([change('hoist/apps/api/dev', 'deleted')], depsFor());
-    expect(left.ignored[0]?.reason).toBe('hoist/apps/api/dev is deleted in Secrets Manager; Vault path secret/apps/api/dev/config left as is (vault.onDelete: leave)');
+    expect(left.ignored[0]?.reason).toBe(
+      'hoist/apps/api/dev is deleted in Secrets Manager; Vault path secret/apps/api/dev/config left as is (vault.onDelete: leave)',
+    );
     expect(vault.read('secret', 'apps/api/dev/config')?.data).toEqual({ A: 'a' });
 
     const deleted = await syncSecrets([change('hoist/apps/api/dev', 'deleted', 'again')], depsFor(', onDelete: soft-delete'));
@@ -270,7 +286,9 @@ describe('secrets sync: Secrets Manager to Vault KV v2 and the manifests', () =>
     writeSecrets({ 'hoist/apps/api/dev': { value: { A: 'a' } } });
     const origin = await closedLocalOrigin();
 
-    const error = await rejectionOf(syncSecrets([change('hoist/apps/api/dev')], depsFor('', { vault: new VaultKvClient({ url: origin, token: async () => 't' }) })));
+    const error = await rejectionOf(
+      syncSecrets([change('hoist/apps/api/dev')], depsFor('', { vault: new VaultKvClient({ url: origin, token: async () => 't' }) })),
+    );
 
     expect(error).toBeInstanceOf(UnavailableError);
     expect(slack.messages.at(-1)?.text).toContain('(it will be retried)');

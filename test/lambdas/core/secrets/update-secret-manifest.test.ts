@@ -188,7 +188,8 @@ describe('updateSecretManifest: what it changes and what it leaves', () => {
     // Speed is the bench's to judge; here only what the edit leaves.
     const keys = Array.from({ length: 8_000 }, (_, i) => `KEY_${String(i).padStart(6, '0')}`);
     const entry = (key: string) => `    - secretKey: ${key}\n      remoteRef:\n        key: apps/api/dev/config\n        property: ${key}\n`;
-    const head = 'kind: ExternalSecret\nmetadata:\n  name: api-config\nspec:\n  refreshInterval: 1h\n  secretStoreRef:\n    name: vault\n    kind: ClusterSecretStore\n  data:\n';
+    const head =
+      'kind: ExternalSecret\nmetadata:\n  name: api-config\nspec:\n  refreshInterval: 1h\n  secretStoreRef:\n    name: vault\n    kind: ClusterSecretStore\n  data:\n';
     const kept = keys.filter((_, i) => i % 2 === 0);
     const after = editedText(updateSecretManifest(ESO, { ...TARGET, keys: [...kept, 'ZZZ'] }, head + keys.map(entry).join('')));
     expect(after).toBe(head + kept.map(entry).join('') + entry('ZZZ'));
