@@ -7,7 +7,9 @@ import { slackNotifiers } from '../lambdas/clients/slack-notifier';
 import { VaultKvClient } from '../lambdas/clients/vault/vault-kv-client';
 import type { PromotionConfig, SlackDestination } from '../lambdas/core/config/promotion-config';
 import type { AuditLog } from '../lambdas/core/ports';
+import { reconcileSecrets } from '../lambdas/core/secrets/reconcile-secrets';
 import type { SecretChange } from '../lambdas/core/secrets/secret-change';
+import { secretScopeOf } from '../lambdas/core/secrets/secret-scope';
 import { type SecretSyncOutcome, syncSecrets } from '../lambdas/core/secrets/sync-secrets';
 import { providerCache } from '../lambdas/providers/create-provider';
 import { logger } from '../lambdas/shared/logger';
@@ -24,8 +26,8 @@ export interface LocalSecretsSync {
   readonly vault: { readonly url: string; readonly embedded: boolean; readonly token?: string };
   /** Syncs one secret by name, as a Secrets Manager change event would. */
   syncByName(name: string, change: SecretChange['change'], id: string): Promise<SecretSyncOutcome>;
-  /** Every secret of the file under the mapped prefixes, as the scheduled reconcile does. */
-  reconcile(id: string): Promise<SecretSyncOutcome[]>;
+  /** Every secret of the file in the sync's scope, as the scheduled reconcile does. */
+  reconcile(): Promise<SecretSyncOutcome[]>;
   close(): Promise<void>;
 }
 
@@ -91,14 +93,15 @@ export async function createLocalSecretsSync(options: LocalSecretsSyncOptions): 
     secretsFile,
     vault: { url, embedded: embedded !== undefined, ...(embedded ? { token: embedded.token } : {}) },
     syncByName: (name, change, id) => syncSecrets([changeOf(name, change, id)], deps),
-    reconcile: async (id) => {
-      const prefixes = [settings.mapping.namePattern.slice(0, settings.mapping.namePattern.indexOf('{')), ...settings.mapping.entries.map((e) => e.secret)];
-      const listed = await source.list(prefixes);
-      const outcomes: SecretSyncOutcome[] = [];
-      // One secret at a time, as the queue's message groups would run them.
-      for (const secret of listed)
-        outcomes.push(await syncSecrets([changeOf(secret.name, secret.deletedAt ? 'deleted' : 'reconcile', `${id}:${secret.arn}`)], deps));
-      return outcomes;
+    reconcile: async () => {
+      // The scheduled function's core queues one change per secret; here the queue is a list.
+      const queued: SecretChange[] = [];
+      await reconcileSecrets(
+        { scope: secretScopeOf(settings), source },
+        { queue: { enqueue: async (changes) => void queued.push(...changes) }, now: () => new Date() },
+      );
+      // Synced as one batch, as the function takes a batch off the queue: one commit for the manifests.
+      return queued.length === 0 ? [] : [await syncSecrets(queued, deps)];
     },
     close: async () => {
       await embedded?.stop();

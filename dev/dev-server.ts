@@ -48,7 +48,7 @@ export interface DevServerOptions {
 /** What the secret routes call: the sync core with a secrets file and a Vault. */
 export interface DevSecretsSync {
   syncByName(name: string, change: SecretChange['change'], id: string): Promise<SecretSyncOutcome>;
-  reconcile(id: string): Promise<SecretSyncOutcome[]>;
+  reconcile(): Promise<SecretSyncOutcome[]>;
 }
 
 /** `POST /events/secrets`: a Secrets Manager change to simulate, by secret name. */
@@ -229,8 +229,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     }
     try {
       if (body === undefined) {
-        const outcomes = await sync.reconcile(`dev-reconcile:${randomUUID()}`);
-        send(res, 200, { status: 'reconciled', secrets: outcomes.length, ...mergeOutcomes(outcomes) });
+        const outcomes = await sync.reconcile();
+        send(res, 200, { status: 'reconciled', ...mergeOutcomes(outcomes) });
         return;
       }
       let raw: unknown;

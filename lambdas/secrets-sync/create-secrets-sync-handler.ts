@@ -6,7 +6,7 @@ import { createGroupedQueueHandler, type GroupOutcome } from '../shared/create-g
 import { TerminalError } from '../shared/errors';
 
 export interface SecretsSyncHandlerDeps {
-  /** Syncs the changes of one secret (one message group) together; throwing means none of them is done. */
+  /** Syncs the changes of a batch (several secrets, each in order) together; throwing means none of them is done. */
   readonly sync: (changes: readonly SecretChange[]) => Promise<GroupOutcome>;
   readonly deadLetters: DeadLetterSink;
   /** The queue's maxReceiveCount: the last failed attempt is dead-lettered with its reason. */
@@ -31,7 +31,8 @@ export function secretChangeOf(record: SQSRecord): SecretChange {
 
 /**
  * The secrets-sync function on the secrets queue: one message group is one
- * secret, so its changes are synced in order. A change that no retry can help
+ * secret, so its changes are synced in order; a batch's secrets are synced
+ * together, so the manifests they touch change in one commit. A change that no retry can help
  * (a conflict in Vault, a value that cannot sync) goes to the dead-letter
  * queue with its reason at once; an unreachable Vault or host is retried and,
  * on the last receive, dead-lettered with the reason too.
@@ -43,6 +44,8 @@ export function createSecretsSyncHandler(deps: SecretsSyncHandlerDeps) {
     process: deps.sync,
     deadLetters: deps.deadLetters,
     maxReceives: deps.maxReceives,
+    // The secrets of one batch are synced together, so their manifests land in one commit; each secret keeps its order.
+    togetherKeyOf: () => 'batch',
     log: deps.log,
   });
 }

@@ -24,6 +24,13 @@ export interface GroupedQueueDeps<T> {
    * (which keeps no reason). @default none: the redrive does it
    */
   readonly maxReceives?: number;
+  /**
+   * Which records are handled together. @default the record's message group:
+   * the items of one group, in order. Records of other groups may share a
+   * call when the work they imply meets in one place (one commit), as long as
+   * each group keeps its order; dead letters keep their own group.
+   */
+  readonly togetherKeyOf?: (record: SQSRecord) => string;
   readonly log: WarningLog & { error(message: string, ...extra: Array<Record<string, unknown>>): void };
 }
 
@@ -47,7 +54,7 @@ export function createGroupedQueueHandler<T>(deps: GroupedQueueDeps<T>) {
     const failures: SQSBatchItemFailure[] = [];
     const groups = new Map<string, SQSRecord[]>();
     for (const record of event.Records) {
-      const group = record.attributes.MessageGroupId ?? record.messageId;
+      const group = deps.togetherKeyOf?.(record) ?? groupOf(record);
       groups.set(group, [...(groups.get(group) ?? []), record]);
     }
     for (const [group, records] of groups) {
@@ -61,6 +68,8 @@ interface Item<T> {
   readonly record: SQSRecord;
   readonly item: T;
 }
+
+const groupOf = (record: SQSRecord): string => record.attributes.MessageGroupId ?? record.messageId;
 
 const failAll = (list: readonly SQSRecord[]): SQSBatchItemFailure[] => list.map((r) => ({ itemIdentifier: r.messageId }));
 
@@ -133,7 +142,7 @@ async function deadLetter<T>(
 ): Promise<boolean> {
   if (entries.length === 0) return true;
   try {
-    await deps.deadLetters.deadLetter(entries.map((e) => ({ id: e.id, body: e.record.body, group, reason: e.reason })));
+    await deps.deadLetters.deadLetter(entries.map((e) => ({ id: e.id, body: e.record.body, group: groupOf(e.record), reason: e.reason })));
     return true;
   } catch (error) {
     deps.log.error('could not dead-letter; the messages will be retried', { group, error: (error as Error).message });

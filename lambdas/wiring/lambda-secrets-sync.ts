@@ -27,6 +27,8 @@ export const SecretsSyncEnvSchema = z.object({
   HOIST_DEAD_LETTER_QUEUE_URL: z.url(),
   /** The secrets queue's maxReceiveCount: the last failed attempt is dead-lettered with its reason. */
   HOIST_MAX_RECEIVE_COUNT: z.string().regex(/^\d+$/).transform(Number).default(5),
+  /** The Vault token's secret when the config names it as automation.secrets.vaultToken. */
+  HOIST_VAULT_TOKEN_SECRET_NAME: z.string().min(1).optional(),
   /** hoist.config.yaml is bundled next to the handler. */
   HOIST_CONFIG_PATH: z.string().default(`${process.env.LAMBDA_TASK_ROOT ?? '.'}/hoist.config.yaml`),
 });
@@ -62,7 +64,7 @@ export function wireLambdaSecretsSync(env: z.infer<typeof SecretsSyncEnvSchema> 
           ...(auth.stsRegion ? { stsRegion: auth.stsRegion } : {}),
         })
       : undefined;
-  const tokenSecretName = auth.method === 'token' ? auth.tokenSecretName : undefined;
+  const tokenSecretName = auth.method === 'token' ? (auth.tokenSecretName ?? env.HOIST_VAULT_TOKEN_SECRET_NAME) : undefined;
   const token = login
     ? () => login.token()
     : async () => {

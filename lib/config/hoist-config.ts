@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
+import { literalPrefixOf, secretScopeOf } from '../../lambdas/core/secrets/secret-scope';
 // A schema, not runtime code: the secrets sync's own definition of the `secrets:` section stays the single source of truth.
 import { SecretSyncConfigSchema } from '../../lambdas/core/secrets/secret-sync-config';
 
@@ -175,6 +176,13 @@ export const HoistConfigSchema = z
         message: 'starts with a placeholder, which would match every secret; start it with a fixed prefix or set automation.secretsSync.namePrefixes',
       });
     }
+    if (secrets.vault.auth.method === 'token' && secrets.vault.auth.tokenSecretName === undefined && config.automation.secrets.vaultToken === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secrets', 'vault', 'auth', 'tokenSecretName'],
+        message: 'the deployed sync reads its Vault token from Secrets Manager: name the secret here (env is for the dev server), or use method: aws-iam',
+      });
+    }
     const repositories = RepositoryNamesSchema.safeParse(config.repositories);
     const names = repositories.success ? (repositories.data ?? []).map((r) => r.name) : [];
     if (!names.includes(secrets.manifests.repository)) {
@@ -241,12 +249,6 @@ function secretsSyncEnabled(secrets: unknown): boolean {
   return !(typeof secrets === 'object' && (secrets as { enabled?: unknown }).enabled === false);
 }
 
-/** The fixed text of a name pattern before its first placeholder (`hoist/apps/{service}/{environment}` → `hoist/apps/`). */
-function literalPrefixOf(pattern: string): string {
-  const brace = pattern.indexOf('{');
-  return brace === -1 ? pattern : pattern.slice(0, brace);
-}
-
 /** What the CDK app builds the secrets sync from. */
 export interface SecretsSyncSettings {
   /** Name prefixes whose secrets are synced: automation.secretsSync.namePrefixes, or the literal prefix of the name pattern. */
@@ -257,6 +259,8 @@ export interface SecretsSyncSettings {
   readonly tokenSecretNames: readonly string[];
   readonly reconcileEveryMinutes: number;
   readonly kmsKeyArns: readonly string[];
+  /** The Vault token's secret with token auth: `secrets.vault.auth.tokenSecretName`, else `automation.secrets.vaultToken`. */
+  readonly vaultTokenSecretName?: string;
 }
 
 /**
@@ -268,23 +272,18 @@ export function secretsSyncSettings(config: HoistConfig): SecretsSyncSettings | 
   if (!secretsSyncEnabled(config.secrets)) return undefined;
   const secrets = SecretSyncConfigSchema.parse(config.secrets);
   const { secretsSync } = config.automation;
-  const namePrefixes = [...new Set(secretsSync.namePrefixes ?? [literalPrefixOf(secrets.mapping.namePattern)])].sort();
-  const secretNames = [...new Set(secrets.mapping.entries.map((entry) => entry.secret))]
-    .filter((name) => !namePrefixes.some((prefix) => name.startsWith(prefix)))
-    .sort();
+  const scope = secretScopeOf(secrets, secretsSync.namePrefixes);
+  const namePrefixes = scope.prefixes;
+  const secretNames = scope.names;
   const promotion = PromotionSecretsSchema.parse({ repositories: config.repositories, slack: config.slack });
   const manifests = (promotion.repositories ?? []).find((r) => (r as { name?: unknown }).name === secrets.manifests.repository);
-  const tokens = [
-    secrets.vault.auth.method === 'token' ? secrets.vault.auth.tokenSecretName : undefined,
-    secrets.slack?.webhookSecretName,
-    promotion.slack?.webhookSecretName,
-    manifests?.credentials?.secretName,
-    config.automation.secrets.vaultToken,
-  ];
+  const vaultTokenSecretName = secrets.vault.auth.method === 'token' ? (secrets.vault.auth.tokenSecretName ?? config.automation.secrets.vaultToken) : undefined;
+  const tokens = [vaultTokenSecretName, secrets.slack?.webhookSecretName, promotion.slack?.webhookSecretName, manifests?.credentials?.secretName];
   return {
     namePrefixes,
     secretNames,
     tokenSecretNames: [...new Set(tokens.filter((n): n is string => n !== undefined))].sort(),
+    ...(vaultTokenSecretName ? { vaultTokenSecretName } : {}),
     reconcileEveryMinutes: secretsSync.reconcileEveryMinutes,
     kmsKeyArns: [...new Set(secretsSync.kmsKeyArns)].sort(),
   };

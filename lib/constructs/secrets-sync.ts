@@ -20,6 +20,8 @@ export interface SecretsSyncProps {
   readonly secretNames?: readonly string[];
   /** Secrets the sync only reads (Vault token, Git token, Slack webhooks), by name. @default none */
   readonly tokenSecretNames?: readonly string[];
+  /** The secret holding the Vault token, when the config names it outside `secrets.vault.auth` (`automation.secrets.vaultToken`). @default none */
+  readonly vaultTokenSecretName?: string;
   /** Customer-managed KMS keys the synced secrets are encrypted with. @default none: the AWS-managed key needs no grant */
   readonly kmsKeyArns?: readonly string[];
   /** Absolute path of hoist.config.yaml, bundled with the function. */
@@ -70,6 +72,7 @@ export class SecretsSync extends Construct {
         HOIST_DEAD_LETTER_QUEUE_URL: props.secretQueue.deadLetterQueue.queueUrl,
         // On the last receive the function dead-letters a failed change itself, with the reason.
         HOIST_MAX_RECEIVE_COUNT: String(props.secretQueue.maxReceiveCount),
+        ...(props.vaultTokenSecretName ? { HOIST_VAULT_TOKEN_SECRET_NAME: props.vaultTokenSecretName } : {}),
       },
       extraFiles: [props.configFile],
     });

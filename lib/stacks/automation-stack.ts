@@ -140,6 +140,7 @@ export class AutomationStack extends Stack {
       stateTable: shared.state,
       ...scope,
       tokenSecretNames: secrets.tokenSecretNames,
+      ...(secrets.vaultTokenSecretName ? { vaultTokenSecretName: secrets.vaultTokenSecretName } : {}),
       kmsKeyArns: secrets.kmsKeyArns,
       configFile: shared.configFile,
       logRetention: shared.logRetention,
