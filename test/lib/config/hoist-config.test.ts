@@ -101,6 +101,7 @@ describe('config: the secrets sync', () => {
       tokenSecretNames: ['hoist/git/token', 'hoist/slack/default', 'hoist/slack/secrets', 'hoist/vault/token'],
       reconcileEveryMinutes: 60,
       kmsKeyArns: [],
+      vaultTokenSecretName: 'hoist/vault/token',
     });
     expect(secretsSyncSettings(parseHoistConfig(section('')))?.namePrefixes).toEqual(['hoist/apps/']);
     const custom = parseHoistConfig(`automation:\n  secretsSync: { namePrefixes: [a/, b/], reconcileEveryMinutes: 5 }\n${section('')}`);

@@ -298,9 +298,10 @@ describe('AutomationStack with secrets sync: function grants', () => {
     ]);
     // The synced secrets: the name pattern's prefix and the entry outside it (the one inside adds nothing).
     const synced = [secretPrefixArn('hoist/apps/'), secretArn('legacy/db-password')];
-    // Read besides: the Vault token (secrets.vault.auth and automation.secrets), the Git token of the manifests
-    // repository, the sync's own and the default Slack webhook. Not the Argo CD token, not a webhook secret.
-    const tokens = ['hoist/git/github-token', 'hoist/slack/secrets', 'hoist/slack/webhook-url', 'hoist/vault/admin-token', 'hoist/vault/token'].map(secretArn);
+    // Read besides: the Vault token it uses (secrets.vault.auth, which wins over automation.secrets.vaultToken), the
+    // Git token of the manifests repository, the sync's own and the default Slack webhook. Not the unused
+    // automation.secrets.vaultToken, not the Argo CD token, not a webhook secret.
+    const tokens = ['hoist/git/github-token', 'hoist/slack/secrets', 'hoist/slack/webhook-url', 'hoist/vault/token'].map(secretArn);
     expect(grants.resources).toEqual({
       'dynamodb:BatchGetItem': [TABLE],
       'dynamodb:PutItem': [TABLE],

@@ -246,6 +246,8 @@ describe('AutomationStack with a secrets: section', () => {
         Variables: Match.objectLike({
           HOIST_TABLE_NAME: { Ref: 'StateTable962DE04C' },
           HOIST_DEAD_LETTER_QUEUE_URL: { Ref: 'SecretQueueDeadLetters19D9BE49' },
+          // The queue's maxReceiveCount: the function dead-letters the last failed attempt with its reason.
+          HOIST_MAX_RECEIVE_COUNT: '5',
         }),
       },
     });

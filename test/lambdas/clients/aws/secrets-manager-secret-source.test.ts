@@ -56,8 +56,15 @@ describe('SecretsManagerSecretSource', () => {
     expect(await source().read(NAME)).toEqual({ deleted: true, name: NAME });
 
     sm.reset();
-    sm.on(DescribeSecretCommand).resolves({ ...meta, ARN, Name: NAME, DeletedDate: new Date('2026-11-30T09:20:03Z') });
-    expect(await source().read(NAME)).toEqual({ deleted: true, arn: ARN, name: NAME });
+    sm.on(DescribeSecretCommand).resolves({
+      ...meta,
+      ARN,
+      Name: NAME,
+      DeletedDate: new Date('2026-11-30T09:20:03Z'),
+      Tags: [{ Key: 'hoist:service', Value: 'api' }],
+    });
+    // The tags still say where the deleted secret was synced to.
+    expect(await source().read(NAME)).toEqual({ deleted: true, arn: ARN, name: NAME, tags: { 'hoist:service': 'api' } });
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(0);
 
     sm.reset();
@@ -65,11 +72,11 @@ describe('SecretsManagerSecretSource', () => {
     sm.on(GetSecretValueCommand).rejects(
       awsError(InvalidRequestException, "You can't perform this operation on the secret because it was marked for deletion."),
     );
-    expect(await source().read(NAME)).toEqual({ deleted: true, arn: ARN, name: NAME });
+    expect(await source().read(NAME)).toEqual({ deleted: true, arn: ARN, name: NAME, tags: {} });
     sm.on(GetSecretValueCommand).rejects(
       awsError(ResourceNotFoundException, "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT"),
     );
-    expect(await source().read(NAME)).toEqual({ deleted: true, arn: ARN, name: NAME });
+    expect(await source().read(NAME)).toEqual({ deleted: true, arn: ARN, name: NAME, tags: {} });
   });
 
   it('fails for good when the role may not read or decrypt the secret, and retryably otherwise', async () => {
