@@ -273,6 +273,24 @@ describe('secrets sync: Secrets Manager to Vault KV v2 and the manifests', () =>
     expect(vault.read('secret', 'apps/web/dev/config')?.data).toEqual({ A: 'a' });
   });
 
+  it('writes a VaultStaticSecret and the VaultAuth when the repository uses the Vault Secrets Operator, in a PR', async () => {
+    writeSecrets({ 'hoist/apps/api/dev': { value: { A: 'a' } } });
+    const deps = depsFor();
+    const settings = deps.config.secrets;
+    if (settings === undefined) throw new Error('no secrets section');
+    const vso = { ...deps, config: { ...deps.config, secrets: { ...settings, manifests: { ...settings.manifests, operator: 'vso' as const, mode: 'pull-request' as const } } } };
+
+    const outcome = await syncSecrets([change('hoist/apps/api/dev')], vso);
+
+    // Plain git has no pull requests: the pushed branch is the proposal, main is untouched.
+    expect(outcome.manifests?.branch).toBe('hoist/secrets');
+    expect(repo.person.log()).toEqual(['seed']);
+    const manifest = repo.person.show('hoist/secrets', 'apps/api/dev/secrets.yaml');
+    expect(manifest).toContain('kind: VaultStaticSecret');
+    expect(manifest).toContain('path: apps/api/dev/config');
+    expect(repo.person.show('hoist/secrets', 'platform/secret-stores.yaml')).toContain('kind: VaultAuth');
+  });
+
   it('commits the manifests of a batch in one commit', async () => {
     writeSecrets({ 'hoist/apps/api/dev': { value: { A: 'a' } }, 'hoist/apps/api/prod': { value: { A: 'b' } } });
 
