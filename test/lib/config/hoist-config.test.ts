@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parsePromotionConfig } from '../../../lambdas/core/config/parse-promotion-config';
 import { parseHoistConfig, promoterSecretNames, secretsSyncSettings } from '../../../lib/config/hoist-config';
 
 describe('config: hoist.config.yaml', () => {
@@ -78,6 +79,17 @@ describe('config: secrets the promoter may read', () => {
 });
 
 describe('config: the secrets sync', () => {
+  it('deploys the commented example section of hoist.config.yaml once it is uncommented', () => {
+    const shipped = readFileSync('hoist.config.yaml', 'utf8');
+    expect(secretsSyncSettings(parseHoistConfig(shipped))).toBeUndefined();
+    const uncommented = shipped.replace(/^# secrets:/m, 'secrets:').replace(/^# {3}/gm, '  ');
+    expect(secretsSyncSettings(parseHoistConfig(uncommented))).toMatchObject({ namePrefixes: ['hoist/apps/'], secretNames: [] });
+    expect(parsePromotionConfig(uncommented).secrets).toMatchObject({
+      vault: { auth: { method: 'aws-iam', role: 'hoist-secrets-sync' } },
+      manifests: { operator: 'eso' },
+    });
+  });
+
   const SECRETS = 'repositories: [{ name: gitops, provider: github, url: "https://github.com/o/g.git", credentials: { secretName: hoist/git/token } }]\n';
   const section = (lines: string) =>
     `${SECRETS}secrets:\n  vault: { url: "https://vault.example.com", auth: { method: token, tokenSecretName: hoist/vault/token } }\n  manifests: { repository: gitops }\n${lines}`;
