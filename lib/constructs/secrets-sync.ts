@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Names, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Names, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
@@ -77,6 +77,8 @@ export class SecretsSync extends Construct {
       extraFiles: [props.configFile],
     });
     const fn = this.handler.function;
+    // Vault's AWS auth method binds its role to this IAM role (bound_iam_principal_arn).
+    new CfnOutput(this, 'RoleArn', { description: 'IAM role of the secrets sync, for the Vault AWS auth role', value: fn.role?.roleArn ?? '' });
     const stack = Stack.of(this);
     const secretArn = (resourceName: string) =>
       stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });

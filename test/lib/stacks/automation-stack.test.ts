@@ -253,6 +253,16 @@ describe('AutomationStack with a secrets: section', () => {
     });
   });
 
+  it("outputs the sync function's role, which Vault's AWS auth role binds to", () => {
+    const outputs = Object.values(template.findOutputs('*'));
+    expect(outputs).toContainEqual(
+      expect.objectContaining({
+        Description: 'IAM role of the secrets sync, for the Vault AWS auth role',
+        Value: { 'Fn::GetAtt': [expect.stringMatching(/^SecretsSyncHandlerRole/), 'Arn'] },
+      }),
+    );
+  });
+
   it('runs the secrets reconcile every 60 minutes unless told otherwise, with no retries', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(1 hour)',
@@ -288,7 +298,7 @@ describe('AutomationStack with a secrets: section', () => {
   });
 
   it('builds nothing of it when the section says enabled: false', () => {
-    const off = Template.fromStack(synthApp(WITH_SECRETS.replace('secrets:\n', 'secrets:\n  enabled: false\n')).automation);
+    const off = Template.fromStack(synthApp(WITH_SECRETS.replace(/^secrets:\n/m, 'secrets:\n  enabled: false\n')).automation);
     off.resourceCountIs('AWS::Lambda::Function', 5);
     off.resourceCountIs('AWS::Scheduler::Schedule', 1);
   });
