@@ -278,7 +278,10 @@ describe('secrets sync: Secrets Manager to Vault KV v2 and the manifests', () =>
     const deps = depsFor();
     const settings = deps.config.secrets;
     if (settings === undefined) throw new Error('no secrets section');
-    const vso = { ...deps, config: { ...deps.config, secrets: { ...settings, manifests: { ...settings.manifests, operator: 'vso' as const, mode: 'pull-request' as const } } } };
+    const vso = {
+      ...deps,
+      config: { ...deps.config, secrets: { ...settings, manifests: { ...settings.manifests, operator: 'vso' as const, mode: 'pull-request' as const } } },
+    };
 
     const outcome = await syncSecrets([change('hoist/apps/api/dev')], vso);
 
