@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
  *   the new version's metadata; `cas` 0 writes only when the path has no
  *   version; a mismatch is 400 "check-and-set parameter did not match the current version".
  * - `DELETE /v1/secret/data/{path}`: soft-deletes the latest version, 204.
+ * - `POST /v1/secret/delete/{path}` with `{"versions": [n]}`: soft-deletes those versions, 204.
  * - `GET /v1/secret/metadata/{path}`: `current_version` and every version's times.
  * - A missing or unknown X-Vault-Token is 403 `{"errors":["permission denied"]}`;
  *   an unknown mount 404 "no handler for route".
@@ -205,11 +206,25 @@ export async function startEmbeddedVault(options: EmbeddedVaultOptions = {}): Pr
     const token = headerOf(req, 'x-vault-token');
     if (token === undefined || (token !== rootToken && !issued.has(token))) return send(403, { errors: ['permission denied'] });
 
-    const kv = new RegExp(`^${EMBEDDED_VAULT_MOUNT}/(data|metadata)/(.+)$`).exec(apiPath);
+    const kv = new RegExp(`^${EMBEDDED_VAULT_MOUNT}/(data|metadata|delete)/(.+)$`).exec(apiPath);
     if (kv === null) return noRoute();
     const kind = kv[1];
     const path = (kv[2] ?? '').split('/').map(decodeURIComponent).join('/');
     const secret = store.get(path);
+
+    if (kind === 'delete') {
+      // Soft-deletes the named versions: POST /{mount}/delete/{path} with {"versions": [n, …]}, 204.
+      if (method !== 'POST' && method !== 'PUT') return send(405, { errors: ['1 error occurred:\n\t* unsupported operation\n\n'] });
+      const versions = (body as { versions?: unknown } | undefined)?.versions;
+      if (!Array.isArray(versions) || versions.length === 0 || !versions.every((n) => Number.isInteger(n))) {
+        return send(400, { errors: ['no version number provided'] });
+      }
+      for (const n of versions as number[]) {
+        const version = secret?.versions.get(n);
+        if (version !== undefined && version.deletionTime === '' && !version.destroyed) version.deletionTime = new Date().toISOString();
+      }
+      return send(204);
+    }
 
     if (kind === 'metadata') {
       if (method !== 'GET') return send(405, { errors: ['1 error occurred:\n\t* unsupported operation\n\n'] });

@@ -320,8 +320,11 @@ export interface VaultKv {
    * path has none). A mismatch throws VaultCasError. Returns the new version.
    */
   write(mount: string, path: string, data: Readonly<Record<string, unknown>>, cas: number): Promise<number>;
-  /** Soft-deletes the latest version (it can be undeleted in Vault). */
-  deleteLatest(mount: string, path: string): Promise<void>;
+  /**
+   * Soft-deletes one version (it can be undeleted in Vault). Named, not "the
+   * latest": a version someone writes meanwhile stays.
+   */
+  deleteVersion(mount: string, path: string, version: number): Promise<void>;
 }
 
 /** What Hoist last wrote to a Vault path, so a later write can tell a person's change from its own. */

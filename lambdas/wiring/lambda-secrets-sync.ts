@@ -46,8 +46,8 @@ export function wireLambdaSecretsSync(env: z.infer<typeof SecretsSyncEnvSchema> 
   if (settings === undefined) throw new TerminalError(`${env.HOIST_CONFIG_PATH}: the secrets-sync function needs a secrets: section`);
   const secretsManager = new SecretsManagerClient({});
   const secrets = new SecretsProvider({ awsSdkV3Client: secretsManager });
-  const secret = async (name: string): Promise<string> => {
-    const value = await secrets.get(name, { maxAge: 300 });
+  const secret = async (name: string, forceFetch = false): Promise<string> => {
+    const value = await secrets.get(name, { maxAge: 300, forceFetch });
     if (typeof value !== 'string') throw new Error(`secret ${name} is not a string secret`);
     return value;
   };
@@ -65,11 +65,15 @@ export function wireLambdaSecretsSync(env: z.infer<typeof SecretsSyncEnvSchema> 
         })
       : undefined;
   const tokenSecretName = auth.method === 'token' ? (auth.tokenSecretName ?? env.HOIST_VAULT_TOKEN_SECRET_NAME) : undefined;
+  // After a 403 the stored token is read again, past the cache: it may have been rotated.
+  let refetchToken = false;
   const token = login
     ? () => login.token()
     : async () => {
         if (tokenSecretName === undefined) throw new TerminalError('secrets.vault.auth.tokenSecretName: needed on AWS (env is for the dev server)');
-        return secret(tokenSecretName);
+        const value = await secret(tokenSecretName, refetchToken);
+        refetchToken = false;
+        return value;
       };
   const dynamo = new DynamoDBClient({});
   const audit = new DynamoDbAuditLog(dynamo, env.HOIST_TABLE_NAME);
@@ -80,7 +84,10 @@ export function wireLambdaSecretsSync(env: z.infer<typeof SecretsSyncEnvSchema> 
       url: vault.url,
       ...(vault.namespace ? { namespace: vault.namespace } : {}),
       token,
-      ...(login ? { onForbidden: () => login.forget() } : {}),
+      onForbidden: () => {
+        if (login) login.forget();
+        else refetchToken = true;
+      },
     }),
     syncStates: new DynamoDbSecretSyncState(dynamo, env.HOIST_TABLE_NAME),
     providerFor: providerCache(async (repository) => (repository.credentials.secretName ? secret(repository.credentials.secretName) : undefined)),

@@ -1,11 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { NagSuppressions } from 'cdk-nag';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { deliverEvents, eventDeadLetterQueue } from './deliver-events';
 import type { EventQueue } from './event-queue';
 import { HoistFunction } from './hoist-function';
 import type { StateTable } from './state-table';
@@ -38,17 +36,7 @@ export class EcrEventIntake extends Construct {
     if (props.repositories.length === 0) {
       throw new Error('EcrEventIntakeProps.repositories: name at least one ECR repository (config automation.ecrRepositories or platform.ecr.repositories)');
     }
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    NagSuppressions.addResourceSuppressions(this.deadLetterQueue, [
-      {
-        id: 'AwsSolutions-SQS3',
-        reason: 'This queue is itself the dead-letter queue of the EventBridge target and the on-failure destination of the function.',
-      },
-    ]);
+    this.deadLetterQueue = eventDeadLetterQueue(this);
     this.handler = new HoistFunction(this, 'Handler', {
       functionDir: 'ecr-event',
       description: 'Hoist: de-duplicates and queues ECR image pushes',
@@ -62,17 +50,6 @@ export class EcrEventIntake extends Construct {
       },
       ...(props.configFile ? { extraFiles: [props.configFile] } : {}),
     });
-    const deadLetterQueue = this.deadLetterQueue;
-    const onFailure: lambda.IDestination = {
-      // Lambda sends a failed invocation's record with the function's role and
-      // needs sqs:SendMessage only; SqsDestination would also grant
-      // GetQueueAttributes and GetQueueUrl.
-      bind: (_scope, fn) => {
-        deadLetterQueue.grant(fn, 'sqs:SendMessage');
-        return { destination: deadLetterQueue.queueArn };
-      },
-    };
-    this.handler.function.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure });
     props.eventQueue.grantSendEvents(this.handler.function);
     props.stateTable.grantDeliveryLedger(this.handler.function);
 
@@ -88,12 +65,6 @@ export class EcrEventIntake extends Construct {
         },
       },
     });
-    this.rule.addTarget(
-      new targets.LambdaFunction(this.handler.function, {
-        deadLetterQueue: this.deadLetterQueue,
-        retryAttempts: 8,
-        maxEventAge: Duration.hours(24),
-      }),
-    );
+    deliverEvents(this.rule, this.handler.function, this.deadLetterQueue);
   }
 }

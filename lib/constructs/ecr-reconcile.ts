@@ -1,12 +1,11 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
-import { NagSuppressions } from 'cdk-nag';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import type { EventQueue } from './event-queue';
 import { HoistFunction } from './hoist-function';
+import { scheduleFunction } from './schedule-function';
 import type { StateTable } from './state-table';
 
 export interface EcrReconcileProps {
@@ -88,28 +87,10 @@ export class EcrReconcile extends Construct {
     props.stateTable.grantDeliveryLedger(fn);
     props.eventQueue.grantSendEvents(fn);
 
-    // The schedule's own role, rather than the stack-wide one CDK would share between schedules.
-    const scheduleRole = new iam.Role(this, 'ScheduleRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
-      description: 'Lets EventBridge Scheduler invoke the Hoist reconcile function',
-    });
-    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+    this.schedule = scheduleFunction(this, fn, {
+      every,
       description: 'Hoist: reconcile the newest ECR images with what was queued',
-      schedule: scheduler.ScheduleExpression.rate(every),
-      // Scheduler's own retries would only overlap the next run.
-      target: new targets.LambdaInvoke(fn, { role: scheduleRole, retryAttempts: 0 }),
+      roleDescription: 'Lets EventBridge Scheduler invoke the Hoist reconcile function',
     });
-    NagSuppressions.addResourceSuppressions(
-      scheduleRole,
-      [
-        {
-          id: 'AwsSolutions-IAM5',
-          reason:
-            "LambdaInvoke grants lambda:InvokeFunction on the function and its qualified ARNs (<arn>:*, its versions and aliases); they are this one function's, and it publishes none.",
-          appliesTo: [{ regex: '/^Resource::<.*HandlerFunction[0-9A-F]{8}\\.Arn>:\\*$/g' }],
-        },
-      ],
-      true,
-    );
   }
 }

@@ -1,10 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { NagSuppressions } from 'cdk-nag';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { deliverEvents, eventDeadLetterQueue } from './deliver-events';
 import type { EventQueue } from './event-queue';
 import { HoistFunction } from './hoist-function';
 import type { SecretChangeRule } from './secret-change-rule';
@@ -41,17 +39,7 @@ export class SecretEventIntake extends Construct {
     const prefixes = [...new Set(props.namePrefixes)].sort();
     const names = [...new Set(props.secretNames ?? [])].sort();
     if (prefixes.length + names.length === 0) throw new Error('SecretEventIntakeProps.namePrefixes: name at least one prefix or secret name');
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    NagSuppressions.addResourceSuppressions(this.deadLetterQueue, [
-      {
-        id: 'AwsSolutions-SQS3',
-        reason: 'This queue is itself the dead-letter queue of the EventBridge target and the on-failure destination of the function.',
-      },
-    ]);
+    this.deadLetterQueue = eventDeadLetterQueue(this);
     this.handler = new HoistFunction(this, 'Handler', {
       functionDir: 'secret-event',
       description: 'Hoist: queues Secrets Manager changes recorded by CloudTrail',
@@ -64,23 +52,8 @@ export class SecretEventIntake extends Construct {
         HOIST_SECRET_NAMES: names.join(','),
       },
     });
-    const deadLetterQueue = this.deadLetterQueue;
-    const onFailure: lambda.IDestination = {
-      // sqs:SendMessage only; SqsDestination would also grant GetQueueAttributes and GetQueueUrl.
-      bind: (_scope, fn) => {
-        deadLetterQueue.grant(fn, 'sqs:SendMessage');
-        return { destination: deadLetterQueue.queueArn };
-      },
-    };
-    this.handler.function.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure });
     props.secretQueue.grantSendEvents(this.handler.function);
 
-    props.rule.rule.addTarget(
-      new targets.LambdaFunction(this.handler.function, {
-        deadLetterQueue: this.deadLetterQueue,
-        retryAttempts: 8,
-        maxEventAge: Duration.hours(24),
-      }),
-    );
+    deliverEvents(props.rule.rule, this.handler.function, this.deadLetterQueue);
   }
 }

@@ -1,12 +1,12 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import type { EventQueue } from './event-queue';
 import { HoistFunction } from './hoist-function';
+import { scheduleFunction } from './schedule-function';
 
 export interface SecretsReconcileProps {
   /** The secrets queue. */
@@ -47,7 +47,6 @@ export class SecretsReconcile extends Construct {
       throw new Error(`SecretsReconcileProps.every: expected whole minutes from 1 to 1440, got ${every.toHumanString()}`);
     }
 
-    const stack = Stack.of(this);
     this.handler = new HoistFunction(this, 'Handler', {
       functionDir: 'secrets-reconcile',
       description: 'Hoist: lists the synced secrets and queues each one so the sync repairs drift',
@@ -77,27 +76,10 @@ export class SecretsReconcile extends Construct {
       true,
     );
 
-    const scheduleRole = new iam.Role(this, 'ScheduleRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
-      description: 'Lets EventBridge Scheduler invoke the Hoist secrets-reconcile function',
-    });
-    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+    this.schedule = scheduleFunction(this, fn, {
+      every,
       description: 'Hoist: queue every synced secret so the sync repairs drift',
-      schedule: scheduler.ScheduleExpression.rate(every),
-      // Scheduler's own retries would only overlap the next run.
-      target: new targets.LambdaInvoke(fn, { role: scheduleRole, retryAttempts: 0 }),
+      roleDescription: 'Lets EventBridge Scheduler invoke the Hoist secrets-reconcile function',
     });
-    NagSuppressions.addResourceSuppressions(
-      scheduleRole,
-      [
-        {
-          id: 'AwsSolutions-IAM5',
-          reason:
-            "LambdaInvoke grants lambda:InvokeFunction on the function and its qualified ARNs (<arn>:*, its versions and aliases); they are this one function's, and it publishes none.",
-          appliesTo: [{ regex: '/^Resource::<.*HandlerFunction[0-9A-F]{8}\\.Arn>:\\*$/g' }],
-        },
-      ],
-      true,
-    );
   }
 }

@@ -87,13 +87,13 @@ export class VaultKvClient implements VaultKv {
     throw this.failure(answer, 'POST', where);
   }
 
-  async deleteLatest(mount: string, path: string): Promise<void> {
+  async deleteVersion(mount: string, path: string, version: number): Promise<void> {
+    if (!Number.isInteger(version) || version < 1) throw new TerminalError(`Vault version to delete must be a whole number from 1, got ${version}`);
     const where = `${mount}/${path}`;
-    const answer = await this.call('DELETE', dataPathOf(mount, path), where);
+    // POST {mount}/delete/{path} with the version named, so a version written meanwhile is not the one deleted.
+    const answer = await this.call('POST', `${vaultPathOf('mount', mount)}/delete/${vaultPathOf('path', path)}`, where, { versions: [version] });
     if (answer.status === 204 || answer.status === 200) return;
-    // Nothing to delete is what a delete wants.
-    if (answer.status === 404 && VaultErrorsSchema.safeParse(answer.body).data?.errors.length === 0) return;
-    throw this.failure(answer, 'DELETE', where);
+    throw this.failure(answer, 'POST delete', where);
   }
 
   /** One request; on a 403 the cached token is dropped and the request sent once more with a fresh one. */
@@ -103,7 +103,10 @@ export class VaultKvClient implements VaultKv {
     this.options.onForbidden?.();
     const second = await sendVaultRequest(this.options, method, path, { token: await this.options.token(), body });
     if (second.status !== 403) return second;
-    throw new UnavailableError(`Vault refused the token (403) for ${method} ${where} at ${this.host()}: ${vaultErrorText(second.body)}`);
+    // A fresh token refused too: the token's policy does not allow this path, which no retry changes.
+    throw new TerminalError(
+      `Vault refused the token (403) for ${method} ${where} at ${this.host()}: ${vaultErrorText(second.body)}; check that the token's policy allows it`,
+    );
   }
 
   private parse<T>(schema: z.ZodType<T>, answer: VaultAnswer, method: string, where: string): T {

@@ -218,7 +218,7 @@ async function deleteFromVault(
       reason: `${line.secret} is deleted in Secrets Manager, but Vault path ${key} holds version ${current.version}, which Hoist did not write; not deleted`,
     };
   }
-  await deps.vault.deleteLatest(target.vault.mount, target.vault.path);
+  await deps.vault.deleteVersion(target.vault.mount, target.vault.path, current.version);
   return { kind: 'synced', line: { ...line, vault: 'deleted', vaultVersion: current.version } };
 }
 

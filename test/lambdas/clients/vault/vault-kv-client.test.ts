@@ -49,7 +49,7 @@ describe('VaultKvClient against the embedded Vault', () => {
 
   it('reads a soft-deleted latest version as its number without data, and a write names that number', async () => {
     await kv.write('secret', 'apps/api/dev/config', { A: '1' }, 0);
-    await kv.deleteLatest('secret', 'apps/api/dev/config');
+    await kv.deleteVersion('secret', 'apps/api/dev/config', 1);
 
     expect(await kv.read('secret', 'apps/api/dev/config')).toEqual({ version: 1, data: undefined });
     expect(vault.read('secret', 'apps/api/dev/config')?.deletionTime).not.toBe('');
@@ -57,7 +57,17 @@ describe('VaultKvClient against the embedded Vault', () => {
   });
 
   it('deletes a path that has nothing without complaint', async () => {
-    await expect(kv.deleteLatest('secret', 'apps/none/dev/config')).resolves.toBeUndefined();
+    await expect(kv.deleteVersion('secret', 'apps/none/dev/config', 1)).resolves.toBeUndefined();
+  });
+
+  it('deletes the version it names, not one a person wrote since', async () => {
+    await kv.write('secret', 'apps/api/dev/config', { A: '1' }, 0);
+    vault.write('secret', 'apps/api/dev/config', { A: 'by hand' });
+
+    await kv.deleteVersion('secret', 'apps/api/dev/config', 1);
+
+    expect(await kv.read('secret', 'apps/api/dev/config')).toEqual({ version: 2, data: { A: 'by hand' } });
+    expect(vault.requests.at(-2)).toMatchObject({ method: 'POST', path: '/v1/secret/delete/apps/api/dev/config' });
   });
 
   it('encodes each path segment', async () => {
@@ -89,14 +99,14 @@ describe('VaultKvClient against the embedded Vault', () => {
     expect(onForbidden).toHaveBeenCalledTimes(1);
   });
 
-  it('gives up after the second 403 with a retryable error that says so and does not quote the token', async () => {
+  it('gives up after the second 403 for good (the policy, not the token, refuses), saying so without the token', async () => {
     const token = vi.fn(async () => 'hvs.not-a-token-vault-knows');
     const onForbidden = vi.fn();
     const client = new VaultKvClient({ url: vault.url, token, onForbidden });
 
     const error = await rejectionOf(client.write('secret', 'apps/api/dev/config', { A: SECRET_VALUE }, 0));
 
-    expect(error).toBeInstanceOf(UnavailableError);
+    expect(error).toBeInstanceOf(TerminalError);
     expect(error.message).toContain('Vault refused the token (403)');
     expect(error.message).not.toContain('hvs.not-a-token-vault-knows');
     expect(error.message).not.toContain(SECRET_VALUE);
