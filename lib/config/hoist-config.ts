@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
-import { literalPrefixOf, secretScopeOf } from '../../lambdas/core/secrets/secret-scope';
+import { isSecretInScope, literalPrefixOf, secretScopeOf } from '../../lambdas/core/secrets/secret-scope';
 // A schema, not runtime code: the secrets sync's own definition of the `secrets:` section stays the single source of truth.
-import { SecretSyncConfigSchema } from '../../lambdas/core/secrets/secret-sync-config';
+import { type SecretSyncConfig, SecretSyncConfigSchema } from '../../lambdas/core/secrets/secret-sync-config';
 
 /*
  * The deployment half of hoist.config.yaml: what `cdk synth` builds. The
@@ -183,6 +183,16 @@ export const HoistConfigSchema = z
         message: 'the deployed sync reads its Vault token from Secrets Manager: name the secret here (env is for the dev server), or use method: aws-iam',
       });
     }
+    // The sync's scope must not reach Hoist's own tokens: it would copy them into Vault and name them in Git.
+    const scope = secretScopeOf(secrets, config.automation.secretsSync.namePrefixes);
+    const own = ownSecretNames(config, secrets).filter((name) => isSecretInScope(name, scope));
+    if (own.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: config.automation.secretsSync.namePrefixes === undefined ? ['secrets', 'mapping', 'namePattern'] : ['automation', 'secretsSync', 'namePrefixes'],
+        message: `the synced secrets (${[...scope.prefixes.map((p) => `${p}*`), ...scope.names].join(', ')}) include Hoist's own credentials ${own.join(', ')}; keep those outside, or narrow the prefix`,
+      });
+    }
     const repositories = RepositoryNamesSchema.safeParse(config.repositories);
     const names = repositories.success ? (repositories.data ?? []).map((r) => r.name) : [];
     if (!names.includes(secrets.manifests.repository)) {
@@ -216,6 +226,19 @@ const PromotionSecretsSchema = z.object({
     )
     .optional(),
 });
+
+/** Every secret Hoist reads as a credential: the promoter's, and the secrets sync's Vault token and Slack webhook. */
+function ownSecretNames(
+  config: Pick<HoistConfig, 'automation' | 'repositories' | 'argocd' | 'slack' | 'registry' | 'images'>,
+  secrets: SecretSyncConfig,
+): string[] {
+  const sync = [
+    secrets.vault.auth.method === 'token' ? secrets.vault.auth.tokenSecretName : undefined,
+    secrets.slack?.webhookSecretName,
+    config.automation.secrets.vaultToken,
+  ];
+  return [...new Set([...promoterSecretNames(config as HoistConfig), ...sync.filter((n): n is string => n !== undefined)])].sort();
+}
 
 /** Every secret name the promoter will read: automation.secrets plus those in the promotion settings. */
 export function promoterSecretNames(config: HoistConfig): string[] {

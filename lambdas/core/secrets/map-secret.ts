@@ -45,6 +45,18 @@ export function mapSecret(config: SecretSyncConfig, secret: { readonly name: str
       ? { service: secret.tags['hoist:service'], environment: secret.tags['hoist:environment'] }
       : undefined;
   const named = patternOf(mapping.namePattern).exec(secret.name)?.groups;
+  // A name that says one service and tags that say another: neither is trusted over the other.
+  if (
+    entry === undefined &&
+    tagged !== undefined &&
+    named?.service !== undefined &&
+    (named.service !== tagged.service || named.environment !== tagged.environment)
+  ) {
+    return {
+      kind: 'unmapped',
+      reason: `secret ${secret.name}: its name says ${named.service}/${named.environment}, its tags say ${tagged.service}/${tagged.environment}; make them agree or map it in mapping.entries`,
+    };
+  }
   const found =
     entry !== undefined
       ? { service: entry.service, environment: entry.environment, plainKey: entry.plainKey ?? mapping.plainKey, mappedBy: 'entry' as const }

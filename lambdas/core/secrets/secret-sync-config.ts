@@ -22,6 +22,17 @@ const VaultPathSchema = z
 
 const placeholdersOf = (template: string): string[] => [...template.matchAll(/\{([^}]*)\}/g)].map((m) => m[1] ?? '');
 
+/** The placeholders of `names` that do not stand alone as a `/`-separated segment (`{service}{environment}` would be ambiguous). */
+const notWholeSegments = (template: string, names: readonly string[]): string[] =>
+  names.filter((name) => template.includes(`{${name}}`) && !template.split('/').every((segment) => !segment.includes(`{${name}}`) || segment === `{${name}}`));
+
+/** Service and environment each fill one whole path segment, so no two secrets share a path or name by accident. */
+const wholeSegments = (template: string, ctx: z.core.$RefinementCtx<string>) => {
+  for (const name of notWholeSegments(template, ['service', 'environment'])) {
+    ctx.addIssue({ code: 'custom', message: `{${name}} must be a whole path segment (between slashes)` });
+  }
+};
+
 /** A template that may use only `allowed` placeholders and must use `required` ones. */
 function templateSchema(allowed: readonly string[], required: readonly string[] = []) {
   return z
@@ -97,7 +108,8 @@ export const SecretSyncConfigSchema = z
         /** The KV v2 API path; placeholders {mount} {prefix} {service} {environment}. */
         path: templateSchema(['mount', 'prefix', 'service', 'environment'], ['mount', 'service', 'environment'])
           .default('{mount}/data/{prefix}/{service}/{environment}/config')
-          .refine((p) => p.startsWith('{mount}/data/'), { message: 'a KV v2 path starts with {mount}/data/' }),
+          .refine((p) => p.startsWith('{mount}/data/'), { message: 'a KV v2 path starts with {mount}/data/' })
+          .superRefine(wholeSegments),
         auth: VaultAuthSchema,
         /** A secret deleted in Secrets Manager: leave Vault alone, or soft-delete the latest version Hoist wrote. */
         onDelete: z.enum(['leave', 'soft-delete']).default('leave'),
@@ -106,7 +118,9 @@ export const SecretSyncConfigSchema = z
     mapping: z
       .object({
         /** Secret names that map to a service and environment; placeholders {service} {environment}. */
-        namePattern: templateSchema(['service', 'environment'], ['service', 'environment']).default('hoist/apps/{service}/{environment}'),
+        namePattern: templateSchema(['service', 'environment'], ['service', 'environment'])
+          .default('hoist/apps/{service}/{environment}')
+          .superRefine(wholeSegments),
         /** Also map secrets tagged `hoist:service` and `hoist:environment`, whatever their name. */
         tags: z.boolean().default(true),
         /** The key a plain-string (non-JSON) secret is stored under. */

@@ -20,7 +20,9 @@ export function secretDataOf(text: string | undefined, plainKey: string): ValueR
     return { kind: 'data', data: { [plainKey]: text } };
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { kind: 'data', data: { [plainKey]: text } };
-  const data: Record<string, string | number | boolean> = {};
+  const problem = inexactMember(text);
+  if (problem !== undefined) return { kind: 'refused', reason: problem };
+  const entries: Array<[string, string | number | boolean]> = [];
   for (const [key, value] of Object.entries(parsed)) {
     if (!KEY.test(key)) return { kind: 'refused', reason: `key ${JSON.stringify(key.slice(0, 64))} is not a valid key (letters, digits, ".", "_", "-")` };
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
@@ -29,10 +31,46 @@ export function secretDataOf(text: string | undefined, plainKey: string): ValueR
         reason: `key ${key} holds a ${value === null ? 'null' : Array.isArray(value) ? 'list' : 'nested object'}; only strings, numbers and booleans sync`,
       };
     }
-    data[key] = value;
+    entries.push([key, value]);
   }
-  if (Object.keys(data).length === 0) return { kind: 'refused', reason: 'the JSON object has no keys' };
-  return { kind: 'data', data };
+  if (entries.length === 0) return { kind: 'refused', reason: 'the JSON object has no keys' };
+  // Own properties whatever the key: `__proto__` is a key like any other.
+  return { kind: 'data', data: Object.fromEntries(entries) };
+}
+
+/**
+ * What JSON.parse would change without a word, in a flat JSON object: a key
+ * given twice (the last one wins), or a number whose text does not come back
+ * the same (more digits than a double holds, `1.10`, `1e3`). Named by key;
+ * the number itself may be the secret and is never repeated.
+ */
+function inexactMember(text: string): string | undefined {
+  const seen = new Set<string>();
+  let key: string | undefined;
+  let expectKey = true;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i] as string;
+    if (c === '"') {
+      let end = i + 1;
+      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      const literal = JSON.parse(text.slice(i, end + 1)) as string;
+      if (expectKey) {
+        if (seen.has(literal)) return `key ${literal.slice(0, 64)} appears twice`;
+        seen.add(literal);
+        key = literal;
+      }
+      i = end;
+    } else if (c === ':') expectKey = false;
+    else if (c === ',' || c === '{') expectKey = true;
+    else if (c === '-' || (c >= '0' && c <= '9')) {
+      const number = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i))?.[0] ?? c;
+      if (String(Number(number)) !== number) {
+        return `key ${key ?? '?'} holds a number that would change on its way to Vault (too many digits, trailing zeros or an exponent); store it as a JSON string`;
+      }
+      i += number.length - 1;
+    }
+  }
+  return undefined;
 }
 
 /**

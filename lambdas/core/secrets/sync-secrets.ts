@@ -117,6 +117,9 @@ export async function syncSecrets(changes: readonly SecretChange[], deps: Secret
 async function syncOne(settings: SecretSyncConfig, arn: string, change: SecretChange, deps: SecretSyncDeps): Promise<SecretResult> {
   const read = await deps.source.read(arn);
   const name = read.name ?? change.name;
+  // Hoist's own tokens stay where they are, whatever pattern or tag would map them.
+  if (ownSecretNamesOf(deps.config).includes(name))
+    return { kind: 'failed', reason: `secret ${name} is one of Hoist's own credentials in hoist.config.yaml; it is never synced` };
   const mapped = mapSecret(settings, { name, ...(read.tags ? { tags: read.tags } : {}) });
   if (mapped.kind === 'unmapped') return { kind: 'ignored', reason: mapped.reason };
   const target = mapped.target;
@@ -220,6 +223,20 @@ async function deleteFromVault(
   }
   await deps.vault.deleteVersion(target.vault.mount, target.vault.path, current.version);
   return { kind: 'synced', line: { ...line, vault: 'deleted', vaultVersion: current.version } };
+}
+
+/** The secrets the config names as Hoist's own credentials: tokens and webhook URLs, never data to sync. */
+export function ownSecretNamesOf(config: PromotionConfig): string[] {
+  const names = [
+    ...config.repositories.map((r) => r.credentials.secretName),
+    config.argocd.tokenSecretName,
+    config.slack.webhookSecretName,
+    ...Object.values(config.registry.credentials).map((c) => c.secretName),
+    ...config.images.flatMap((image) => [...image.targets.map((t) => t.slack?.webhookSecretName), ...image.from.map((f) => f.credentials?.secretName)]),
+    config.secrets?.vault.auth.method === 'token' ? config.secrets.vault.auth.tokenSecretName : undefined,
+    config.secrets?.slack?.webhookSecretName,
+  ];
+  return [...new Set(names.filter((n): n is string => n !== undefined))];
 }
 
 const backoffOf = (deps: SecretSyncDeps, attempt: number): number => (deps.backoffMs ?? ((n: number) => 200 * 2 ** (n - 2) * (0.5 + Math.random())))(attempt);

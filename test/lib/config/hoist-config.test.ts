@@ -94,6 +94,18 @@ describe('config: the secrets sync', () => {
   const section = (lines: string) =>
     `${SECRETS}secrets:\n  vault: { url: "https://vault.example.com", auth: { method: token, tokenSecretName: hoist/vault/token } }\n  manifests: { repository: gitops }\n${lines}`;
 
+  it("refuses a scope that would sync Hoist's own tokens into Vault", () => {
+    expect(() => parseHoistConfig(section('  mapping: { namePattern: "hoist/{service}/{environment}" }\n'))).toThrow(
+      /the synced secrets \(hoist\/\*\) include Hoist's own credentials hoist\/git\/token, hoist\/vault\/token; keep those outside, or narrow the prefix\n\s+→ at secrets\.mapping\.namePattern/,
+    );
+    expect(() => parseHoistConfig(`automation:\n  secretsSync: { namePrefixes: [hoist/git/] }\n${section('')}`)).toThrow(
+      /include Hoist's own credentials hoist\/git\/token[^\n]*\n\s+→ at automation\.secretsSync\.namePrefixes/,
+    );
+    expect(() => parseHoistConfig(section('  mapping: { entries: [{ secret: hoist/vault/token, service: vault, environment: prod }] }\n'))).toThrow(
+      /hoist\/vault\/token/,
+    );
+  });
+
   it('is off without a secrets: section or with enabled: false, which is then not checked further', () => {
     expect(secretsSyncSettings(parseHoistConfig(''))).toBeUndefined();
     expect(secretsSyncSettings(parseHoistConfig('secrets: { enabled: false, vault: 3 }\n'))).toBeUndefined();

@@ -40,7 +40,15 @@ describe('secrets: mapping a secret to a service, an environment and a Vault pat
   it('lets tags win over the name, and an explicit entry over both', () => {
     const settings = settingsOf(`${BASE}  mapping:\n    entries: [{ secret: hoist/apps/api/dev, service: billing, environment: staging, plainKey: TOKEN }]\n`);
     const tags = { 'hoist:service': 'web', 'hoist:environment': 'prod' };
-    expect(mapSecret(settings, { name: 'hoist/apps/api/prod', tags })).toMatchObject({ target: { service: 'web', environment: 'prod', mappedBy: 'tags' } });
+    expect(mapSecret(settings, { name: 'hoist/legacy/web-session', tags })).toMatchObject({
+      target: { service: 'web', environment: 'prod', mappedBy: 'tags' },
+    });
+    // A name and tags that disagree map nowhere: whoever may tag a secret must not move it onto another service's path.
+    expect(mapSecret(settings, { name: 'hoist/apps/team-a/dev', tags })).toEqual({
+      kind: 'unmapped',
+      reason: 'secret hoist/apps/team-a/dev: its name says team-a/dev, its tags say web/prod; make them agree or map it in mapping.entries',
+    });
+    expect(mapSecret(settings, { name: 'hoist/apps/web/prod', tags })).toMatchObject({ target: { service: 'web', environment: 'prod' } });
     expect(mapSecret(settings, { name: 'hoist/apps/api/dev', tags })).toMatchObject({
       target: { service: 'billing', environment: 'staging', plainKey: 'TOKEN', mappedBy: 'entry' },
     });
@@ -86,6 +94,14 @@ describe('secrets: config section', () => {
     expect(message).toMatch(/a duration such as 30s, 15m or 1h\n\s+→ at secrets\.manifests\.refreshInterval/);
   });
 
+  it('wants service and environment as whole path segments, so two secrets never share a path by accident', () => {
+    const message = messageOf(
+      `${REPO}secrets:\n  vault: { url: https://v, path: "{mount}/data/{service}{environment}", auth: { method: aws-iam, role: r } }\n  mapping: { namePattern: "apps/{service}-{environment}" }\n  manifests: { repository: gitops }\n`,
+    );
+    expect(message).toMatch(/\{service\} must be a whole path segment \(between slashes\)\n\s+→ at secrets\.vault\.path/);
+    expect(message).toMatch(/\{environment\} must be a whole path segment \(between slashes\)\n\s+→ at secrets\.mapping\.namePattern/);
+  });
+
   it('names a manifests repository that is not configured', () => {
     expect(
       messageOf(
@@ -111,6 +127,30 @@ describe('secrets: values', () => {
     expect(JSON.stringify(nested)).not.toContain('marker-value-1');
     expect(secretDataOf(undefined, 'value')).toMatchObject({ kind: 'refused', reason: expect.stringContaining('binary') });
     expect(secretDataOf('{}', 'value')).toMatchObject({ kind: 'refused' });
+  });
+
+  it('refuses what JSON.parse would change without a word, naming the key and never the value', () => {
+    for (const [text, key] of [
+      ['{"ACCOUNT":12345678901234567890}', 'ACCOUNT'],
+      ['{"A":"x","RATIO":1.10}', 'RATIO'],
+      ['{"LIMIT":1e3}', 'LIMIT'],
+    ] as const) {
+      const result = secretDataOf(text, 'value');
+      expect(result).toEqual({ kind: 'refused', reason: expect.stringContaining(`key ${key} holds a number that would change`) });
+      expect(JSON.stringify(result)).not.toMatch(/12345678901234567890|1\.10|1e3/);
+    }
+    expect(secretDataOf('{"A":"1","A":"2"}', 'value')).toEqual({ kind: 'refused', reason: 'key A appears twice' });
+    // Numbers that come back as written, and number-like text inside strings, are fine.
+    expect(secretDataOf('{ "PORT" : 5432, "RATE": -0.25, "NOTE": "1.10, \\"A\\": 1e3" }', 'value')).toEqual({
+      kind: 'data',
+      data: { PORT: 5432, RATE: -0.25, NOTE: '1.10, "A": 1e3' },
+    });
+  });
+
+  it('keeps __proto__ as a key like any other', () => {
+    const result = secretDataOf('{"A":"1","__proto__":"x"}', 'value');
+    expect(result.kind === 'data' && Object.keys(result.data)).toEqual(['A', '__proto__']);
+    expect(result.kind === 'data' && Object.getPrototypeOf(result.data)).toBe(Object.prototype);
   });
 
   it('digests data independent of key order, and tells values apart', () => {

@@ -212,6 +212,25 @@ describe('secrets sync: Secrets Manager to Vault KV v2 and the manifests', () =>
     expect(outcome.manifests).toBeUndefined();
   });
 
+  it("never syncs one of Hoist's own credentials, whatever maps it", async () => {
+    writeSecrets({ 'hoist/apps/vault/token': { value: 'hvs.the-vault-token' } });
+    const deps = depsFor();
+    const settings = deps.config.secrets;
+    if (settings === undefined) throw new Error('no secrets section');
+    const own = {
+      ...deps,
+      config: {
+        ...deps.config,
+        secrets: { ...settings, vault: { ...settings.vault, auth: { method: 'token' as const, tokenSecretName: 'hoist/apps/vault/token' } } },
+      },
+    };
+
+    const outcome = await syncSecrets([change('hoist/apps/vault/token')], own);
+
+    expect(outcome.failures[0]?.reason).toBe("secret hoist/apps/vault/token is one of Hoist's own credentials in hoist.config.yaml; it is never synced");
+    expect(vault.read('secret', 'apps/vault/token/config')).toBeUndefined();
+  });
+
   it('syncs a plain-string secret as the key its entry names', async () => {
     writeSecrets({ 'legacy/web-session': { value: 'opaque-session-key' } });
 
