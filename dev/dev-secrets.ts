@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FileSecretSource, localSecretArn } from '../lambdas/clients/local/file-secret-source';
 import { FileSecretSyncState } from '../lambdas/clients/local/file-secret-sync-state';
@@ -50,7 +50,11 @@ export async function createLocalSecretsSync(options: LocalSecretsSyncOptions): 
   const settings = config.secrets;
   if (settings === undefined || !settings.enabled) return undefined;
   const secretsFile = env.HOIST_SECRETS_FILE ?? join(options.workDir, 'secrets.json');
-  if (env.HOIST_SECRETS_FILE === undefined && !existsSync(secretsFile)) copyFileSync(EXAMPLE_SECRETS, secretsFile);
+  if (env.HOIST_SECRETS_FILE === undefined && !existsSync(secretsFile)) {
+    copyFileSync(EXAMPLE_SECRETS, secretsFile);
+    // It holds (stand-in) secret values: the owner's alone, like the state files.
+    chmodSync(secretsFile, 0o600);
+  }
   const source = new FileSecretSource(secretsFile);
   const external = env.HOIST_VAULT_ADDR;
   const tokenVariable = settings.vault.auth.method === 'token' ? (settings.vault.auth.env ?? 'HOIST_VAULT_TOKEN') : 'HOIST_VAULT_TOKEN';

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -86,8 +86,8 @@ describe('dev server: secrets sync', () => {
     expect(show(bareRepo, 'apps/web/dev/secrets.yaml')).toContain('property: SESSION_KEY');
   });
 
-  it("answers what it did not do: an unmapped secret, a bad body, a person's change in Vault", async () => {
-    const { server } = await start();
+  it("answers what it did not do: an unmapped secret, a bad body, a value that cannot sync, a broken file, a person's change in Vault", async () => {
+    const { server, workDir } = await start();
     expect(await post(server, '/events/secrets', { secret: 'team/db' })).toMatchObject({
       status: 200,
       body: { status: 'ignored', ignored: [{ secret: 'team/db', reason: expect.stringContaining('matches no entry') }] },
@@ -97,6 +97,24 @@ describe('dev server: secrets sync', () => {
       body: { reason: expect.stringContaining('change:') },
     });
     expect(await post(server, '/events/secrets', '{not json')).toMatchObject({ status: 400, body: { reason: 'body is not valid JSON' } });
+
+    // What Secrets Manager would hold but cannot sync is refused by key; the value is not repeated.
+    const file = join(workDir, 'secrets.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const secrets = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    writeFileSync(file, JSON.stringify({ ...secrets, 'hoist/apps/nested/dev': { value: { DB: { password: 'nested-marker' } } } }));
+    const nested = await post(server, '/events/secrets', { secret: 'hoist/apps/nested/dev' });
+    expect(nested).toMatchObject({
+      status: 409,
+      body: { failures: ['secret hoist/apps/nested/dev: key DB holds a nested object; only strings, numbers and booleans sync'] },
+    });
+    // A secrets file that cannot be read is the stand-in service failing, not a bad request.
+    writeFileSync(file, '{ "truncated": ');
+    expect(await post(server, '/events/secrets', { secret: 'hoist/apps/api/dev' })).toMatchObject({
+      status: 502,
+      body: { reason: expect.stringContaining('not readable JSON (parse error)') },
+    });
+    writeFileSync(file, JSON.stringify(secrets));
 
     // A person writes in Vault by hand; the next change is not written over it.
     await post(server, '/events/secrets', { secret: 'hoist/apps/api/dev' });

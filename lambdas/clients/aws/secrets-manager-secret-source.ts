@@ -53,9 +53,12 @@ export class SecretsManagerSecretSource implements SecretSource {
     try {
       value = await this.props.client.send(new GetSecretValueCommand({ SecretId: arn, VersionStage: 'AWSCURRENT' }));
     } catch (error) {
-      // Deleted since DescribeSecret, scheduled for deletion, or never given a value: there is nothing current to sync.
+      // Deleted since DescribeSecret, or never given a value: there is nothing current to sync.
       const code = errorName(error);
-      if (code === NOT_FOUND || code === INVALID_REQUEST) return { deleted: true, arn, name, tags: tagsOf(described.Tags) };
+      if (code === NOT_FOUND) return { deleted: true, arn, name, tags: tagsOf(described.Tags) };
+      // DescribeSecret just said it is not scheduled for deletion; if it is by now, the retry's DescribeSecret says so.
+      // Any other refusal of this kind is not taken for a deletion.
+      if (code === INVALID_REQUEST) throw new UnavailableError(`Secrets Manager refused to read secret ${name} (${code}); will read it again`);
       throw sourceError(`could not read secret ${name}`, error);
     }
     // The response holds the value: nothing of it goes into an error.

@@ -2,14 +2,15 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import type { DeletedSecret, ListedSecret, SecretSource, SourceSecret } from '../../core/ports';
-import { ValidationError } from '../../shared/errors';
+import { UnavailableError } from '../../shared/errors';
 
 /** The local secrets file: name → value (a JSON object or a plain string), optional tags, optional deletion. */
 const SecretsFileSchema = z.record(
   z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'not a valid Secrets Manager name'),
   z
     .object({
-      value: z.union([z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))]),
+      // Any JSON object, as Secrets Manager stores any text: what cannot sync is the sync's to refuse, by key.
+      value: z.union([z.string(), z.record(z.string(), z.unknown())]),
       tags: z.record(z.string(), z.string()).default({}),
       /** Stands for a secret scheduled for deletion. */
       deleted: z.boolean().default(false),
@@ -22,8 +23,9 @@ export const localSecretArn = (name: string): string => `arn:aws:secretsmanager:
 
 /**
  * Secrets Manager for the dev server: a JSON file read on every call, so an
- * edit is seen at the next change event. Errors name the file and the
- * entry, never a value.
+ * edit is seen at the next change event. A file that cannot be read is an
+ * UnavailableError (the dev server answers 502, as for an unreachable
+ * service); errors name the file and the entry, never a value.
  */
 export class FileSecretSource implements SecretSource {
   constructor(private readonly path: string) {}
@@ -52,12 +54,13 @@ export class FileSecretSource implements SecretSource {
     try {
       raw = JSON.parse(readFileSync(this.path, 'utf8'));
     } catch (error) {
-      throw new ValidationError(`${this.path}: not readable JSON (${(error as NodeJS.ErrnoException).code ?? 'parse error'})`);
+      // The stand-in for Secrets Manager cannot be read: like an unreachable service, not a bad request.
+      throw new UnavailableError(`secrets file ${this.path}: not readable JSON (${(error as NodeJS.ErrnoException).code ?? 'parse error'})`);
     }
     const parsed = SecretsFileSchema.safeParse(raw);
     if (!parsed.success) {
       // zod messages name paths and expectations; a value is never echoed.
-      throw new ValidationError(`${this.path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      throw new UnavailableError(`secrets file ${this.path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     }
     return parsed.data;
   }

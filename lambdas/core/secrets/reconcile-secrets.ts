@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ListedSecret, SecretChangeQueue, SecretSource } from '../ports';
 import { type SecretChange, SecretChangeSchema } from './secret-change';
 import { isSecretInScope, type SecretScope } from './secret-scope';
@@ -31,7 +32,7 @@ export interface ReconcileSecretsResult {
  * per live secret and one `deleted` change per secret scheduled for deletion.
  * The exact entry names are listed as prefixes and filtered again here,
  * because Secrets Manager's name filter is a case-insensitive prefix match.
- * The change id is `reconcile:<run time>:<arn>`, so a retried send of the
+ * The change id is `reconcile:<run time>:<digest of the arn>`, so a retried send of the
  * same run is dropped by the FIFO queue and the next run queues again.
  * A listing or queue failure throws: the next scheduled run is the retry.
  */
@@ -47,7 +48,8 @@ export async function reconcileSecrets(input: ReconcileSecretsInput, deps: Recon
     const change = secret.deletedAt === undefined ? 'reconcile' : 'deleted';
     const result = SecretChangeSchema.safeParse({
       type: 'secret.changed',
-      id: `reconcile:${runAt}:${secret.arn}`,
+      // The ARN may be near the id's length limit itself; its digest is not.
+      id: `reconcile:${runAt}:${createHash('sha256').update(secret.arn).digest('hex').slice(0, 32)}`,
       secretArn: secret.arn,
       name: secret.name,
       change,

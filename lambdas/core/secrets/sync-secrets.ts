@@ -128,6 +128,8 @@ async function syncOne(settings: SecretSyncConfig, arn: string, change: SecretCh
   // One secret per Vault path: a second one would overwrite the first at every change.
   const owner = state === undefined ? undefined : (secretNameOfArn(state.secretArn) ?? state.secretArn);
   if (owner !== undefined && owner !== (secretNameOfArn(arn) ?? arn)) {
+    // A secret that is gone owns nothing: the path stays with the secret that synced it.
+    if ('deleted' in read) return { kind: 'ignored', reason: `${name} is not in Secrets Manager; Vault path ${key} is synced from ${owner} and left as is` };
     return {
       kind: 'failed',
       reason: `secrets ${owner} and ${name} both map to Vault path ${key}; map one of them elsewhere (mapping.entries)`,
@@ -198,7 +200,7 @@ async function writeToVault(
     kind: 'failed',
     reason:
       `Vault path ${vaultKeyOf(target)} holds version ${seen}, which Hoist did not write (it last wrote ${cas === 0 ? 'nothing there' : `version ${cas}`}); ` +
-      `not overwritten. Put the wanted value in Secrets Manager secret ${secret.name} and make Vault hold the same, or undo the change in Vault.`,
+      `not overwritten. To resolve it, make Vault hold what Secrets Manager secret ${secret.name} holds (put the wanted value in both): Hoist then syncs the path again.`,
   };
 }
 
@@ -211,14 +213,17 @@ async function deleteFromVault(
 ): Promise<SecretResult> {
   const key = vaultKeyOf(target);
   if (settings.vault.onDelete === 'leave')
-    return { kind: 'ignored', reason: `${line.secret} is deleted in Secrets Manager; Vault path ${key} left as is (vault.onDelete: leave)` };
+    return {
+      kind: 'ignored',
+      reason: `${line.secret} is not in Secrets Manager (deleted, or never created); Vault path ${key} left as is (vault.onDelete: leave)`,
+    };
   const current = await deps.vault.read(target.vault.mount, target.vault.path);
   if (current === undefined || current.data === undefined)
-    return { kind: 'ignored', reason: `${line.secret} is deleted; Vault path ${key} holds no live version` };
+    return { kind: 'ignored', reason: `${line.secret} is not in Secrets Manager; Vault path ${key} holds no live version` };
   if (state?.vaultVersion !== current.version) {
     return {
       kind: 'failed',
-      reason: `${line.secret} is deleted in Secrets Manager, but Vault path ${key} holds version ${current.version}, which Hoist did not write; not deleted`,
+      reason: `${line.secret} is not in Secrets Manager, but Vault path ${key} holds version ${current.version}, which Hoist did not write; not deleted`,
     };
   }
   await deps.vault.deleteVersion(target.vault.mount, target.vault.path, current.version);

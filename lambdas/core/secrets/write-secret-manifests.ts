@@ -84,7 +84,10 @@ export async function writeSecretManifests(
     }
     if (files.length === 0) return { refused };
     const refusedTargets = new Set(refused.map((r) => r.target));
-    const scope = [...new Set(targets.filter((t) => !refusedTargets.has(t)).map((t) => `${t.service}/${t.environment}`))].join(', ');
+    // Named for what the commit changes: a target whose manifest was already right is not in it.
+    const changed = new Set(files.map((f) => f.path));
+    const touched = targets.filter((t) => !refusedTargets.has(t) && changed.has(manifestPathOf(settings, t)));
+    const scope = [...new Set(touched.map((t) => `${t.service}/${t.environment}`))].join(', ') || 'the shared stores';
     const title = `chore(secrets): manifests for ${scope}`;
     try {
       const commit = await provider.commit({
@@ -101,7 +104,7 @@ export async function writeSecretManifests(
           branch,
           base: repository.baseBranch,
           title,
-          body: pullRequestBody(settings, targets, files),
+          body: pullRequestBody(settings, touched, files),
           labels: [],
         });
       }

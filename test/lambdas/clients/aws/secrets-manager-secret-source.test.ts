@@ -72,7 +72,14 @@ describe('SecretsManagerSecretSource', () => {
     sm.on(GetSecretValueCommand).rejects(
       awsError(InvalidRequestException, "You can't perform this operation on the secret because it was marked for deletion."),
     );
-    expect(await source().read(NAME)).toEqual({ deleted: true, arn: ARN, name: NAME, tags: {} });
+    // DescribeSecret said it is not scheduled for deletion: the refusal is retried, never taken for a deletion.
+    const refused = await source()
+      .read(NAME)
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(refused).toBeInstanceOf(UnavailableError);
     sm.on(GetSecretValueCommand).rejects(
       awsError(ResourceNotFoundException, "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT"),
     );

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ListedSecret, SecretChangeQueue, SecretSource } from '../../../../lambdas/core/ports';
 import { reconcileSecrets } from '../../../../lambdas/core/secrets/reconcile-secrets';
@@ -53,7 +54,7 @@ describe('reconcileSecrets', () => {
     ]);
     expect(queue.sent[0]?.[0]).toEqual({
       type: 'secret.changed',
-      id: `reconcile:2026-11-23T11:00:00.000Z:${arn('hoist/apps/api/dev')}`,
+      id: `reconcile:2026-11-23T11:00:00.000Z:${createHash('sha256').update(arn('hoist/apps/api/dev')).digest('hex').slice(0, 32)}`,
       secretArn: arn('hoist/apps/api/dev'),
       name: 'hoist/apps/api/dev',
       change: 'reconcile',
@@ -61,19 +62,27 @@ describe('reconcileSecrets', () => {
     });
   });
 
-  it('queues nothing when nothing is in scope, and skips a secret no change message can carry', async () => {
+  it('queues nothing when nothing is in scope, a secret of the longest name, and skips one no change message can carry', async () => {
     const queue = new RecordingQueue();
     const empty = await reconcileSecrets({ scope: { prefixes: ['none/'], names: [] }, source: new ListingSource(secrets) }, { queue, now: () => NOW });
     expect(empty).toEqual({ listed: 0, queued: { reconcile: 0, deleted: 0 }, skipped: [] });
     expect(queue.sent).toEqual([]);
 
-    const long = `hoist/apps/${'x'.repeat(480)}`;
+    // Secrets Manager allows 512 characters: the change id stays short whatever the name.
+    const longest = `hoist/apps/${'x'.repeat(501)}`;
     const result = await reconcileSecrets(
-      { scope: { prefixes: ['hoist/apps/'], names: [] }, source: new ListingSource([{ arn: arn(long), name: long, tags: {} }]) },
+      { scope: { prefixes: ['hoist/apps/'], names: [] }, source: new ListingSource([{ arn: arn(longest), name: longest, tags: {} }]) },
       { queue, now: () => NOW },
     );
-    expect(result.skipped).toEqual([{ secret: long, reason: expect.stringMatching(/^id: /) }]);
-    expect(queue.sent).toEqual([]);
+    expect(result).toMatchObject({ queued: { reconcile: 1 }, skipped: [] });
+    expect(queue.sent[0]?.[0]?.id.length).toBeLessThan(80);
+
+    const tooLong = `hoist/apps/${'x'.repeat(520)}`;
+    const skipped = await reconcileSecrets(
+      { scope: { prefixes: ['hoist/apps/'], names: [] }, source: new ListingSource([{ arn: arn(tooLong), name: tooLong, tags: {} }]) },
+      { queue, now: () => NOW },
+    );
+    expect(skipped.skipped).toEqual([{ secret: tooLong, reason: expect.stringMatching(/^name: /) }]);
   });
 
   it('fails the run when the listing fails, queueing nothing', async () => {

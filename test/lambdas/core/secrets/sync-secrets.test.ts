@@ -177,7 +177,7 @@ describe('secrets sync: Secrets Manager to Vault KV v2 and the manifests', () =>
     expect(outcome.failures).toEqual([
       {
         reason:
-          'Vault path secret/apps/api/dev/config holds version 2, which Hoist did not write (it last wrote version 1); not overwritten. Put the wanted value in Secrets Manager secret hoist/apps/api/dev and make Vault hold the same, or undo the change in Vault.',
+          'Vault path secret/apps/api/dev/config holds version 2, which Hoist did not write (it last wrote version 1); not overwritten. To resolve it, make Vault hold what Secrets Manager secret hoist/apps/api/dev holds (put the wanted value in both): Hoist then syncs the path again.',
         envelopeIds: ['cloudtrail:hoist/apps/api/dev:updated'],
         secret: 'hoist/apps/api/dev',
       },
@@ -259,7 +259,7 @@ describe('secrets sync: Secrets Manager to Vault KV v2 and the manifests', () =>
 
     const left = await syncSecrets([change('hoist/apps/api/dev', 'deleted')], depsFor());
     expect(left.ignored[0]?.reason).toBe(
-      'hoist/apps/api/dev is deleted in Secrets Manager; Vault path secret/apps/api/dev/config left as is (vault.onDelete: leave)',
+      'hoist/apps/api/dev is not in Secrets Manager (deleted, or never created); Vault path secret/apps/api/dev/config left as is (vault.onDelete: leave)',
     );
     expect(vault.read('secret', 'apps/api/dev/config')?.data).toEqual({ A: 'a' });
 
@@ -278,6 +278,18 @@ describe('secrets sync: Secrets Manager to Vault KV v2 and the manifests', () =>
 
     expect(outcome.failures[0]?.reason).toContain('holds version 2, which Hoist did not write; not deleted');
     expect(vault.read('secret', 'apps/api/dev/config')?.data).toEqual({ A: 'by hand' });
+  });
+
+  it('leaves a path alone when a secret that does not own it is deleted', async () => {
+    writeSecrets({ 'legacy/web-session': { value: 'b' } });
+    await syncSecrets([change('legacy/web-session')], depsFor(', onDelete: soft-delete'));
+
+    const outcome = await syncSecrets([change('hoist/apps/web/dev', 'deleted')], depsFor(', onDelete: soft-delete'));
+
+    expect(outcome.ignored[0]?.reason).toBe(
+      'hoist/apps/web/dev is not in Secrets Manager; Vault path secret/apps/web/dev/config is synced from legacy/web-session and left as is',
+    );
+    expect(vault.read('secret', 'apps/web/dev/config')).toMatchObject({ version: 1, deletionTime: '' });
   });
 
   it('refuses a second secret that maps to a Vault path another one syncs', async () => {
