@@ -31,7 +31,12 @@ export function benchBundles(runs = 11): Array<[string, string]> {
   const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
   // The shipped config with its secrets: example uncommented, so the secrets functions are measured too.
   const configPath = join(outdir, 'hoist.config.yaml');
-  writeFileSync(configPath, readFileSync('hoist.config.yaml', 'utf8').replace(/^# secrets:/m, 'secrets:').replace(/^#   /gm, '  '));
+  writeFileSync(
+    configPath,
+    readFileSync('hoist.config.yaml', 'utf8')
+      .replace(/^# secrets:/m, 'secrets:')
+      .replace(/^# {3}/gm, '  '),
+  );
   const config = loadHoistConfig(configPath);
   const { automation } = buildHoistApp(app, config, config.sourceFile, { account: '123456789012', region: 'eu-west-1' });
   app.synth();
