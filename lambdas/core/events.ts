@@ -8,7 +8,7 @@ import { MAX_IMAGE_NAME_LENGTH, REGISTRY_PATTERN, REPOSITORY_PATTERN, TAG_PATTER
  */
 
 /** Where an event came from. */
-export const SourceHostSchema = z.enum(['github', 'gitlab', 'gitea', 'ecr', 'ci']);
+export const SourceHostSchema = z.enum(['github', 'gitlab', 'gitea', 'ecr', 'ci', 'slack']);
 export type SourceHost = z.infer<typeof SourceHostSchema>;
 
 /** The Git hosts that call the webhook endpoint. */
@@ -122,12 +122,32 @@ export const PromotionRequestedSchema = z.object({
 });
 export type PromotionRequested = z.infer<typeof PromotionRequestedSchema>;
 
+/**
+ * A person decided on a promotion waiting for approval, in Slack: merge its
+ * PR/MR, or close it. Carries who and where to answer, never a token.
+ */
+export const ApprovalDecidedSchema = z.object({
+  type: z.literal('approval.decided'),
+  decision: z.enum(['approve', 'reject']),
+  /** The GitOps repository (its `repositories[].name`) and the PR/MR number. */
+  repository: z.string().min(1),
+  number: z.number().int().positive(),
+  /** The head commit the approval message showed; a newer head is not merged on this approval. */
+  head: GitShaSchema,
+  user: z.object({ id: z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id'), name: z.string().max(200) }),
+  /** The approval message, to update it with the outcome (chat.update). */
+  message: z.object({ channel: z.string().regex(/^[CDG][A-Z0-9]{2,}$/, 'a Slack channel id'), ts: z.string().regex(/^\d+\.\d+$/, 'a Slack message ts') }),
+  decidedAt: IsoTimeSchema,
+});
+export type ApprovalDecided = z.infer<typeof ApprovalDecidedSchema>;
+
 export const HoistEventSchema = z.discriminatedUnion('type', [
   ImagePublishedSchema,
   GitPushSchema,
   CiSucceededSchema,
   ChangeMergedSchema,
   PromotionRequestedSchema,
+  ApprovalDecidedSchema,
 ]);
 export type HoistEvent = z.infer<typeof HoistEventSchema>;
 
@@ -174,5 +194,7 @@ export function orderingKeyOf(envelope: Pick<EventEnvelope, 'event' | 'route'>):
     case 'ci.succeeded':
     case 'change.merged':
       return `${event.host}:${event.repository}`;
+    case 'approval.decided':
+      return `approval:${event.repository}:${event.number}`;
   }
 }

@@ -262,6 +262,39 @@ export interface GitProvider {
   openPullRequest(request: PullRequestRequest): Promise<PullRequestInfo>;
   /** Replaces the title and description of an open PR/MR (nothing to do where the host has none). */
   updatePullRequest(request: PullRequestUpdate): Promise<void>;
+  /** Where a PR/MR stands now (by number, GitLab's `iid`); undefined when the host has no such PR/MR. */
+  pullRequestStatus(number: number): Promise<PullRequestStatus | undefined>;
+  /**
+   * Merges an open PR/MR. Refuses (TerminalError, with the reason) when its
+   * checks fail or the host will not merge it; a ConflictError when its head
+   * moved from `expectedHead`. Returns the merge commit.
+   */
+  mergePullRequest(request: MergeRequest): Promise<{ readonly sha: string }>;
+  /** Closes an open PR/MR without merging it, after leaving `comment` on it. */
+  closePullRequest(number: number, comment: string): Promise<void>;
+}
+
+/** A PR/MR as it stands on its host. */
+export interface PullRequestStatus {
+  readonly number: number;
+  readonly url: string;
+  readonly state: 'open' | 'merged' | 'closed';
+  /** The head commit of its branch. */
+  readonly head: string;
+  readonly branch: string;
+  readonly base: string;
+  /** Its checks (GitHub check runs and statuses, GitLab's head pipeline, Gitea's combined status); `none` when it has none. */
+  readonly checks: 'passing' | 'pending' | 'failing' | 'none';
+  /** Set once merged. */
+  readonly mergeCommit?: string;
+}
+
+export interface MergeRequest {
+  readonly number: number;
+  /** The head Hoist approved: a push after the approval must not be merged with it. */
+  readonly expectedHead: string;
+  /** The merge commit's message. */
+  readonly message: string;
 }
 
 /** A secret as Secrets Manager holds it now. Its value stays in memory: never logged, queued or written anywhere but Vault. */

@@ -20,6 +20,8 @@ import { configuredTargets, configuredTargetsOfRepository } from './targets';
 export type Work =
   | { readonly kind: 'promote'; readonly routes: readonly Route[] }
   | { readonly kind: 'relay'; readonly routes: readonly Route[] }
+  /** A person's approval or rejection of a PR/MR: merge or close it. */
+  | { readonly kind: 'decide'; readonly routes: readonly Route[] }
   | { readonly kind: 'none'; readonly reason: string };
 
 /** What an event implies under a config, decided without reading any file. */
@@ -52,6 +54,12 @@ export function workOf(config: PromotionConfig, event: HoistEvent): Work {
         return { kind: 'none', reason: `'${event.sourceBranch}' is not a branch Hoist opens pull requests from` };
       }
       return { kind: 'relay', routes: [{ repository: gitops.name, branch: event.targetBranch }] };
+    }
+    case 'approval.decided': {
+      const repository = config.repositories.find((r) => r.name === event.repository);
+      if (repository === undefined) return { kind: 'none', reason: `no GitOps repository named '${event.repository}'` };
+      // Decided in the base branch's group: a merge lands there, after what is queued before it.
+      return { kind: 'decide', routes: [{ repository: repository.name, branch: repository.baseBranch }] };
     }
   }
 }
