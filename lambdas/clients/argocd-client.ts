@@ -1,6 +1,27 @@
-import type { ArgoCdRefresher } from '../core/ports';
+import * as z from 'zod';
+import type { ApplicationStatus, ArgoCdRefresher } from '../core/ports';
 import { TerminalError, UnavailableError } from '../shared/errors';
 import { redactUrl, redactUrls } from '../shared/redact-url';
+
+/** Argo CD refused a request: its HTTP status says why. */
+class ArgoCdAnswerError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The part of an Application Hoist reads: `status.sync.{status,revision}` and `status.health.status`. */
+const ApplicationStatusSchema = z.object({
+  status: z
+    .object({
+      sync: z.object({ status: z.string().optional(), revision: z.string().optional() }).optional(),
+      health: z.object({ status: z.string().optional() }).optional(),
+    })
+    .optional(),
+});
 
 export interface ArgoCdClientOptions {
   /** Argo CD's base URL, e.g. https://argocd.example.com */
@@ -64,6 +85,24 @@ export class ArgoCdClient implements ArgoCdRefresher {
       .filter((name): name is string => name !== undefined);
   }
 
+  async applicationStatus(application: string): Promise<ApplicationStatus | undefined> {
+    let body: unknown;
+    try {
+      body = await this.call(`/api/v1/applications/${encodeURIComponent(application)}`, { method: 'GET' });
+    } catch (error) {
+      if (error instanceof ArgoCdAnswerError && error.status === 404) return undefined;
+      throw error;
+    }
+    const parsed = ApplicationStatusSchema.safeParse(body);
+    if (!parsed.success) throw new TerminalError(`Argo CD answered application ${application} without a status Hoist can read`);
+    const status = parsed.data.status;
+    return {
+      sync: status?.sync?.status ?? 'Unknown',
+      ...(status?.sync?.revision ? { revision: status.sync.revision } : {}),
+      health: status?.health?.status ?? 'Unknown',
+    };
+  }
+
   private async call(path: string, init: RequestInit): Promise<unknown> {
     const base = this.baseUrl();
     const token = typeof this.options.token === 'string' ? this.options.token : await this.options.token();
@@ -85,7 +124,7 @@ export class ArgoCdClient implements ArgoCdRefresher {
       } catch {
         // keep the raw text
       }
-      throw new Error(`Argo CD answered ${response.status}: ${redactUrls(message.slice(0, 200))}`);
+      throw new ArgoCdAnswerError(response.status, `Argo CD answered ${response.status}: ${redactUrls(message.slice(0, 200))}`);
     }
     return text === '' ? {} : (JSON.parse(text) as unknown);
   }

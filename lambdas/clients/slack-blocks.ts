@@ -83,6 +83,10 @@ export function renderSlackMessage(notice: PromotionNotice): SlackMessage {
         ],
       };
     }
+    case 'gate-failed': {
+      const text = `Hoist did not promote ${notice.service} ${notice.tag} to ${notice.environment}: ${notice.reason}`;
+      return { text, blocks: [section(`:no_entry: ${escapeMrkdwn(text)}`), context([`after ${escapeMrkdwn(notice.after)}`])] };
+    }
     case 'secrets-failed': {
       const what = notice.final ? 'needs a person; it will not be retried' : 'it will be retried';
       const text = `Hoist could not sync ${notice.secrets.join(', ') || 'secrets'} (${what}): ${notice.reason}`;

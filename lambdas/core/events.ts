@@ -8,7 +8,7 @@ import { MAX_IMAGE_NAME_LENGTH, REGISTRY_PATTERN, REPOSITORY_PATTERN, TAG_PATTER
  */
 
 /** Where an event came from. */
-export const SourceHostSchema = z.enum(['github', 'gitlab', 'gitea', 'ecr', 'ci', 'slack']);
+export const SourceHostSchema = z.enum(['github', 'gitlab', 'gitea', 'ecr', 'ci', 'slack', 'gate']);
 export type SourceHost = z.infer<typeof SourceHostSchema>;
 
 /** The Git hosts that call the webhook endpoint. */
@@ -141,6 +141,29 @@ export const ApprovalDecidedSchema = z.object({
 });
 export type ApprovalDecided = z.infer<typeof ApprovalDecidedSchema>;
 
+/**
+ * The gate before a chain environment passed: the environment it follows
+ * runs the new tag, synced and healthy for the soak time. Promotes that one
+ * environment.
+ */
+export const GatePassedSchema = z.object({
+  type: z.literal('gate.passed'),
+  registry: RegistrySchema,
+  repository: RepositoryPathSchema,
+  tag: TagSchema,
+  digest: DigestSchema.optional(),
+  /** When the tag was pushed, which orders it among others. */
+  pushedAt: IsoTimeSchema,
+  service: z.string().min(1),
+  /** The environment to promote, and the one whose health let it. */
+  environment: z.string().min(1),
+  after: z.string().min(1),
+  /** The GitOps commit that carries the tag in `after`. */
+  revision: GitShaSchema,
+  passedAt: IsoTimeSchema,
+});
+export type GatePassed = z.infer<typeof GatePassedSchema>;
+
 export const HoistEventSchema = z.discriminatedUnion('type', [
   ImagePublishedSchema,
   GitPushSchema,
@@ -148,6 +171,7 @@ export const HoistEventSchema = z.discriminatedUnion('type', [
   ChangeMergedSchema,
   PromotionRequestedSchema,
   ApprovalDecidedSchema,
+  GatePassedSchema,
 ]);
 export type HoistEvent = z.infer<typeof HoistEventSchema>;
 
@@ -189,6 +213,7 @@ export function orderingKeyOf(envelope: Pick<EventEnvelope, 'event' | 'route'>):
   switch (event.type) {
     case 'image.published':
     case 'promotion.requested':
+    case 'gate.passed':
       return `image:${imageNameOf(event)}`;
     case 'git.push':
     case 'ci.succeeded':

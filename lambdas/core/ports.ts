@@ -1,4 +1,5 @@
 import type { EventEnvelope, GitHost } from './events';
+import type { GateCheck } from './promotion/gate-check';
 import type { TargetState } from './promotion/plan-promotions';
 import type { PromotionNotice } from './promotion/promotion-notice';
 import type { SecretChange } from './secrets/secret-change';
@@ -145,7 +146,18 @@ export interface PromotionOutcomeStore {
 export interface AuditRecord {
   readonly id: string;
   readonly at: string;
-  readonly outcome: 'promoted' | 'noop' | 'failed' | 'merged' | 'refreshed' | 'secrets-synced' | 'secrets-failed';
+  readonly outcome:
+    | 'promoted'
+    | 'noop'
+    | 'failed'
+    | 'merged'
+    | 'refreshed'
+    | 'secrets-synced'
+    | 'secrets-failed'
+    | 'gate-passed'
+    | 'gate-failed'
+    | 'approved'
+    | 'rejected';
   readonly repository?: string;
   readonly branch?: string;
   readonly commit?: string;
@@ -168,6 +180,23 @@ export interface ArgoCdRefresher {
   refresh(application: string): Promise<void>;
   /** Applications whose source is this repository and path (used when config names none). */
   findApplications(repositoryUrl: string, path: string): Promise<string[]>;
+  /** How an application stands now; undefined when Argo CD has no such application. */
+  applicationStatus(application: string): Promise<ApplicationStatus | undefined>;
+}
+
+/** An Argo CD application's sync and health, as its API reports them. */
+export interface ApplicationStatus {
+  /** `Synced`, `OutOfSync` or `Unknown`. */
+  readonly sync: string;
+  /** The Git revision it is synced to. */
+  readonly revision?: string;
+  /** `Healthy`, `Progressing`, `Degraded`, `Suspended`, `Missing` or `Unknown`. */
+  readonly health: string;
+}
+
+/** Where a gate check waits: it comes back after the delay (SQS DelaySeconds, at most 15 minutes). */
+export interface GateScheduler {
+  schedule(check: GateCheck, delaySeconds: number): Promise<void>;
 }
 
 /** Tells people what happened (Slack renders it as Block Kit). */

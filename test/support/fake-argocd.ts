@@ -5,6 +5,8 @@ export interface FakeArgoCd {
   readonly url: string;
   readonly token: string;
   readonly refreshes: Array<{ app: string; mode: string }>;
+  /** Sets what `status` an application reports (sync status and revision, health status). */
+  setStatus(app: string, status: { sync: string; revision?: string; health: string }): void;
   close(): Promise<void>;
 }
 
@@ -18,6 +20,7 @@ export interface FakeArgoCd {
 export async function startFakeArgoCd(apps: Array<{ name: string; repoURL: string; path: string }>): Promise<FakeArgoCd> {
   const token = 'argocd-test-token';
   const refreshes: Array<{ app: string; mode: string }> = [];
+  const statuses = new Map<string, { sync: string; revision?: string; health: string }>();
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://argocd');
     const send = (status: number, body: unknown) => {
@@ -37,14 +40,21 @@ export async function startFakeArgoCd(apps: Array<{ name: string; repoURL: strin
     const app = match ? apps.find((a) => a.name === decodeURIComponent(match[1] ?? '')) : undefined;
     if (app === undefined)
       return send(404, { error: `applications.argoproj.io "${match?.[1]}" not found`, code: 5, message: `applications.argoproj.io "${match?.[1]}" not found` });
-    refreshes.push({ app: app.name, mode: url.searchParams.get('refresh') ?? '' });
-    return send(200, { metadata: { name: app.name }, spec: { source: { repoURL: app.repoURL, path: app.path } }, status: { sync: { status: 'OutOfSync' } } });
+    if (url.searchParams.has('refresh')) refreshes.push({ app: app.name, mode: url.searchParams.get('refresh') ?? '' });
+    // An Application's status as the API returns it: status.sync.{status,revision}, status.health.status.
+    const status = statuses.get(app.name) ?? { sync: 'OutOfSync', health: 'Healthy' };
+    return send(200, {
+      metadata: { name: app.name },
+      spec: { source: { repoURL: app.repoURL, path: app.path } },
+      status: { sync: { status: status.sync, ...(status.revision ? { revision: status.revision } : {}) }, health: { status: status.health } },
+    });
   });
   const local = await listenLocal(server);
   return {
     url: `${local.origin}`,
     token,
     refreshes,
+    setStatus: (app, status) => statuses.set(app, status),
     close: local.close,
   };
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { cronProblem, zoneKnown } from '../promotion/freeze-windows';
 import { expandPolicyShorthand, TagPolicySchema } from '../promotion/tag-policy';
 import { SecretSyncConfigSchema } from '../secrets/secret-sync-config';
 import { EnvNameSchema, RepoPathSchema, SlackDestinationSchema, unsafeBranchReason } from './config-parts';
@@ -87,6 +88,49 @@ export const EditSchema = z.discriminatedUnion('kind', [
 ]);
 export type EditSpec = z.infer<typeof EditSchema>;
 
+/** `30s`, `10m`, `2h`, `1h30m`: a duration in whole seconds. */
+export const DurationTextSchema = z
+  .string()
+  .regex(/^(\d+h)?(\d+m)?(\d+s)?$/, 'a duration such as 30s, 10m, 2h or 1h30m')
+  .refine((text) => text !== '', { message: 'a duration such as 30s, 10m, 2h or 1h30m' });
+
+/** Seconds of a duration text (`1h30m` → 5400). */
+export function secondsOf(duration: string): number {
+  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(duration);
+  return Number(match?.[1] ?? 0) * 3600 + Number(match?.[2] ?? 0) * 60 + Number(match?.[3] ?? 0);
+}
+
+/** What the previous environment must show before the next one follows. */
+export const GateSchema = z
+  .object({
+    /** Its Argo CD applications Synced to the commit with the new tag, and Healthy. */
+    healthy: z.boolean().default(true),
+    /** …for this long without a break. */
+    soak: DurationTextSchema.default('0s'),
+    /** Give up (audit, Slack) when it has not passed after this long. */
+    timeout: DurationTextSchema.default('30m'),
+    /** How often Argo CD is asked. */
+    every: DurationTextSchema.default('30s').refine((d) => secondsOf(d) >= 10 && secondsOf(d) <= 900, { message: 'from 10s to 15m (the queue delay)' }),
+  })
+  .strict();
+export type GateConfig = z.infer<typeof GateSchema>;
+
+/** A window in which nothing is promoted: it opens at each time `cron` names, in `timezone`, for `duration`. */
+export const FreezeWindowSchema = z
+  .object({
+    cron: z.string().superRefine((cron, ctx) => {
+      const reason = cronProblem(cron);
+      if (reason !== undefined) ctx.addIssue({ code: 'custom', message: reason });
+    }),
+    duration: DurationTextSchema,
+    timezone: z
+      .string()
+      .refine((zone) => zoneKnown(zone), { message: 'an IANA time zone such as Europe/Berlin or UTC' })
+      .default('UTC'),
+  })
+  .strict();
+export type FreezeWindow = z.infer<typeof FreezeWindowSchema>;
+
 export const TargetConfigSchema = z
   .object({
     repository: IdSchema,
@@ -121,6 +165,14 @@ export const TargetConfigSchema = z
     set: z.record(z.string().min(1), z.string()).default({}),
     /** Write only `set`, no image tag: for a file that holds no image (a model ConfigMap). */
     setOnly: z.boolean().default(false),
+    /** The environment this one follows: it is promoted only once that one's gate passes. @default none: promoted at once */
+    after: z.string().min(1).optional(),
+    /** What the `after` environment must show before this one follows. */
+    gate: GateSchema.optional(),
+    /** `slack`: the PR/MR waits for a person's Approve in Slack, which merges it. */
+    approval: z.literal('slack').optional(),
+    /** When no promotion lands here: cron windows in a time zone. */
+    freeze: z.array(FreezeWindowSchema).default([]),
   })
   .strict();
 export type TargetConfig = z.infer<typeof TargetConfigSchema>;
@@ -189,10 +241,88 @@ export const ImageConfigSchema = z
   .strict();
 export type ImageConfig = z.infer<typeof ImageConfigSchema>;
 
+/** One environment of a service's chain: a target whose file comes from the service's pattern. */
+const ChainEnvironmentSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'a DNS label: lower-case letters, digits and dashes'),
+    mode: z.enum(['commit', 'pull-request']).default('commit'),
+    after: z.string().min(1).optional(),
+    gate: GateSchema.optional(),
+    approval: z.literal('slack').optional(),
+    freeze: z.array(FreezeWindowSchema).default([]),
+    /** @default [`{service}-{environment}`] */
+    argocdApplications: z.array(z.string().min(1)).optional(),
+    /** Anything else a target takes (branch, labels, skipCi, slack …). */
+    target: TargetConfigSchema.omit({
+      repository: true,
+      file: true,
+      environment: true,
+      mode: true,
+      after: true,
+      gate: true,
+      approval: true,
+      freeze: true,
+      argocdApplications: true,
+    })
+      .partial()
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/**
+ * A service's environments in order, so that services × environments is a
+ * few lines: each environment is a target in `file` (placeholders
+ * {service} and {environment}), and `after` makes one follow another.
+ */
+export const ServiceChainSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'a DNS label: lower-case letters, digits and dashes'),
+    image: z.string().min(1),
+    policy: PolicyInputSchema.default({ type: 'semver', range: '*', prerelease: false }),
+    repository: IdSchema,
+    file: z
+      .string()
+      .min(1)
+      .refine((f) => f.includes('{environment}'), { message: 'must contain {environment}: each environment has its own file' }),
+    edit: EditSchema.default({ kind: 'helm', tagPath: 'image.tag' }),
+    from: z.array(TriggerSourceSchema).default([]),
+    environments: z.array(ChainEnvironmentSchema).min(1),
+  })
+  .strict();
+export type ServiceChain = z.infer<typeof ServiceChainSchema>;
+
+/** A service chain as the image config it stands for. */
+function imageOfService(service: ServiceChain): ImageConfig {
+  return {
+    image: service.image,
+    from: service.from,
+    service: service.name,
+    policy: service.policy,
+    targets: service.environments.map((environment) =>
+      TargetConfigSchema.parse({
+        ...environment.target,
+        repository: service.repository,
+        file: service.file.replaceAll('{service}', service.name).replaceAll('{environment}', environment.name),
+        environment: environment.name,
+        edit: service.edit,
+        mode: environment.mode,
+        ...(environment.after ? { after: environment.after } : {}),
+        ...(environment.gate ? { gate: environment.gate } : {}),
+        ...(environment.approval ? { approval: environment.approval } : {}),
+        freeze: environment.freeze,
+        argocdApplications: environment.argocdApplications ?? [`${service.name}-${environment.name}`],
+      }),
+    ),
+  };
+}
+
 export const PromotionConfigSchema = z
   .object({
     repositories: z.array(RepositoryConfigSchema).default([]),
     images: z.array(ImageConfigSchema).default([]),
+    /** Services with environments in order (dev → staging → prod); each becomes an image with one target per environment. */
+    services: z.array(ServiceChainSchema).default([]),
     argocd: z
       .object({
         url: z.url().optional(),
@@ -270,6 +400,17 @@ export const PromotionConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['images', i, 'from'], message: `a Git event builds one image; '${image.image}' is a glob` });
       }
       for (const [j, target] of image.targets.entries()) {
+        const earlier = image.targets.slice(0, j).map((t) => t.environment);
+        if (target.after !== undefined && !earlier.includes(target.after)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['images', i, 'targets', j, 'after'],
+            message: `'${target.after}' is not an environment listed before this one`,
+          });
+        }
+        if (target.approval !== undefined && target.mode !== 'pull-request') {
+          ctx.addIssue({ code: 'custom', path: ['images', i, 'targets', j, 'approval'], message: 'an approval merges a pull request: set mode: pull-request' });
+        }
         if (target.setOnly && Object.keys(target.set).length === 0) {
           ctx.addIssue({ code: 'custom', path: ['images', i, 'targets', j, 'set'], message: 'setOnly needs at least one value in set' });
         }
@@ -278,7 +419,33 @@ export const PromotionConfigSchema = z
         }
       }
     }
-  });
+    for (const [i, service] of config.services.entries()) {
+      if (!names.has(service.repository)) {
+        ctx.addIssue({ code: 'custom', path: ['services', i, 'repository'], message: `no repository named '${service.repository}'` });
+      }
+      for (const [j, environment] of service.environments.entries()) {
+        const earlier = service.environments.slice(0, j).map((e) => e.name);
+        if (earlier.includes(environment.name))
+          ctx.addIssue({ code: 'custom', path: ['services', i, 'environments', j, 'name'], message: `'${environment.name}' is listed twice` });
+        if (environment.after !== undefined && !earlier.includes(environment.after)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['services', i, 'environments', j, 'after'],
+            message: `'${environment.after}' is not an environment listed before this one`,
+          });
+        }
+        if (environment.approval !== undefined && environment.mode !== 'pull-request') {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['services', i, 'environments', j, 'approval'],
+            message: 'an approval merges a pull request: set mode: pull-request',
+          });
+        }
+      }
+    }
+  })
+  // Services are images with one target per environment: the engine sees images only.
+  .transform((config) => ({ ...config, images: [...config.images, ...config.services.map(imageOfService)] }));
 export type PromotionConfig = z.infer<typeof PromotionConfigSchema>;
 
 /** The JSON Schema of the promotion settings, for editor completion. */

@@ -237,6 +237,7 @@ function promotionOf(
     ...(fromTag ? { fromTag } : {}),
     toTag: best.tag,
     ...(best.digest ? { digest: best.digest } : {}),
+    pushedAt: best.pushedAt,
     source: best.source,
     argocdApplications: target.argocdApplications,
     ...extra,

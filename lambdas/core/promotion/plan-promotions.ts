@@ -22,6 +22,8 @@ export interface ImageUpdate {
   readonly values?: Readonly<Record<string, string>>;
   /** The commit the image was built from, when a Git host announced it. */
   readonly commit?: string;
+  /** A chain step: only this environment, whose gate passed (it follows another). */
+  readonly environment?: string;
   /** The `from` source that announced it (with `commit`): where the commit lives, and the tag template. */
   readonly from?: TriggerSource;
 }
@@ -36,6 +38,8 @@ export interface Promotion {
   readonly fromTag?: string;
   readonly toTag: string;
   readonly digest?: string;
+  /** When the tag was pushed: a chain's later environments keep its order. */
+  readonly pushedAt?: string;
   readonly source: string;
   readonly argocdApplications: readonly string[];
   /** The release of a revert hold, when this promotion is newer than the held tag. */
@@ -140,7 +144,7 @@ export function planPromotions(input: PlanInput): PromotionPlan {
     }
     let targets: ResolvedTarget[];
     try {
-      targets = targetsOf(input.config, update.image, update.tag, update.route, lookup);
+      targets = targetsOf(input.config, update.image, update.tag, update.route, lookup, update.environment);
     } catch (error) {
       // A broken marker file: no target of it can be known until a person fixes it.
       failures.push({ image: update.image, tag: update.tag, reason: (error as Error).message, envelopeIds: [update.envelopeId] });

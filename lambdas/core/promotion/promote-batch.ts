@@ -1,8 +1,10 @@
 import { ConflictError, TerminalError } from '../../shared/errors';
+import { secondsOf } from '../config/promotion-config';
 import type { EventEnvelope } from '../events';
-import type { CommitHistory, ImageRegistry, PromotionOutcomeStore, RegistryPushTimes, TagHistory } from '../ports';
+import type { CommitHistory, GateScheduler, ImageRegistry, PromotionOutcomeStore, RegistryPushTimes, TagHistory } from '../ports';
 import { type AnnounceDeps, type AnnouncedChange, announce, announceFailure } from './announce';
 import { type AppliedChange, type ApplyDeps, applyPlan } from './apply-plan';
+import { gateChecksAfter, gateTargetOf } from './gate-check';
 import { type FailedTarget, type NoOp, type PromotionPlan, planPromotions } from './plan-promotions';
 import { fileKey, type ReadDeps, readWorkspace, relationKey, tagKey, type Workspace } from './read-workspace';
 import { recordOutcomes } from './record-outcomes';
@@ -19,6 +21,8 @@ export interface PromoteDeps extends ReadDeps, ApplyDeps, AnnounceDeps {
   readonly outcomes?: PromotionOutcomeStore;
   /** Where tags announced by Git hosts are looked up before they are written. */
   readonly imageRegistry?: ImageRegistry;
+  /** Where the gates of environments that follow another wait; without it nothing follows. */
+  readonly gates?: GateScheduler;
   /** Attempts when a branch moves under us. @default 5 */
   readonly maxAttempts?: number;
   /** Backoff before attempt n (2-based). @default 200 ms · 2^(n-2), with jitter */
@@ -106,7 +110,24 @@ export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: Pr
     const failures = [...verified.failures, ...plan.failures];
     const announced = await announce({ applied, noops, failures, eventIds, startedAt }, deps);
     if (deps.outcomes !== undefined) await recordOutcomes(envelopes, { applied: announced, noops, failures }, deps.outcomes, deps.now());
+    await openGates(applied, deps);
     return { applied: announced, noops, failures, attempts: attempt };
+  }
+}
+
+/**
+ * The environments that follow one that just got a commit start waiting on
+ * their gates: each gate's first look comes after its poll interval (or at
+ * once, without a health gate). A change that is a PR/MR has not landed yet.
+ */
+async function openGates(applied: readonly AppliedChange[], deps: PromoteDeps): Promise<void> {
+  if (deps.gates === undefined) return;
+  for (const change of applied.filter((a) => a.change.mode === 'commit')) {
+    for (const check of gateChecksAfter(deps.config, change.change.promotions, change.commit, deps.now())) {
+      const target = gateTargetOf(deps.config, check);
+      const delay = target?.gate?.healthy === true ? secondsOf(target.gate.every) : 0;
+      await deps.gates.schedule(check, delay);
+    }
   }
 }
 

@@ -59,6 +59,15 @@ export type PromotionNotice =
       };
       readonly warnings: readonly string[];
     }
+  /** A chain's gate failed: the next environment is not promoted. */
+  | {
+      readonly kind: 'gate-failed';
+      readonly service: string;
+      readonly environment: string;
+      readonly after: string;
+      readonly tag: string;
+      readonly reason: string;
+    }
   /** Secrets that could not be synced. `final`: Hoist will not retry them. */
   | { readonly kind: 'secrets-failed'; readonly secrets: readonly string[]; readonly reason: string; readonly final: boolean };
 

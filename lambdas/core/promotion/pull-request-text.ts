@@ -123,7 +123,8 @@ export function pullRequestTitle(rows: readonly PromotionRow[], branch: string, 
 export function bumpLineOf(config: PromotionConfig, change: Pick<PlannedChange, 'title' | 'promotions'>, files: FileLookup): (row: PromotionRow) => string {
   const templateOf = (promotion: Promotion): string | undefined => {
     try {
-      return targetsOf(config, promotion.image, promotion.toTag, undefined, files).find((t) => t.key === promotion.targetKey)?.commitMessage;
+      return targetsOf(config, promotion.image, promotion.toTag, undefined, files, promotion.environment).find((t) => t.key === promotion.targetKey)
+        ?.commitMessage;
     } catch {
       // A marker file that no longer parses: the change's title says it.
       return undefined;

@@ -83,7 +83,7 @@ export async function readWorkspace(updates: readonly ImageUpdate[], deps: ReadD
   };
   const reached = updates.flatMap((update) => {
     try {
-      return targetsOf(config, update.image, update.tag, update.route, lookup).map((target) => ({ update, target }));
+      return targetsOf(config, update.image, update.tag, update.route, lookup, update.environment).map((target) => ({ update, target }));
     } catch {
       // A broken marker file; planning reports it for the update.
       return [];

@@ -1,4 +1,13 @@
-import type { EditSpec, ImageConfig, PromotionConfig, RepositoryConfig, SlackDestination, TargetConfig } from '../config/promotion-config';
+import type {
+  EditSpec,
+  FreezeWindow,
+  GateConfig,
+  ImageConfig,
+  PromotionConfig,
+  RepositoryConfig,
+  SlackDestination,
+  TargetConfig,
+} from '../config/promotion-config';
 import { serviceOf } from '../config/promotion-config';
 import type { Route } from '../events';
 import { matchesImageGlob } from '../image-ref';
@@ -30,6 +39,11 @@ export interface ResolvedTarget {
   /** Only `set` is written; the file holds no image. */
   readonly setOnly: boolean;
   readonly slack?: SlackDestination;
+  /** The environment this one follows in its service's chain; undefined for one promoted at once. */
+  readonly after?: string;
+  readonly gate?: GateConfig;
+  readonly approval?: 'slack';
+  readonly freeze: readonly FreezeWindow[];
 }
 
 /** Reads a file as it is on a branch; undefined when it does not exist. */
@@ -74,9 +88,22 @@ export function targetOnRoute(target: ResolvedTarget, route: Route | undefined):
   return route.branch === '*' ? target.edit.kind === 'marker' : target.edit.kind !== 'marker' && target.branch === route.branch;
 }
 
-/** Every target of an image tag: from config and from marker files, limited to a route. */
-export function targetsOf(config: PromotionConfig, image: string, tag: string, route: Route | undefined, files: FileLookup): ResolvedTarget[] {
-  return [...configuredTargets(config, image, tag), ...markerTargets(config, image, files)].filter((t) => targetOnRoute(t, route));
+/**
+ * Every target of an image tag: from config and from marker files, limited to
+ * a route. A new tag reaches the environments that follow no other; a chain
+ * step (`environment`, once its gate passed) reaches that environment alone.
+ */
+export function targetsOf(
+  config: PromotionConfig,
+  image: string,
+  tag: string,
+  route: Route | undefined,
+  files: FileLookup,
+  environment?: string,
+): ResolvedTarget[] {
+  return [...configuredTargets(config, image, tag), ...markerTargets(config, image, files)].filter(
+    (t) => targetOnRoute(t, route) && (environment === undefined ? t.after === undefined : t.environment === environment),
+  );
 }
 
 /** The targets that config declares for an image name; `tag` fills `{newTag}` in branch templates. */
@@ -114,6 +141,10 @@ export function configuredTargets(config: PromotionConfig, image: string, tag: s
           set: target.set,
           setOnly: target.setOnly,
           ...(target.slack ? { slack: target.slack } : {}),
+          ...(target.after ? { after: target.after } : {}),
+          ...(target.gate ? { gate: target.gate } : {}),
+          ...(target.approval ? { approval: target.approval } : {}),
+          freeze: target.freeze,
         } satisfies ResolvedTarget;
       }),
     );
@@ -151,6 +182,7 @@ export function markerTargets(config: PromotionConfig, image: string, files: Fil
             autoMerge: false,
             set: {},
             setOnly: false,
+            freeze: [],
           } satisfies ResolvedTarget;
         });
     }),

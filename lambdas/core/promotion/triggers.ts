@@ -55,6 +55,10 @@ export function workOf(config: PromotionConfig, event: HoistEvent): Work {
       }
       return { kind: 'relay', routes: [{ repository: gitops.name, branch: event.targetBranch }] };
     }
+    case 'gate.passed': {
+      const routes = routesOf(config, imageNameOf(event), event.tag, event.environment);
+      return promoteOrNone(routes, `${imageNameOf(event)} has no target in environment '${event.environment}' any more`);
+    }
     case 'approval.decided': {
       const repository = config.repositories.find((r) => r.name === event.repository);
       if (repository === undefined) return { kind: 'none', reason: `no GitOps repository named '${event.repository}'` };
@@ -103,9 +107,13 @@ const promoteOrNone = (routes: readonly Route[], reason: string): Work => (route
  * branch, and `*` for each repository with marker files (their targets are
  * known only once the files are read).
  */
-export function routesOf(config: PromotionConfig, image: string, tag: string): Route[] {
+export function routesOf(config: PromotionConfig, image: string, tag: string, environment?: string): Route[] {
   const routes = new Map<string, Route>();
-  for (const target of configuredTargets(config, image, tag)) {
+  // A new tag goes to the environments that follow no other; the rest wait for their gates.
+  const reached = configuredTargets(config, image, tag).filter((t) => (environment === undefined ? t.after === undefined : t.environment === environment));
+  if (environment !== undefined)
+    return [...new Map(reached.map((t) => [`${t.repository.name}\u0000${t.branch}`, { repository: t.repository.name, branch: t.branch }])).values()];
+  for (const target of reached) {
     routes.set(`${target.repository.name}\u0000${target.branch}`, { repository: target.repository.name, branch: target.branch });
   }
   for (const repository of config.repositories.filter((r) => r.markerFiles.length > 0)) {
@@ -187,6 +195,21 @@ export function batchWorkOf(config: PromotionConfig, envelopes: readonly EventEn
         }
         break;
       }
+      case 'gate.passed':
+        updates.push({
+          image: imageNameOf(event),
+          tag: event.tag,
+          ...(event.digest ? { digest: event.digest } : {}),
+          pushedAt: event.pushedAt,
+          source: `the ${event.after} gate`,
+          envelopeId: envelope.id,
+          environment: event.environment,
+          ...route,
+        });
+        break;
+      case 'approval.decided':
+        // Handled apart: a decision merges or closes a PR/MR, it plans nothing.
+        break;
       case 'change.merged':
         if (workOf(config, event).kind === 'relay') relays.push(envelope);
         else noop('', '', `merged ${event.repository}#${event.number} is not a Hoist pull request`);

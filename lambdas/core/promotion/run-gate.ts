@@ -1,0 +1,91 @@
+import type { PromotionConfig, SlackDestination } from '../config/promotion-config';
+import type { GatePassed } from '../events';
+import { buildEnvelopes } from '../intake/enqueue-once';
+import type { ApplicationStatus, ArgoCdRefresher, AuditLog, EventQueue, GateScheduler, Notifier, WarningLog } from '../ports';
+import { decideGate, type GateCheck, type GateDecision, gateTargetOf } from './gate-check';
+import { workOf } from './triggers';
+
+export interface GateDeps {
+  readonly config: PromotionConfig;
+  /** Where application health is read; without it a health gate cannot pass. */
+  readonly argocd?: ArgoCdRefresher;
+  /** The event queue: a passed gate queues the promotion of its environment. */
+  readonly queue: EventQueue;
+  readonly gates: GateScheduler;
+  readonly audit: AuditLog;
+  readonly notifierFor?: (destination: SlackDestination | undefined) => Notifier | undefined;
+  readonly log: WarningLog;
+  readonly now: () => Date;
+}
+
+/**
+ * Looks at one gate: reads the health of the applications of the
+ * environment it follows, decides (gate-check.ts), and acts: a pass queues
+ * the promotion of the next environment, a wait puts the check back on the
+ * gates queue with its delay (no sleeping function), a failure is written
+ * to the audit trail and told in Slack, with its reason. An Argo CD that
+ * cannot be reached throws, for the gates queue to retry.
+ */
+export async function runGateCheck(check: GateCheck, deps: GateDeps): Promise<GateDecision> {
+  const now = deps.now();
+  const target = gateTargetOf(deps.config, check);
+  const statuses = new Map<string, ApplicationStatus | undefined>();
+  const needsHealth = target?.gate?.healthy === true && check.applications.length > 0;
+  if (needsHealth && deps.argocd !== undefined) {
+    for (const application of check.applications) statuses.set(application, await deps.argocd.applicationStatus(application));
+  }
+  const decision =
+    needsHealth && deps.argocd === undefined
+      ? ({ kind: 'fail', reason: `no Argo CD is configured (argocd.url), so the health of ${check.after} cannot be read` } as const)
+      : decideGate(check, target, statuses, now);
+  switch (decision.kind) {
+    case 'wait':
+      await deps.gates.schedule(decision.check, decision.delaySeconds);
+      break;
+    case 'pass': {
+      const [registry, ...path] = check.image.split('/');
+      const event: GatePassed = {
+        type: 'gate.passed',
+        registry: registry ?? '',
+        repository: path.join('/'),
+        tag: check.tag,
+        ...(check.digest ? { digest: check.digest } : {}),
+        pushedAt: check.pushedAt,
+        service: check.service,
+        environment: check.environment,
+        after: check.after,
+        revision: check.revision,
+        passedAt: now.toISOString(),
+      };
+      // The gate's id is the delivery id: a redelivered pass is the same envelope, which the FIFO queue drops.
+      const { envelopes, ignored } = buildEnvelopes('gate', check.id, now, [event], (e) => workOf(deps.config, e));
+      if (envelopes.length > 0) await deps.queue.enqueue(envelopes);
+      for (const reason of ignored) deps.log.warn('passed gate promotes nothing', { gate: check.id, reason });
+      await deps.audit.record({
+        id: `${check.id}:passed`,
+        at: now.toISOString(),
+        outcome: 'gate-passed',
+        reasons: [decision.reason],
+        events: [check.id],
+        durationMs: now.getTime() - Date.parse(check.startedAt),
+      });
+      break;
+    }
+    case 'fail': {
+      await deps.audit.record({
+        id: `${check.id}:failed`,
+        at: now.toISOString(),
+        outcome: 'gate-failed',
+        reasons: [decision.reason],
+        events: [check.id],
+        durationMs: now.getTime() - Date.parse(check.startedAt),
+      });
+      const notifier = deps.notifierFor?.(target?.slack);
+      await notifier
+        ?.notify({ kind: 'gate-failed', service: check.service, environment: check.environment, after: check.after, tag: check.tag, reason: decision.reason })
+        .catch((error: unknown) => deps.log.warn('Slack message not sent', { error: (error as Error).message }));
+      break;
+    }
+  }
+  return decision;
+}
