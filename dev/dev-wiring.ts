@@ -4,6 +4,7 @@ import { ArgoCdClient } from '../lambdas/clients/argocd-client';
 import { parseEcrImageName } from '../lambdas/clients/aws/ecr-image-name';
 import { commitCredentialsOf, GitHostCommitHistory } from '../lambdas/clients/git-host-commit-history';
 import { FilePromotionOutcomeStore } from '../lambdas/clients/local/file-promotion-outcomes';
+import { InProcessGates } from '../lambdas/clients/local/in-process-gates';
 import { MemoryAuditLog, MemoryTargetStateStore } from '../lambdas/clients/local/memory-promotion-stores';
 import { MemoryTagHistory } from '../lambdas/clients/local/memory-tag-history';
 import { ImageRegistries } from '../lambdas/clients/registry/image-registries';
@@ -13,8 +14,9 @@ import { slackNotifiers } from '../lambdas/clients/slack-notifier';
 import { parsePromotionConfig } from '../lambdas/core/config/parse-promotion-config';
 import type { PromotionConfig, SlackDestination } from '../lambdas/core/config/promotion-config';
 import type { HoistEvent } from '../lambdas/core/events';
-import type { AuditLog, EnvelopeConsumer, PromotionOutcomeStore, TagHistory, TargetStateStore } from '../lambdas/core/ports';
+import type { AuditLog, EnvelopeConsumer, EventQueue, PromotionOutcomeStore, TagHistory, TargetStateStore } from '../lambdas/core/ports';
 import { promoteBatch } from '../lambdas/core/promotion/promote-batch';
+import { runGateCheck } from '../lambdas/core/promotion/run-gate';
 import { type Work, workOf } from '../lambdas/core/promotion/triggers';
 import { providerCache } from '../lambdas/providers/create-provider';
 import { TerminalError } from '../lambdas/shared/errors';
@@ -38,6 +40,10 @@ export interface LocalPromoterOptions {
   readonly tagHistory?: TagHistory;
   /** Where the outcomes of `POST /promotions` requests are written for `GET /promotions/{id}`. @default none */
   readonly outcomes?: PromotionOutcomeStore;
+  /** The clock of promotions and gates. @default the system clock */
+  readonly now?: () => Date;
+  /** Run gate checks when they fall due (the dev server), or only on `gates.runDue()` (tests). @default true */
+  readonly gateTimers?: boolean;
 }
 
 /*
@@ -59,6 +65,10 @@ export function createLocalPromoter(options: LocalPromoterOptions): {
   ecrRepositories: string[];
   /** The config as parsed, repository URLs resolved. */
   config: PromotionConfig;
+  /** Gates of environments that follow another, waiting to be looked at. */
+  gates: InProcessGates;
+  /** Where a passed gate queues its promotion: the dev server's queue, once it exists. */
+  bindQueue(queue: EventQueue): void;
 } {
   const config = resolveLocalRepositoryUrls(parsePromotionConfig(readFileSync(options.configPath, 'utf8'), options.configPath), dirname(options.configPath));
   const { env } = options;
@@ -98,8 +108,33 @@ export function createLocalPromoter(options: LocalPromoterOptions): {
     const url = destination?.env ? env[destination.env] : env[config.slack.env ?? 'HOIST_SLACK_WEBHOOK_URL'];
     return url ? async () => url : undefined;
   });
+  const now = options.now ?? (() => new Date());
+  const gates = new InProcessGates({
+    now,
+    timers: options.gateTimers ?? true,
+    onError: (check, error) => logger.warn('gate check failed; looking again in 30 s', { gate: check.id, error: String(error) }),
+  });
+  let queue: EventQueue | undefined;
+  gates.bind((check) =>
+    runGateCheck(check, {
+      config,
+      ...(argocd ? { argocd } : {}),
+      queue: {
+        enqueue: async (envelopes) => {
+          if (queue === undefined) throw new Error('the dev server queue is not bound yet');
+          await queue.enqueue(envelopes);
+        },
+      },
+      gates,
+      audit,
+      notifierFor,
+      log: logger,
+      now,
+    }).then((decision) => logger.info('gate', { gate: check.id, decision: decision.kind, reason: decision.reason })),
+  );
   const consume: EnvelopeConsumer = async (envelope) => {
     const result = await promoteBatch([envelope], {
+      gates,
       config,
       providerFor,
       states,
@@ -111,7 +146,7 @@ export function createLocalPromoter(options: LocalPromoterOptions): {
       ...(argocd ? { argocd } : {}),
       notifierFor,
       log: logger,
-      now: () => new Date(),
+      now,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     });
     for (const applied of result.applied) {
@@ -129,7 +164,17 @@ export function createLocalPromoter(options: LocalPromoterOptions): {
   const ecrRepositories = [
     ...new Set(config.images.map((image) => image.image).filter((name) => !name.includes('*') && parseEcrImageName(name) !== undefined)),
   ].sort();
-  return { consume, workOf: (event) => workOf(config, event), audit, ecrRepositories, config };
+  return {
+    consume,
+    workOf: (event) => workOf(config, event),
+    audit,
+    ecrRepositories,
+    config,
+    gates,
+    bindQueue: (bound) => {
+      queue = bound;
+    },
+  };
 }
 
 export interface LocalDevServer extends DevServer {
@@ -154,7 +199,9 @@ export async function startLocalDevServer(settings: DevSettings, env: Readonly<R
   const state = openDevState(settings.HOIST_WORK_DIR);
   let outcomes: FilePromotionOutcomeStore | undefined;
   let secrets: LocalSecretsSync | undefined;
+  let closeGates = () => {};
   const closeState = () => {
+    closeGates();
     state.close();
     outcomes?.close();
     void secrets?.close();
@@ -175,6 +222,8 @@ export async function startLocalDevServer(settings: DevSettings, env: Readonly<R
       reconcile: { repositories: promoter.ecrRepositories },
       ...(secrets ? { secrets } : {}),
     });
+    promoter.bindQueue(server.queue);
+    closeGates = () => promoter.gates.close();
     return {
       ...server,
       configPath,
