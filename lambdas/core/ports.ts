@@ -409,3 +409,29 @@ export interface SecretSyncStateStore {
 export interface SecretChangeQueue {
   enqueue(changes: readonly SecretChange[]): Promise<void>;
 }
+
+/** A PR/MR that waits for a person's decision in Slack. */
+export interface ApprovalRequest {
+  readonly repository: string;
+  readonly number: number;
+  readonly url: string;
+  /** The head the buttons approve: a later push needs a new message. */
+  readonly head: string;
+  readonly promotions: ReadonlyArray<{ readonly service: string; readonly environment: string; readonly fromTag?: string; readonly toTag: string }>;
+}
+
+/** What became of a decision, for the approval message. */
+export type ApprovalOutcome =
+  | { readonly kind: 'merged'; readonly by: string; readonly at: string; readonly commit: string }
+  | { readonly kind: 'closed'; readonly by: string; readonly at: string }
+  | { readonly kind: 'refused'; readonly by: string; readonly at: string; readonly reason: string };
+
+/** The approval messages in Slack: posted with Approve and Reject buttons, updated with the outcome. */
+export interface ApprovalMessages {
+  post(request: ApprovalRequest): Promise<{ readonly channel: string; readonly ts: string }>;
+  update(
+    message: { readonly channel: string; readonly ts: string },
+    request: Pick<ApprovalRequest, 'repository' | 'number'>,
+    outcome: ApprovalOutcome,
+  ): Promise<void>;
+}

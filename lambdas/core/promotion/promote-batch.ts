@@ -1,9 +1,10 @@
 import { ConflictError, TerminalError } from '../../shared/errors';
 import { secondsOf } from '../config/promotion-config';
 import type { EventEnvelope } from '../events';
-import type { CommitHistory, GateScheduler, ImageRegistry, PromotionOutcomeStore, RegistryPushTimes, TagHistory } from '../ports';
+import type { ApprovalMessages, CommitHistory, GateScheduler, ImageRegistry, PromotionOutcomeStore, RegistryPushTimes, TagHistory } from '../ports';
 import { type AnnounceDeps, type AnnouncedChange, announce, announceFailure } from './announce';
 import { type AppliedChange, type ApplyDeps, applyPlan } from './apply-plan';
+import { decideApprovals, requestApprovals } from './decide-approvals';
 import { gateChecksAfter, gateTargetOf } from './gate-check';
 import { type FailedTarget, type NoOp, type PromotionPlan, planPromotions } from './plan-promotions';
 import { fileKey, type ReadDeps, readWorkspace, relationKey, tagKey, type Workspace } from './read-workspace';
@@ -13,6 +14,8 @@ import { batchWorkOf } from './triggers';
 import { verifyUpdates } from './verify-updates';
 
 export interface PromoteDeps extends ReadDeps, ApplyDeps, AnnounceDeps {
+  /** Slack's approval messages, for environments that wait for a person. */
+  readonly approvals?: ApprovalMessages;
   readonly tagHistory?: TagHistory;
   readonly registry?: RegistryPushTimes;
   /** Where Git hosts are asked whether one build's commit descends from another's. */
@@ -48,6 +51,13 @@ export interface BatchResult {
  */
 export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: PromoteDeps): Promise<BatchResult> {
   const startedAt = deps.now().getTime();
+  // People's decisions in Slack: merge or close; each outcome is told and audited, none is planned.
+  const decisions = envelopes.filter((e) => e.event.type === 'approval.decided');
+  if (decisions.length > 0) {
+    for (const refusal of await decideApprovals(decisions, deps))
+      deps.log.warn('approval not carried out', { reason: refusal.reason, envelopes: refusal.envelopeIds });
+    if (decisions.length === envelopes.length) return { applied: [], noops: [], failures: [], attempts: 0 };
+  }
   const work = batchWorkOf(deps.config, envelopes);
   const eventNoops = work.noops;
   const eventIds = envelopes.map((e) => e.id);
@@ -111,6 +121,7 @@ export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: Pr
     const announced = await announce({ applied, noops, failures, eventIds, startedAt }, deps);
     if (deps.outcomes !== undefined) await recordOutcomes(envelopes, { applied: announced, noops, failures }, deps.outcomes, deps.now());
     await openGates(applied, deps);
+    await requestApprovals(applied, deps);
     return { applied: announced, noops, failures, attempts: attempt };
   }
 }
