@@ -65,6 +65,8 @@ function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void): Comman
 Repository tokens come from the environment variables the config names (credentials.env).
 Colour only when stdout is a terminal and NO_COLOR is unset.`,
     )
+    // Each command's help lists --config, --state and --json too.
+    .configureHelp({ showGlobalOptions: true })
     // Errors are reported by runHoistCli, in one line; commander must neither print them nor exit.
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text), outputError: () => undefined });
@@ -100,7 +102,10 @@ Colour only when stdout is a terminal and NO_COLOR is unset.`,
     .command('status')
     .description("The tag in each environment (an open PR/MR's tag beside it), the PR/MRs Hoist keeps open, and holds.")
     .argument('[service]', 'only this service')
-    .addHelpText('after', '\nTargets declared in marker files are not listed; nor are PR/MRs of branch templates with {newTag}.')
+    .addHelpText(
+      'after',
+      '\nTargets declared in marker files are not listed; nor are PR/MRs of branch templates with {newTag}.\nExit: 0 listed, 1 a host could not be read, 2 usage.',
+    )
     .action(
       action(async (scope, service: string | undefined) => {
         const statuses = await readStatus(service, scope.deps);
