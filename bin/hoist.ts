@@ -1,14 +1,21 @@
-import { readFileSync } from 'node:fs';
-import { App } from 'aws-cdk-lib';
-import { parsePromotionConfig } from '../lambdas/core/config/parse-promotion-config';
-import { buildHoistApp } from '../lib/build-app';
-import { loadHoistConfig } from '../lib/config/hoist-config';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-const app = new App();
-const configPath = (app.node.tryGetContext('hoist:config') as string | undefined) ?? 'hoist.config.yaml';
-const account = (app.node.tryGetContext('account') as string | undefined) ?? process.env.CDK_DEFAULT_ACCOUNT;
-const region = (app.node.tryGetContext('region') as string | undefined) ?? process.env.CDK_DEFAULT_REGION;
-const config = loadHoistConfig(configPath);
-// The promotion settings are bundled with the functions: a mistake there fails synth, not the first promotion.
-parsePromotionConfig(readFileSync(config.sourceFile, 'utf8'), configPath);
-buildHoistApp(app, config, config.sourceFile, { ...(account ? { account } : {}), ...(region ? { region } : {}) });
+/*
+ * The `hoist` CLI: `npm run hoist -- <command>` (or `npx tsx bin/hoist.ts <command>`).
+ * The CDK app is bin/cdk-app.ts.
+ */
+
+// Powertools logs to stdout, which is the command's output (and its JSON): silent unless asked for.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+// The git provider keeps a fetch cache under the OS temp dir: give it one that goes away with this run.
+const scratch = mkdtempSync(join(tmpdir(), 'hoist-cli-'));
+process.env.TMPDIR = scratch;
+try {
+  // Imported after the variables above are set: the logger reads its level when it is created.
+  const { runHoistCli } = await import('../cli/run-hoist-cli');
+  process.exitCode = await runHoistCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() });
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}

@@ -9,16 +9,19 @@ import { ensurePrivateDir, writeFileAtomically } from './private-files';
 /** The file's name inside the state directory. */
 export const TARGET_STATES_FILE = 'target-states.json';
 
-const TargetStateSchema = z.object({ lastWrittenTag: z.string().optional(), heldAbove: z.string().optional() }).strict();
+const TargetHoldSchema = z.object({ by: z.string().min(1), at: z.string().min(1), reason: z.string().optional() }).strict();
+
+const TargetStateSchema = z.object({ lastWrittenTag: z.string().optional(), heldAbove: z.string().optional(), hold: TargetHoldSchema.optional() }).strict();
 
 /** `target-states.json`: one state per target key. */
 const TargetStatesFileSchema = z.object({ version: z.literal(1), states: z.record(z.string(), TargetStateSchema) }).strict();
 
 /**
- * The dev server's target states (what Hoist last wrote, revert holds), kept
- * across restarts in one JSON file that each change replaces atomically.
- * There is one state per configured target, so the file stays small. Reads
- * are the in-memory store's; each write also replaces the file.
+ * The dev server's target states (what Hoist last wrote, revert holds, a
+ * person's holds), kept across restarts in one JSON file that each change
+ * replaces atomically. There is one state per configured target, so the file
+ * stays small. The file is read again before each read and each write: the
+ * `hoist` CLI holds and releases targets in it while a dev server runs.
  */
 export class FileTargetStateStore extends MemoryTargetStateStore {
   private readonly path: string;
@@ -28,6 +31,23 @@ export class FileTargetStateStore extends MemoryTargetStateStore {
     super();
     ensurePrivateDir(dir);
     this.path = join(dir, TARGET_STATES_FILE);
+    this.load();
+  }
+
+  override async get(keys: readonly string[]): Promise<Map<string, TargetState>> {
+    this.load();
+    return super.get(keys);
+  }
+
+  override async put(key: string, state: TargetState): Promise<void> {
+    // What another process wrote since the last read stays: only this key is replaced.
+    this.load();
+    this.states.set(key, state);
+    writeFileAtomically(this.path, `${JSON.stringify({ version: 1, states: Object.fromEntries(this.states) }, null, 2)}\n`);
+  }
+
+  /** Replaces the states in memory with the file's (none when there is no file yet). */
+  private load(): void {
     if (!existsSync(this.path)) return;
     let raw: unknown;
     try {
@@ -39,11 +59,7 @@ export class FileTargetStateStore extends MemoryTargetStateStore {
     if (!result.success) {
       throw new TerminalError(`${this.path} is invalid: ${formatZodIssues(result.error.issues)}; fix or delete it (revert holds are forgotten then)`);
     }
+    this.states.clear();
     for (const [key, state] of Object.entries(result.data.states)) this.states.set(key, state);
-  }
-
-  override async put(key: string, state: TargetState): Promise<void> {
-    this.states.set(key, state);
-    writeFileAtomically(this.path, `${JSON.stringify({ version: 1, states: Object.fromEntries(this.states) }, null, 2)}\n`);
   }
 }

@@ -3,7 +3,7 @@ import type { CommitRelation } from '../ports';
 import { currentVersionOf, editsForSite, findImageSites, findMarkerSites, type ImageSite } from '../yaml/image-sites';
 import { applyScalarEdits } from '../yaml/scalar-splice';
 import { commitOfTag, tagTemplateOf } from './commit-of-tag';
-import type { FailedTarget, FileRead, ImageUpdate, NoOp, Promotion, TargetState } from './plan-promotions';
+import type { FailedTarget, FileRead, ImageUpdate, NoOp, Promotion, TargetHold, TargetState } from './plan-promotions';
 import { compareCandidates, decideTag, policyAccepts, type TagCandidate, type TagDecision, type TagPolicy } from './tag-policy';
 import type { ResolvedTarget } from './targets';
 import { valueEditsOf } from './value-edits';
@@ -27,6 +27,9 @@ export interface TargetDecision {
   /** The target's new state, when it changes (a write, or a hold to remember). */
   readonly state?: TargetState;
 }
+
+/** The no-op reason of a target a person holds: `held by <who> since <when>: <reason>`. */
+export const holdReasonOf = (hold: TargetHold): string => `held by ${hold.by} since ${hold.at}${hold.reason ? `: ${hold.reason}` : ''}`;
 
 /** The image sites a target designates in a file's text (throws a ValidationError for a file YAML refuses). */
 export function sitesOf(target: ResolvedTarget, text: string): ImageSite[] {
@@ -78,6 +81,12 @@ export function decideTarget(input: TargetInput): TargetDecision {
       noop(update, best.tag === update.tag ? 'same tag delivered twice in one batch' : `superseded by '${best.tag}' in the same batch`);
   }
   if (best === undefined) return { noops };
+  // A person's hold stops the target whatever the file or the policy say; the state stays as it is.
+  // Not flagged `held`: that announces a revert to Slack, and whoever held the target knows already.
+  if (state.hold !== undefined) {
+    noop(best, holdReasonOf(state.hold));
+    return { noops };
+  }
   if (file.kind === 'missing') {
     noop(best, `${target.file} does not exist on ${target.branch}`);
     return { noops };

@@ -92,6 +92,15 @@ export interface TargetState {
   readonly lastWrittenTag?: string;
   /** A person set the target back from this tag; only a newer image moves it. */
   readonly heldAbove?: string;
+  /** A person holds the target where it is (`hoist hold`): no image moves it until the hold is released. */
+  readonly hold?: TargetHold;
+}
+
+/** Who holds a target, since when (ISO 8601) and why. */
+export interface TargetHold {
+  readonly by: string;
+  readonly at: string;
+  readonly reason?: string;
 }
 
 export interface PromotionPlan {

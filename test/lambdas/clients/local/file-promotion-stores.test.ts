@@ -28,6 +28,21 @@ describe('FileTargetStateStore', () => {
     expect(statSync(join(dir, TARGET_STATES_FILE)).mode & 0o777).toBe(0o600);
   });
 
+  it("keeps a person's hold, and sees and keeps one another process wrote meanwhile", async () => {
+    const dir = stateDir();
+    const server = new FileTargetStateStore(dir);
+    await server.put('api-dev', { lastWrittenTag: '1.4.3' });
+    // The CLI holds a target while the dev server runs: its store is a second one on the same file.
+    const hold = { by: 'alice', at: '2026-11-23T08:00:00.000Z', reason: 'release freeze' };
+    await new FileTargetStateStore(dir).put('api-prod', { lastWrittenTag: '1.4.2', hold });
+    expect(Object.fromEntries(await server.get(['api-prod']))).toEqual({ 'api-prod': { lastWrittenTag: '1.4.2', hold } });
+    await server.put('api-dev', { lastWrittenTag: '1.4.4' });
+    expect(Object.fromEntries(await new FileTargetStateStore(dir).get(['api-dev', 'api-prod']))).toEqual({
+      'api-dev': { lastWrittenTag: '1.4.4' },
+      'api-prod': { lastWrittenTag: '1.4.2', hold },
+    });
+  });
+
   it('refuses to start from a file it did not write, naming the file and the path', () => {
     const dir = stateDir();
     new FileTargetStateStore(dir);

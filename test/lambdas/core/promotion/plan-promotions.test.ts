@@ -193,3 +193,47 @@ describe('planner: marker files', () => {
     expect(plan.failures.map((f) => f.reason)).toEqual(['marker file apps/values.yaml: 9000000 bytes, larger than limits.maxFileBytes (2097152); not read']);
   });
 });
+
+describe("planner: a person's hold", () => {
+  const API = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/api';
+  const config = {
+    repositories: [repo],
+    images: [
+      {
+        image: API,
+        service: 'api',
+        policy: 'semver:^1',
+        targets: [
+          { repository: 'gitops', file: 'apps/api/dev/values.yaml', environment: 'dev' },
+          { repository: 'gitops', file: 'apps/api/prod/values.yaml', environment: 'prod', mode: 'pull-request' },
+        ],
+      },
+    ],
+  };
+  const values = (tag: string) => `image:\n  repository: ${API}\n  tag: ${tag}\n`;
+  const files = { 'apps/api/dev/values.yaml': values('1.4.2'), 'apps/api/prod/values.yaml': values('1.4.2') };
+  const hold = { by: 'alice', at: '2026-11-23T08:00:00.000Z', reason: 'release freeze' };
+  const heldProd = (key: string): TargetState | undefined => (key.includes(':apps/api/prod/') ? { lastWrittenTag: '1.4.2', hold } : undefined);
+
+  it('keeps a held target where it is, with who, since when and why, and moves the others', () => {
+    const plan = planPromotions({ ...input(config, files, { stateOf: heldProd }), updates: [update(API, '1.5.0', '2026-11-23T09:00:00Z')] });
+    expect(plan.changes.flatMap((c) => c.promotions.map((p) => p.environment))).toEqual(['dev']);
+    expect(plan.noops).toEqual([
+      expect.objectContaining({ environment: 'prod', tag: '1.5.0', reason: 'held by alice since 2026-11-23T08:00:00.000Z: release freeze' }),
+    ]);
+    // The hold is left as it is: no new state for the held target, so nothing overwrites it.
+    expect([...plan.states.keys()].some((key) => key.includes(':apps/api/prod/'))).toBe(false);
+  });
+
+  it('names no reason when none was given, and promotes again once the hold is gone', () => {
+    const { reason: _, ...noReason } = hold;
+    const held = planPromotions({
+      ...input(config, files, { stateOf: (key) => (key.includes(':apps/api/dev/') ? { hold: noReason } : undefined) }),
+      updates: [update(API, '1.5.0', '2026-11-23T09:00:00Z')],
+    });
+    expect(held.noops.map((n) => `${n.environment} ${n.reason}`)).toEqual(['dev held by alice since 2026-11-23T08:00:00.000Z']);
+    const released = planPromotions({ ...input(config, files), updates: [update(API, '1.5.0', '2026-11-23T09:00:00Z')] });
+    expect(released.noops).toEqual([]);
+    expect(released.changes.flatMap((c) => c.promotions.map((p) => p.environment)).sort()).toEqual(['dev', 'prod']);
+  });
+});

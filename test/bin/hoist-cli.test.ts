@@ -1,0 +1,276 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { stylesFor } from '../../cli/cli-io';
+import { createLocalPromoter } from '../../dev/dev-wiring';
+import { ensureEmbeddedGitops } from '../../dev/embedded-gitops';
+import { FileAuditLog } from '../../lambdas/clients/local/file-audit-log';
+import { FileTargetStateStore } from '../../lambdas/clients/local/file-target-state-store';
+import type { EventEnvelope } from '../../lambdas/core/events';
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'hoist.ts');
+/** tsx by absolute URL, so the CLI can run from any working directory. */
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+/** The dev server's example image (dev/embedded-gitops.ts): `api` in dev (commit) and prod (pull request), at 1.4.2. */
+const API = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/api';
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** `hoist <args>` in its own Node process, as a person runs it, without the HOIST_ variables of the shell running the tests. */
+function hoist(args: readonly string[], cwd = process.cwd()): Promise<Run> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('HOIST_') && name !== 'POWERTOOLS_LOG_LEVEL'));
+  const child = spawn(process.execPath, ['--import', TSX, BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A fresh copy of the dev server's embedded repository and config, and a state directory beside them, as `npm start` lays them out. */
+function embedded() {
+  const root = mkdtempSync(join(tmpdir(), 'hoist-cli-'));
+  const { bareRepo, configPath } = ensureEmbeddedGitops(join(root, '.hoist'));
+  const stateDir = join(root, '.hoist', 'state');
+  const refs = () => execFileSync('git', ['--git-dir', bareRepo, 'for-each-ref', '--format=%(refname) %(objectname)'], { encoding: 'utf8' });
+  return { root, bareRepo, configPath, stateDir, refs, args: ['--config', configPath, '--state', stateDir] };
+}
+
+/** The lines a diff of one file adds and removes. */
+function changedLines(output: string, path: string): string[] {
+  const start = output.indexOf(`--- a/${path}\n`);
+  expect(start).toBeGreaterThanOrEqual(0);
+  const rest = output.slice(start).split('\n').slice(2);
+  const end = rest.findIndex((line) => line.startsWith('--- a/') || !/^[ +\-@]/.test(line));
+  return rest.slice(0, end === -1 ? undefined : end).filter((line) => /^[+-]/.test(line));
+}
+
+/** A `POST /promotions` request as the dev server queues it. */
+const promotionOf = (tag: string): EventEnvelope => ({
+  id: `ci:promote-${tag}#0`,
+  host: 'ci',
+  deliveryId: `promote-${tag}`,
+  receivedAt: '2026-11-23T09:00:00.000Z',
+  event: {
+    type: 'promotion.requested',
+    registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+    repository: 'team/api',
+    tag,
+    values: {},
+    source: 'gitlab pipeline 1234',
+    requestedAt: '2026-11-23T09:00:00.000Z',
+  },
+});
+
+describe('hoist plan', () => {
+  it('prints the one-line diff a newer tag makes to apps/api/dev/values.yaml, and commits nothing', async () => {
+    const repo = embedded();
+    const before = repo.refs();
+    const run = await hoist([...repo.args, 'plan', '--image', API, '--tag', '1.5.0']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(changedLines(run.stdout, 'apps/api/dev/values.yaml')).toEqual(['-  tag: 1.4.2   # managed by Hoist', '+  tag: 1.5.0   # managed by Hoist']);
+    expect(run.stdout).toContain('gitops: pull request hoist/prod/api -> main');
+    expect(changedLines(run.stdout, 'apps/api/prod/values.yaml')).toEqual(['-  tag: "1.4.2"', '+  tag: "1.5.0"']);
+    // Not a terminal: no colour.
+    expect(run.stdout).not.toContain('\u001b[');
+    expect(repo.refs()).toBe(before);
+  });
+
+  it('prints a no-op with its reason for an older tag and exits 3, committing nothing', async () => {
+    const repo = embedded();
+    const before = repo.refs();
+    const run = await hoist([...repo.args, 'plan', '--image', API, '--tag', '1.3.0']);
+    expect(run.code).toBe(3);
+    expect(run.stdout).toBe(
+      [
+        "no change dev: '1.4.2' is newer than '1.3.0' under semver ^1; not downgrading",
+        "no change prod: '1.4.2' is newer than '1.3.0' under semver ^1; not downgrading",
+        '',
+      ].join('\n'),
+    );
+    expect(repo.refs()).toBe(before);
+  });
+
+  it('answers JSON that parses, with the diff of each file and the no-ops', async () => {
+    const repo = embedded();
+    const run = await hoist([...repo.args, '--json', 'plan', '--image', API, '--tag', '1.5.0']);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.changes.map((c: { branch: string; promotions: Array<{ environment: string; fromTag: string; toTag: string }> }) => c.promotions)).toEqual([
+      [expect.objectContaining({ environment: 'dev', fromTag: '1.4.2', toTag: '1.5.0' })],
+      [expect.objectContaining({ environment: 'prod', fromTag: '1.4.2', toTag: '1.5.0' })],
+    ]);
+    expect(report.changes[0].files[0].diff).toContain('+  tag: 1.5.0   # managed by Hoist\n');
+    expect(report.noops).toEqual([]);
+  });
+});
+
+describe('hoist hold and release', () => {
+  it('makes a later plan print the hold as a no-op; release lifts it', async () => {
+    const repo = embedded();
+    const held = await hoist([...repo.args, 'hold', 'api', '--env', 'dev', '--reason', 'release freeze', '--by', 'alice']);
+    expect(held.code).toBe(0);
+    expect(held.stdout).toMatch(/^api dev \(gitops apps\/api\/dev\/values.yaml\): held by alice since \d{4}-\d\d-\d\dT[\d:.]+Z: release freeze\n$/);
+
+    const whileHeld = await hoist([...repo.args, 'plan', '--image', API, '--tag', '1.5.0']);
+    expect(whileHeld.code).toBe(0);
+    expect(whileHeld.stdout).toMatch(/^no change dev: held by alice since \d{4}-\d\d-\d\dT[\d:.]+Z: release freeze$/m);
+    expect(whileHeld.stdout).not.toContain('--- a/apps/api/dev/values.yaml');
+    // prod is not held.
+    expect(whileHeld.stdout).toContain('--- a/apps/api/prod/values.yaml');
+
+    const again = await hoist([...repo.args, 'hold', 'api', '--env', 'dev']);
+    expect(again.code).toBe(3);
+    expect(again.stdout).toContain('already held by alice');
+
+    const released = await hoist([...repo.args, 'release', 'api', '--env', 'dev']);
+    expect(released).toMatchObject({ code: 0, stdout: 'api dev (gitops apps/api/dev/values.yaml): released\n' });
+    const afterRelease = await hoist([...repo.args, 'plan', '--image', API, '--tag', '1.5.0']);
+    expect(changedLines(afterRelease.stdout, 'apps/api/dev/values.yaml')).toEqual(['-  tag: 1.4.2   # managed by Hoist', '+  tag: 1.5.0   # managed by Hoist']);
+    expect(afterRelease.stdout).not.toContain('held by');
+
+    const nothingHeld = await hoist([...repo.args, 'release', 'api', '--env', 'dev']);
+    expect(nothingHeld).toMatchObject({ code: 3, stdout: 'api dev (gitops apps/api/dev/values.yaml): not held\n' });
+  });
+
+  it('keeps the hold where the dev server reads it, so the promoter leaves the target alone', async () => {
+    const repo = embedded();
+    expect((await hoist([...repo.args, 'hold', 'api', '--env', 'dev', '--by', 'alice'])).code).toBe(0);
+    const main = () => execFileSync('git', ['--git-dir', repo.bareRepo, 'rev-parse', 'refs/heads/main'], { encoding: 'utf8' });
+    const before = main();
+    const states = new FileTargetStateStore(repo.stateDir);
+    const promoter = createLocalPromoter({ configPath: repo.configPath, env: {}, states });
+    await promoter.consume(promotionOf('1.5.0'));
+    // dev is committed to main: held, main has not moved; prod still gets its branch.
+    expect(main()).toBe(before);
+    expect(repo.refs()).toMatch(/^refs\/heads\/hoist\/prod\/api /m);
+  });
+});
+
+describe('hoist status and history, after a promotion by the dev promoter', () => {
+  const repo = embedded();
+
+  beforeAll(async () => {
+    // The dev server's promoter, with its state and audit trail in the state directory as `npm start` keeps them.
+    const audit = new FileAuditLog({ dir: repo.stateDir });
+    const promoter = createLocalPromoter({ configPath: repo.configPath, env: {}, states: new FileTargetStateStore(repo.stateDir), audit });
+    try {
+      await promoter.consume(promotionOf('1.5.0'));
+    } finally {
+      audit.close();
+    }
+  });
+
+  it("shows each environment's tag, the proposal on the PR branch, and holds", async () => {
+    expect((await hoist([...repo.args, 'hold', 'web', '--env', 'dev', '--by', 'bob', '--reason', 'incident 42'])).code).toBe(0);
+    const run = await hoist([...repo.args, 'status']);
+    expect(run.code).toBe(0);
+    const rows = run.stdout.split('\n').map((line) => line.split(/\s{2,}/));
+    expect(rows[0]).toEqual(['SERVICE', 'ENV', 'TAG', 'PROPOSED (PR/MR)', 'HOLD']);
+    expect(rows.slice(1, 4)).toEqual([
+      ['api', 'dev', '1.5.0', '-', '-'],
+      ['api', 'prod', '1.4.2', '1.5.0 branch hoist/prod/api', '-'],
+      ['web', 'dev', '1.4.2', '-', expect.stringMatching(/^held by bob since \S+: incident 42$/)],
+    ]);
+
+    const json = await hoist([...repo.args, '--json', 'status', 'api']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout).targets).toEqual([
+      expect.objectContaining({ service: 'api', environment: 'dev', tag: '1.5.0' }),
+      expect.objectContaining({ service: 'api', environment: 'prod', tag: '1.4.2', proposed: { tag: '1.5.0', branch: 'hoist/prod/api' } }),
+    ]);
+  });
+
+  it('lists the promotion from the audit trail, newest first, and exits 3 for a service with none', async () => {
+    const run = await hoist([...repo.args, 'history', 'api']);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^AT\s+ENV\s+TAGS\s+OUTCOME\s+WHERE$/);
+    expect(lines.slice(1).map((line) => line.split(/\s{2,}/).slice(1, 4))).toEqual(
+      expect.arrayContaining([
+        ['dev', '1.4.2 -> 1.5.0', 'promoted'],
+        ['prod', '1.4.2 -> 1.5.0', 'promoted'],
+      ]),
+    );
+    expect(lines).toHaveLength(3);
+
+    const json = await hoist([...repo.args, '--json', 'history', 'api', '--env', 'prod']);
+    expect(JSON.parse(json.stdout)).toEqual({
+      service: 'api',
+      entries: [
+        expect.objectContaining({ environment: 'prod', fromTag: '1.4.2', toTag: '1.5.0', outcome: 'promoted', repository: 'gitops', branch: 'hoist/prod/api' }),
+      ],
+    });
+
+    const none = await hoist([...repo.args, 'history', 'web']);
+    expect(none.code).toBe(3);
+  });
+
+  it("finds the dev server's .hoist/hoist.config.yaml and its state when run without --config", async () => {
+    const run = await hoist(['--json', 'status', 'web'], repo.root);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).targets).toEqual([
+      expect.objectContaining({ environment: 'dev', tag: '1.4.2', hold: expect.objectContaining({ by: 'bob' }) }),
+    ]);
+  });
+});
+
+describe('hoist usage', () => {
+  const repo = embedded();
+
+  it.each([
+    [['plan', '--image', API], "required option '--tag <tag>' not specified"],
+    [['plan', '--image', API, '--tag', '-1.5'], '--tag: expected a tag of [A-Za-z0-9_] then up to 127 of [A-Za-z0-9._-]'],
+    [['plan', '--image', 'api', '--tag', '1.5.0'], "--image: expected <registry>/<repository>, got 'api'"],
+    [['status', '--colour'], "unknown option '--colour'"],
+    [['status', 'nope'], `no service 'nope' in ${repo.configPath}; services: api, web`],
+    [['hold', 'api', '--env', 'qa'], "service 'api' has no target in environment 'qa'; environments: dev, prod"],
+    [['history', 'api', '--limit', '0'], "option '--limit <n>' argument '0' is invalid. expected a whole number from 1"],
+    [['promote'], "unknown command 'promote'"],
+  ])('exits 2 with one line for %j', async (args, message) => {
+    const run = await hoist([...repo.args, ...args]);
+    expect(run).toMatchObject({ code: 2, stdout: '', stderr: `hoist: ${message}\n` });
+  });
+
+  it('writes a usage error as one line of JSON with --json', async () => {
+    const run = await hoist([...repo.args, '--json', 'status', 'nope']);
+    expect(run.code).toBe(2);
+    expect(run.stderr.split('\n')).toHaveLength(2);
+    expect(JSON.parse(run.stderr)).toEqual({ error: expect.stringContaining("no service 'nope'"), exitCode: 2 });
+  });
+
+  it('exits 1 with one line, no stack trace, when the config cannot be read', async () => {
+    const run = await hoist(['--config', join(repo.root, 'missing.yaml'), 'status']);
+    expect(run).toMatchObject({ code: 1, stdout: '', stderr: `hoist: config ${join(repo.root, 'missing.yaml')} not found\n` });
+  });
+
+  it.each([[[]], [['plan']], [['status']], [['history']], [['hold']], [['release']]])('answers --help for %j', async (command) => {
+    const run = await hoist([...command, '--help']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toContain(`Usage: hoist${command.length > 0 ? ` ${command[0]}` : ''} `);
+    expect(run.stdout).toMatch(/Exit/);
+    expect(run.stdout).toContain('--json');
+  });
+});
+
+describe('hoist colour', () => {
+  const io = (isTTY: boolean, env: Record<string, string> = {}) => ({ stdout: { write: () => true, isTTY }, stderr: { write: () => true }, env, cwd: '.' });
+
+  it('colours only on a terminal, never with --json or NO_COLOR', () => {
+    expect(stylesFor(io(true), false).green('+')).toBe('\u001b[32m+\u001b[39m');
+    expect(stylesFor(io(false), false).green('+')).toBe('+');
+    expect(stylesFor(io(true), true).green('+')).toBe('+');
+    expect(stylesFor(io(true, { NO_COLOR: '1' }), false).green('+')).toBe('+');
+  });
+});
