@@ -77,7 +77,7 @@ interface GiteaPullDetail {
   readonly base: { readonly ref: string };
 }
 
-/** Gitea's combined status of a commit; older versions answer `null` for a commit without statuses. */
+/** Gitea's combined status of a commit; some versions answer an empty 200 for a commit without statuses. */
 type GiteaCombinedStatus = { readonly statuses?: ReadonlyArray<{ readonly status?: string }> | null } | null;
 
 /** A Gitea pull request and its checks in the shape every provider answers. */
@@ -264,8 +264,9 @@ export class GiteaProvider implements GitProvider {
 
   /**
    * The combined status of a commit, judged entry by entry (the latest
-   * status of each context), so the answer does not depend on how a Gitea
-   * version ranks `warning` against `pending` in its combined `state`.
+   * status of each context): Gitea's combined `state` ranks `warning` worse
+   * than `pending` (its `commitStatusPriorities`), so a warning would hide a
+   * check that is still running.
    */
   private async checksOf(sha: string, action: string): Promise<ChecksState> {
     let combined: GiteaCombinedStatus | undefined;
