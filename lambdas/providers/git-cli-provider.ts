@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { chmod, lstat, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { CommitRequest, CommitResult, GitProvider, PullRequestInfo } from '../core/ports';
+import type { CommitRequest, CommitResult, GitProvider, PullRequestInfo, PullRequestStatus } from '../core/ports';
 import { ConflictError, HoistError, TerminalError, UnavailableError } from '../shared/errors';
 import { redactSecrets } from './redact-secrets';
 import { safeRepositoryPath } from './safe-repository-path';
@@ -154,6 +154,19 @@ export class GitCliProvider implements GitProvider {
   /** Plain git has no pull requests, so there is no title or description to update. */
   async updatePullRequest(): Promise<void> {
     return undefined;
+  }
+
+  /** Plain git has no pull requests: there is none to find by number. */
+  async pullRequestStatus(): Promise<PullRequestStatus | undefined> {
+    return undefined;
+  }
+
+  async mergePullRequest(): Promise<{ readonly sha: string }> {
+    throw new TerminalError('plain git has no pull requests: there is none to merge');
+  }
+
+  async closePullRequest(): Promise<void> {
+    throw new TerminalError('plain git has no pull requests: there is none to close');
   }
 
   /** One git operation at a time per cache: fetches and pushes share refs. */

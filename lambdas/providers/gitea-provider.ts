@@ -1,5 +1,17 @@
-import type { CommitRequest, CommitResult, GitProvider, PullRequestInfo, PullRequestRequest, PullRequestUpdate } from '../core/ports';
+import type {
+  CommitRequest,
+  CommitResult,
+  GitProvider,
+  MergeRequest,
+  PullRequestInfo,
+  PullRequestRequest,
+  PullRequestStatus,
+  PullRequestUpdate,
+} from '../core/ports';
 import { ConflictError, HoistError, TerminalError, UnavailableError } from '../shared/errors';
+import { assertMergeable } from './assert-mergeable';
+import { type ChecksState, combineChecks } from './combine-checks';
+import { findEarlierMerge } from './find-earlier-merge';
 import { hostError } from './host-error';
 import { redactSecrets } from './redact-secrets';
 import { encodePathSegments, safeRepositoryPath } from './safe-repository-path';
@@ -16,6 +28,14 @@ export interface GiteaProviderOptions {
 /** Gitea's messages that mean "someone else got there first" (HTTP 409/422). */
 const LOST_RACE = /(sha does not match|already exists|not up to date)/i;
 const PR_EXISTS = /pull request already exists/i;
+/**
+ * Gitea's 409 messages of a merge that lost a race: the head moved from
+ * `head_commit_id` ("head out of date"), or the base moved while merging
+ * ("merge push out of date"). Its other 409s are merge conflicts.
+ */
+const MERGE_RACE = /(head out of date|push out of date)/i;
+/** Commit status states (`status` of each entry in a combined status) that block a merge; `warning` and `skipped` do not. */
+const FAILED_STATUSES = new Set(['failure', 'error']);
 
 /** API base, owner and repository of a Gitea clone URL. */
 export function giteaRepoOf(url: string): { api: string; owner: string; repo: string } {
@@ -44,6 +64,35 @@ interface GiteaPull {
   readonly body?: string | null;
   readonly head: { readonly ref: string };
   readonly base: { readonly ref: string };
+}
+
+/** The fields of Gitea's `PullRequest` (`GET pulls/{index}`) that a status needs. */
+interface GiteaPullDetail {
+  readonly number: number;
+  readonly html_url: string;
+  readonly state: string;
+  readonly merged?: boolean;
+  readonly merge_commit_sha?: string | null;
+  readonly head: { readonly ref: string; readonly sha: string };
+  readonly base: { readonly ref: string };
+}
+
+/** Gitea's combined status of a commit; some versions answer an empty 200 for a commit without statuses. */
+type GiteaCombinedStatus = { readonly statuses?: ReadonlyArray<{ readonly status?: string }> | null } | null;
+
+/** A Gitea pull request and its checks in the shape every provider answers. */
+function convertGiteaPull(pr: GiteaPullDetail, checks: ChecksState): PullRequestStatus {
+  const state = pr.merged === true ? 'merged' : pr.state === 'open' ? 'open' : 'closed';
+  return {
+    number: pr.number,
+    url: pr.html_url,
+    state,
+    head: pr.head.sha,
+    branch: pr.head.ref,
+    base: pr.base.ref,
+    checks,
+    ...(state === 'merged' && pr.merge_commit_sha ? { mergeCommit: pr.merge_commit_sha } : {}),
+  };
 }
 
 /**
@@ -138,6 +187,99 @@ export class GiteaProvider implements GitProvider {
     } catch (error) {
       throw this.failure(error, `updating pull request #${request.number}`);
     }
+  }
+
+  async pullRequestStatus(number: number): Promise<PullRequestStatus | undefined> {
+    const pr = await this.readPull(number);
+    return pr === undefined ? undefined : convertGiteaPull(pr, await this.checksOf(pr.head.sha, `reading the checks of pull request #${number}`));
+  }
+
+  /**
+   * Merges with a merge commit (`Do: merge`) and `head_commit_id` set to the
+   * approved head, so Gitea answers 409 "head out of date" (a ConflictError)
+   * when someone pushed in between. Its 405 (not mergeable now: conflicts,
+   * missing approvals, still checking) and its 409 for merge conflicts are
+   * TerminalErrors. Gitea answers an empty 200, so the merge commit is read
+   * from the pull request afterwards.
+   */
+  async mergePullRequest(request: MergeRequest): Promise<{ readonly sha: string }> {
+    const name = `pull request #${request.number}`;
+    const status = await this.pullRequestStatus(request.number);
+    if (status === undefined) throw new TerminalError(`Gitea has no ${name}`);
+    const earlier = findEarlierMerge(status, request);
+    if (earlier !== undefined) return earlier;
+    assertMergeable(status, request, name);
+    const [title = '', ...rest] = request.message.split('\n');
+    try {
+      await this.call('POST', `/pulls/${request.number}/merge`, {
+        Do: 'merge',
+        MergeTitleField: title,
+        MergeMessageField: rest.join('\n').trim(),
+        head_commit_id: request.expectedHead,
+      });
+    } catch (error) {
+      if (error instanceof GiteaApiError && error.status === 409 && MERGE_RACE.test(error.detail)) {
+        throw new ConflictError(`${name} moved while merging: ${error.detail}`, { cause: error });
+      }
+      if (error instanceof GiteaApiError && (error.status === 405 || error.status === 409)) {
+        throw new TerminalError(`Gitea will not merge ${name} (${error.status}): ${redactSecrets(error.detail, [this.options.token]) || 'not mergeable'}`, {
+          cause: error,
+        });
+      }
+      throw this.failure(error, `merging ${name}`);
+    }
+    const merged = await this.pullRequestStatus(request.number);
+    if (merged?.mergeCommit === undefined) throw new UnavailableError(`Gitea answered that ${name} was merged, but it does not show a merge commit yet`);
+    return { sha: merged.mergeCommit };
+  }
+
+  /** Comments, then closes (`PATCH pulls/{index}` with `state: closed`); a closed PR is left as it is, a merged one refused. */
+  async closePullRequest(number: number, comment: string): Promise<void> {
+    const name = `pull request #${number}`;
+    const pr = await this.readPull(number);
+    if (pr === undefined) throw new TerminalError(`Gitea has no ${name}`);
+    if (pr.merged === true) throw new TerminalError(`${name} is merged already: it cannot be closed`);
+    if (pr.state !== 'open') return;
+    try {
+      await this.call('POST', `/issues/${number}/comments`, { body: comment });
+      await this.call('PATCH', `/pulls/${number}`, { state: 'closed' });
+    } catch (error) {
+      throw this.failure(error, `closing ${name}`);
+    }
+  }
+
+  /** A pull request, undefined on Gitea's 404 when the repository itself is there (its 404 messages differ between versions). */
+  private async readPull(number: number): Promise<GiteaPullDetail | undefined> {
+    const action = `reading pull request #${number}`;
+    try {
+      return await this.call<GiteaPullDetail>('GET', `/pulls/${number}`);
+    } catch (error) {
+      if (!(error instanceof GiteaApiError && error.status === 404)) throw this.failure(error, action);
+    }
+    await this.call('GET', '').catch((error: unknown) => {
+      throw this.failure(error, `${action} (repository)`);
+    });
+    return undefined;
+  }
+
+  /**
+   * The combined status of a commit, judged entry by entry (the latest
+   * status of each context): Gitea's combined `state` ranks `warning` worse
+   * than `pending` (its `commitStatusPriorities`), so a warning would hide a
+   * check that is still running.
+   */
+  private async checksOf(sha: string, action: string): Promise<ChecksState> {
+    let combined: GiteaCombinedStatus | undefined;
+    try {
+      combined = await this.call<GiteaCombinedStatus>('GET', `/commits/${encodeURIComponent(sha)}/status`);
+    } catch (error) {
+      throw this.failure(error, action);
+    }
+    const states = (combined?.statuses ?? []).map((entry): ChecksState => {
+      if (entry.status === 'pending') return 'pending';
+      return FAILED_STATUSES.has(entry.status ?? '') ? 'failing' : 'passing';
+    });
+    return combineChecks(states);
   }
 
   /** The error a failed call means for Hoist (see hostError). */

@@ -1,8 +1,20 @@
 import { Octokit as OctokitCore } from '@octokit/core';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-import type { CommitRequest, CommitResult, GitProvider, PullRequestInfo, PullRequestRequest, PullRequestUpdate } from '../core/ports';
+import type {
+  CommitRequest,
+  CommitResult,
+  GitProvider,
+  MergeRequest,
+  PullRequestInfo,
+  PullRequestRequest,
+  PullRequestStatus,
+  PullRequestUpdate,
+} from '../core/ports';
 import { ConflictError, HoistError, TerminalError } from '../shared/errors';
+import { assertMergeable } from './assert-mergeable';
+import { type ChecksState, combineChecks } from './combine-checks';
+import { findEarlierMerge } from './find-earlier-merge';
 import { hostError } from './host-error';
 import { redactSecrets } from './redact-secrets';
 import { safeRepositoryPath } from './safe-repository-path';
@@ -38,6 +50,43 @@ const PR_EXISTS = /pull request already exists/i;
 const NO_SUCH_COMMIT = /no commit found for the ref/i;
 /** GitHub's 404 message for a missing path, ref or repository. */
 const NOT_FOUND = /^not found$/i;
+
+/**
+ * Check-run conclusions that block a merge. `success`, `neutral` and
+ * `skipped` do not, as on GitHub's own merge box.
+ */
+const FAILED_CONCLUSIONS = new Set(['failure', 'cancelled', 'timed_out', 'action_required', 'startup_failure', 'stale']);
+/** Check runs read per head: GitHub's largest page. More than that on one commit is not expected of a GitOps repository. */
+const CHECK_RUNS_PAGE = 100;
+
+/** The fields of GitHub's pull request that Hoist reads. */
+interface GitHubPull {
+  readonly number: number;
+  readonly html_url: string;
+  readonly state: string;
+  readonly merged: boolean;
+  readonly merge_commit_sha: string | null;
+  /** `null` while GitHub is still computing it, `false` when the PR conflicts with its base. */
+  readonly mergeable: boolean | null;
+  readonly head: { readonly ref: string; readonly sha: string };
+  readonly base: { readonly ref: string };
+}
+
+/** A GitHub pull request and its checks in the shape every provider answers. */
+function convertGitHubPull(pr: GitHubPull, checks: ChecksState): PullRequestStatus {
+  const state = pr.merged ? 'merged' : pr.state === 'open' ? 'open' : 'closed';
+  return {
+    number: pr.number,
+    url: pr.html_url,
+    state,
+    head: pr.head.sha,
+    branch: pr.head.ref,
+    base: pr.base.ref,
+    checks,
+    // On an open PR `merge_commit_sha` is GitHub's test merge, not a merge.
+    ...(pr.merged && pr.merge_commit_sha ? { mergeCommit: pr.merge_commit_sha } : {}),
+  };
+}
 
 /** `owner/repo` of a GitHub clone URL. */
 export function gitHubRepoOf(url: string): { owner: string; repo: string } {
@@ -205,6 +254,98 @@ export class GitHubProvider implements GitProvider {
       });
     } catch (error) {
       throw this.failure(error, `updating pull request #${request.number}`);
+    }
+  }
+
+  async pullRequestStatus(number: number): Promise<PullRequestStatus | undefined> {
+    const pr = await this.readPull(number);
+    return pr === undefined ? undefined : convertGitHubPull(pr, await this.checksOf(pr.head.sha, `reading the checks of pull request #${number}`));
+  }
+
+  /**
+   * Merges with a merge commit (`merge_method: merge`) and `sha` set to the
+   * approved head, so GitHub answers 409 "Head branch was modified" (a
+   * ConflictError) when someone pushed in between; 405 "Pull Request is not
+   * mergeable" is a TerminalError.
+   */
+  async mergePullRequest(request: MergeRequest): Promise<{ readonly sha: string }> {
+    const name = `pull request #${request.number}`;
+    const pr = await this.readPull(request.number);
+    if (pr === undefined) throw new TerminalError(`GitHub has no ${name} in ${this.owner}/${this.repo}`);
+    const status = convertGitHubPull(pr, await this.checksOf(pr.head.sha, `reading the checks of ${name}`));
+    const earlier = findEarlierMerge(status, request);
+    if (earlier !== undefined) return earlier;
+    assertMergeable(status, request, name);
+    if (pr.mergeable === false) throw new TerminalError(`${name} conflicts with ${status.base}: GitHub cannot merge it`);
+    const [title = '', ...rest] = request.message.split('\n');
+    const body = rest.join('\n').trim();
+    try {
+      const { data } = await this.octokit.request('PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge', {
+        owner: this.owner,
+        repo: this.repo,
+        pull_number: request.number,
+        merge_method: 'merge',
+        sha: request.expectedHead,
+        commit_title: title,
+        ...(body === '' ? {} : { commit_message: body }),
+      });
+      return { sha: data.sha };
+    } catch (error) {
+      throw this.failure(error, `merging ${name}`);
+    }
+  }
+
+  /** Comments, then closes (`PATCH pulls/{n}` with `state: closed`); a closed PR is left as it is, a merged one refused. */
+  async closePullRequest(number: number, comment: string): Promise<void> {
+    const name = `pull request #${number}`;
+    const pr = await this.readPull(number);
+    if (pr === undefined) throw new TerminalError(`GitHub has no ${name} in ${this.owner}/${this.repo}`);
+    if (pr.merged) throw new TerminalError(`${name} is merged already: it cannot be closed`);
+    if (pr.state !== 'open') return;
+    const base = { owner: this.owner, repo: this.repo };
+    try {
+      await this.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...base, issue_number: number, body: comment });
+      await this.octokit.request('PATCH /repos/{owner}/{repo}/pulls/{pull_number}', { ...base, pull_number: number, state: 'closed' });
+    } catch (error) {
+      throw this.failure(error, `closing ${name}`);
+    }
+  }
+
+  /** A pull request, undefined on GitHub's 404 when the repository itself is there (GitHub answers a hidden repository alike). */
+  private async readPull(number: number): Promise<GitHubPull | undefined> {
+    const action = `reading pull request #${number}`;
+    try {
+      const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner: this.owner, repo: this.repo, pull_number: number });
+      return data;
+    } catch (error) {
+      if (statusOf(error) !== 404) throw this.failure(error, action);
+    }
+    try {
+      await this.octokit.request('GET /repos/{owner}/{repo}', { owner: this.owner, repo: this.repo });
+    } catch (error) {
+      throw this.failure(error, `${action} (repository ${this.owner}/${this.repo})`);
+    }
+    return undefined;
+  }
+
+  /** The commit statuses (combined) and check runs of a commit, as one state. */
+  private async checksOf(sha: string, action: string): Promise<ChecksState> {
+    const base = { owner: this.owner, repo: this.repo, ref: sha };
+    try {
+      const [combined, runs] = await Promise.all([
+        this.octokit.request('GET /repos/{owner}/{repo}/commits/{ref}/status', base),
+        this.octokit.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', { ...base, per_page: CHECK_RUNS_PAGE }),
+      ]);
+      // GitHub's combined state is `pending` for a commit that has no status at all: only the count tells.
+      const statuses: ChecksState =
+        combined.data.total_count === 0 ? 'none' : combined.data.state === 'success' ? 'passing' : combined.data.state === 'pending' ? 'pending' : 'failing';
+      const checkRuns = runs.data.check_runs.map((run): ChecksState => {
+        if (run.status !== 'completed') return 'pending';
+        return FAILED_CONCLUSIONS.has(run.conclusion ?? '') ? 'failing' : 'passing';
+      });
+      return combineChecks([statuses, ...checkRuns]);
+    } catch (error) {
+      throw this.failure(error, action);
     }
   }
 

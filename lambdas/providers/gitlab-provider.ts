@@ -1,6 +1,18 @@
 import { Gitlab } from '@gitbeaker/rest';
-import type { CommitRequest, CommitResult, GitProvider, PullRequestInfo, PullRequestRequest, PullRequestUpdate } from '../core/ports';
-import { ConflictError, HoistError, TerminalError } from '../shared/errors';
+import type {
+  CommitRequest,
+  CommitResult,
+  GitProvider,
+  MergeRequest,
+  PullRequestInfo,
+  PullRequestRequest,
+  PullRequestStatus,
+  PullRequestUpdate,
+} from '../core/ports';
+import { ConflictError, HoistError, TerminalError, UnavailableError } from '../shared/errors';
+import { assertMergeable } from './assert-mergeable';
+import type { ChecksState } from './combine-checks';
+import { findEarlierMerge } from './find-earlier-merge';
 import { hostError } from './host-error';
 import { redactSecrets } from './redact-secrets';
 import { safeRepositoryPath } from './safe-repository-path';
@@ -21,6 +33,29 @@ const MR_EXISTS = /another open merge request already exists/i;
 const NO_SUCH_BRANCH = /^404 Branch Not Found$/i;
 const NO_SUCH_FILE = /^404 File Not Found$/i;
 const NO_SUCH_COMMIT = /^404 Commit Not Found$/i;
+/** GitLab's 404 for an MR the project does not have (`find_project_merge_request` raising RecordNotFound); a missing project says "Project Not Found". */
+const NO_SUCH_MERGE_REQUEST = /^404 Not found$/i;
+/**
+ * What the head pipeline's `status` means for a merge. A `manual` pipeline
+ * waits for a person to start a job, so it is pending; a `skipped` one ran
+ * nothing. A status GitLab adds later counts as pending: a person looks
+ * before anything is merged on it.
+ */
+const PIPELINE_CHECKS: Readonly<Record<string, ChecksState>> = {
+  success: 'passing',
+  failed: 'failing',
+  canceled: 'failing',
+  canceling: 'failing',
+  created: 'pending',
+  waiting_for_resource: 'pending',
+  waiting_for_callback: 'pending',
+  preparing: 'pending',
+  pending: 'pending',
+  running: 'pending',
+  scheduled: 'pending',
+  manual: 'pending',
+  skipped: 'none',
+};
 /** gitbeaker's own retries of 429 and 502 gave up. */
 const RETRIES_EXHAUSTED = /last status code: (\d+)/;
 
@@ -43,6 +78,35 @@ const statusOf = (error: unknown): number | undefined => {
   return exhausted ? Number(exhausted[1]) : undefined;
 };
 const describe = (error: unknown): string => String((error as GitbeakerFailure).cause?.description ?? (error as Error).message);
+
+/** The fields of GitLab's merge request (`GET merge_requests/:iid`) that Hoist reads. */
+interface GitLabMergeRequest {
+  readonly status: PullRequestStatus;
+  readonly hasConflicts: boolean;
+}
+
+/** A GitLab MR as gitbeaker answers it (snake_case JSON) in the shape every provider answers. */
+function convertGitLabMergeRequest(mr: Record<string, unknown>): GitLabMergeRequest {
+  const pipeline = mr.head_pipeline as { status?: unknown } | null | undefined;
+  const checks = pipeline?.status === undefined ? 'none' : (PIPELINE_CHECKS[String(pipeline.status)] ?? 'pending');
+  // `locked` is GitLab's state while a merge is under way: not merged yet, and not closed.
+  const state = mr.state === 'merged' ? 'merged' : mr.state === 'closed' ? 'closed' : 'open';
+  // A project that merges by fast-forward has no merge commit: its target branch then points at the head.
+  const mergeCommit = typeof mr.merge_commit_sha === 'string' ? mr.merge_commit_sha : state === 'merged' ? String(mr.sha) : undefined;
+  return {
+    status: {
+      number: Number(mr.iid),
+      url: String(mr.web_url),
+      state,
+      head: String(mr.sha),
+      branch: String(mr.source_branch),
+      base: String(mr.target_branch),
+      checks,
+      ...(state === 'merged' && mergeCommit !== undefined ? { mergeCommit } : {}),
+    },
+    hasConflicts: mr.has_conflicts === true,
+  };
+}
 
 /**
  * GitLab through @gitbeaker/rest. Several files become one commit with one
@@ -162,6 +226,66 @@ export class GitLabProvider implements GitProvider {
       await this.api.MergeRequests.edit(this.project, request.number, { title: request.title, description: request.body });
     } catch (error) {
       throw this.failure(error, `updating merge request !${request.number}`);
+    }
+  }
+
+  /** Where an MR stands; its checks are its head pipeline's status. */
+  async pullRequestStatus(number: number): Promise<PullRequestStatus | undefined> {
+    return (await this.readMergeRequest(number))?.status;
+  }
+
+  /**
+   * Merges with a merge commit (`squash: false`) and `sha` set to the
+   * approved head, so GitLab answers 409 "SHA does not match HEAD of source
+   * branch" (a ConflictError) when someone pushed in between; 405 (not
+   * mergeable now) and 422 "Branch cannot be merged" are TerminalErrors.
+   */
+  async mergePullRequest(request: MergeRequest): Promise<{ readonly sha: string }> {
+    const name = `merge request !${request.number}`;
+    const found = await this.readMergeRequest(request.number);
+    if (found === undefined) throw new TerminalError(`GitLab has no ${name} in ${this.project}`);
+    const earlier = findEarlierMerge(found.status, request);
+    if (earlier !== undefined) return earlier;
+    assertMergeable(found.status, request, name);
+    if (found.hasConflicts) throw new TerminalError(`${name} conflicts with ${found.status.base}: GitLab cannot merge it`);
+    let merged: GitLabMergeRequest;
+    try {
+      const answer = await this.api.MergeRequests.merge(this.project, request.number, {
+        sha: request.expectedHead,
+        mergeCommitMessage: request.message,
+        squash: false,
+      });
+      merged = convertGitLabMergeRequest(answer as unknown as Record<string, unknown>);
+    } catch (error) {
+      throw this.failure(error, `merging ${name}`);
+    }
+    // GitLab answers with the MR as it stands; one that is not merged yet is asked about again.
+    if (merged.status.mergeCommit === undefined) throw new UnavailableError(`GitLab accepted ${name} but has not merged it yet`);
+    return { sha: merged.status.mergeCommit };
+  }
+
+  /** Leaves a note, then closes (`state_event: close`); a closed MR is left as it is, a merged one refused. */
+  async closePullRequest(number: number, comment: string): Promise<void> {
+    const name = `merge request !${number}`;
+    const found = await this.readMergeRequest(number);
+    if (found === undefined) throw new TerminalError(`GitLab has no ${name} in ${this.project}`);
+    if (found.status.state === 'merged') throw new TerminalError(`${name} is merged already: it cannot be closed`);
+    if (found.status.state === 'closed') return;
+    try {
+      await this.api.MergeRequestNotes.create(this.project, number, comment);
+      await this.api.MergeRequests.edit(this.project, number, { stateEvent: 'close' });
+    } catch (error) {
+      throw this.failure(error, `closing ${name}`);
+    }
+  }
+
+  private async readMergeRequest(number: number): Promise<GitLabMergeRequest | undefined> {
+    try {
+      const mr = await this.api.MergeRequests.show(this.project, number);
+      return convertGitLabMergeRequest(mr as unknown as Record<string, unknown>);
+    } catch (error) {
+      if (statusOf(error) === 404 && NO_SUCH_MERGE_REQUEST.test(describe(error))) return undefined;
+      throw this.failure(error, `reading merge request !${number}`);
     }
   }
 

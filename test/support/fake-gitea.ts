@@ -16,14 +16,24 @@ export interface FakeGitea {
     labels: number[];
     state: 'open' | 'closed';
     scheduled: boolean;
+    /** `true` makes Gitea's conflict check fail: `mergeable: false`, and a merge refused with 405. */
+    conflicted: boolean;
+    /** Set once merged: the merge commit and the head it merged. */
+    merged?: { commit: string; head: string };
+    /** Bodies of the comments left on it, in order. */
+    comments: string[];
   }>;
   /** Every accepted `PATCH pulls/{index}`, in order, with the fields it set. */
-  readonly pullEdits: Array<{ number: number; title?: string; body?: string }>;
+  readonly pullEdits: Array<{ number: number; title?: string; body?: string; state?: string }>;
   readonly changeRequests: Array<Record<string, any>>;
   /** Every request as `METHOD /path` (decoded), before any check. */
   readonly requests: string[];
   /** Answers the next `times` requests (of `method`, when given) with `status` and `{ message }`, as Gitea does in an outage or a refusal. */
   failNext(status: number, message: string, times?: number, method?: string): void;
+  /** The commit statuses of a commit (a branch names its head), as a CI system would have set them; replaces earlier ones. */
+  setStatuses(ref: string, statuses: Array<{ context: string; status: 'pending' | 'success' | 'error' | 'failure' | 'warning' }>): void;
+  /** Runs `action` once, just before the next request whose `METHOD /path` (decoded) starts with `request` is handled (a push racing a merge). */
+  beforeNext(request: string, action: () => void): void;
   close(): Promise<void>;
 }
 
@@ -53,6 +63,18 @@ export const blobSha = (content: string): string =>
  * `GET compare/{base}...{head}` answering `total_commits` and the `commits`
  * reachable from head and not from base (branches or full or abbreviated
  * ids), 404 for a ref it does not know.
+ * A single pull (`GET pulls/{index}`, 404) with `state`, `merged`,
+ * `merge_commit_sha`, `mergeable` and `head.sha`. Merging it (`POST
+ * pulls/{index}/merge` without `merge_when_checks_succeed`, as
+ * `MergePullRequest` in routers/api/v1/repo/pull.go answers): 404 when it is
+ * closed, 405 "" when it is merged already, 405 "Please try again later"
+ * when it conflicts, 409 "head out of date" when `head_commit_id` is not its
+ * head, 422 for an unknown `Do`, else a merge commit (parents base and head,
+ * message `MergeTitleField` and `MergeMessageField`) on the base and an
+ * empty 200. The combined status of a ref (`GET commits/{ref}/status`: the
+ * latest status per context, the worst as `state`, and an empty 200 for a
+ * commit without statuses, as Gitea 1.1x does); issue comments (`POST
+ * issues/{index}/comments`); `PATCH pulls/{index}` with `state: closed`.
  */
 export async function startFakeGitea(owner: string, repo: string, files: Record<string, string>, autoMergeAllowed = true): Promise<FakeGitea> {
   const token = 'gitea-test-token';
@@ -63,6 +85,22 @@ export async function startFakeGitea(owner: string, repo: string, files: Record<
   const labels = [{ id: 7, name: 'promotion' }];
   const requests: string[] = [];
   const failures: Array<{ status: number; message: string; method: string | undefined }> = [];
+  const hooks: Array<{ request: string; action: () => void }> = [];
+  const statuses = new Map<string, Parameters<FakeGitea['setStatuses']>[1]>();
+  /** Gitea's order of commit states, worst first (`commitStatusPriorities` in models/git/commit_status.go). */
+  const worstFirst = ['error', 'failure', 'warning', 'pending', 'success'];
+  const pullOf = (pr: FakeGitea['pulls'][number]) => ({
+    number: pr.number,
+    html_url: `https://gitea.example.com/${owner}/${repo}/pulls/${pr.number}`,
+    state: pr.state,
+    title: pr.title,
+    body: pr.body,
+    merged: pr.merged !== undefined,
+    merge_commit_sha: pr.merged?.commit ?? null,
+    mergeable: pr.state === 'open' && !pr.conflicted,
+    head: { ref: pr.head, sha: pr.merged?.head ?? git.refs.get(pr.head) },
+    base: { ref: pr.base, sha: git.refs.get(pr.base) },
+  });
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -74,7 +112,10 @@ export async function startFakeGitea(owner: string, repo: string, files: Record<
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(payload));
       };
-      requests.push(`${req.method} ${decodeURIComponent(url.pathname)}`);
+      const line = `${req.method} ${decodeURIComponent(url.pathname)}`;
+      requests.push(line);
+      const hook = hooks.findIndex((h) => line.startsWith(h.request));
+      if (hook !== -1) hooks.splice(hook, 1)[0]?.action();
       const failing = failures.findIndex((f) => f.method === undefined || f.method === req.method);
       const [failure] = failing === -1 ? [] : failures.splice(failing, 1);
       if (failure !== undefined) return send(failure.status, { message: failure.message, url: '' });
@@ -177,6 +218,8 @@ export async function startFakeGitea(owner: string, repo: string, files: Record<
           labels: body.labels ?? [],
           state: 'open',
           scheduled: false,
+          conflicted: false,
+          comments: [],
         });
         return send(201, { number, html_url: `https://gitea.example.com/${owner}/${repo}/pulls/${number}` });
       }
@@ -187,19 +230,55 @@ export async function startFakeGitea(owner: string, repo: string, files: Record<
           number: pr.number,
           ...(typeof body.title === 'string' ? { title: body.title } : {}),
           ...(typeof body.body === 'string' ? { body: body.body } : {}),
+          ...(body.state === 'open' || body.state === 'closed' ? { state: body.state as 'open' | 'closed' } : {}),
         };
         pullEdits.push(edit);
         if (edit.title !== undefined) pr.title = edit.title;
         if (edit.body !== undefined) pr.body = edit.body;
+        if (edit.state !== undefined && pr.merged === undefined) pr.state = edit.state;
         return send(201, { number: pr.number, html_url: `https://gitea.example.com/${owner}/${repo}/pulls/${pr.number}`, title: pr.title, body: pr.body });
       }
       if (req.method === 'GET' && path === '/labels') return send(200, labels);
       if (req.method === 'POST' && (m = /^\/pulls\/(\d+)\/merge$/.exec(path))) {
         const pr = pulls.find((p) => p.number === Number(m?.[1]));
         if (pr === undefined) return send(404, { message: 'pull request does not exist' });
-        if (!autoMergeAllowed) return send(405, { message: 'Please try again later' });
-        if (body.merge_when_checks_succeed === true) pr.scheduled = true;
+        if (body.merge_when_checks_succeed === true) {
+          if (!autoMergeAllowed) return send(405, { message: 'Please try again later' });
+          pr.scheduled = true;
+          return res.writeHead(201), res.end();
+        }
+        if (pr.merged !== undefined) return send(405, { message: '', url: '' });
+        if (pr.state !== 'open') return send(404, { message: "The target couldn't be found.", errors: [] });
+        if (pr.conflicted) return send(405, { message: 'Please try again later', url: '' });
+        if (!['merge', 'rebase', 'rebase-merge', 'squash', 'fast-forward-only', 'manually-merged'].includes(body.Do)) {
+          return send(422, [{ fieldNames: ['Do'], classification: 'InclusionError', message: 'Inclusion' }]);
+        }
+        const head = git.refs.get(pr.head) as string;
+        if (body.head_commit_id && body.head_commit_id !== head) return send(409, { message: 'head out of date', url: '' });
+        const title = body.MergeTitleField?.trim() || `Merge pull request '${pr.title}' (#${pr.number}) from ${pr.head} into ${pr.base}`;
+        const extra = String(body.MergeMessageField ?? '').trim();
+        const commit = git.mergeCommit(git.refs.get(pr.base) as string, head, extra === '' ? title : `${title}\n\n${extra}`);
+        git.refs.set(pr.base, commit);
+        pr.state = 'closed';
+        pr.merged = { commit, head };
         return res.writeHead(200), res.end();
+      }
+      if (req.method === 'GET' && (m = /^\/pulls\/(\d+)$/.exec(path))) {
+        const pr = pulls.find((p) => p.number === Number(m?.[1]));
+        return pr === undefined ? send(404, { message: "The target couldn't be found.", errors: [] }) : send(200, pullOf(pr));
+      }
+      if (req.method === 'GET' && (m = /^\/commits\/([^/]+)\/status$/.exec(path))) {
+        const sha = git.resolve(m[1] as string);
+        const list = sha === undefined ? [] : (statuses.get(sha) ?? []);
+        if (list.length === 0) return res.writeHead(200), res.end();
+        const state = worstFirst.find((s) => list.some((entry) => entry.status === s));
+        return send(200, { state, sha, total_count: list.length, statuses: list.map((entry, i) => ({ id: i + 1, ...entry })) });
+      }
+      if (req.method === 'POST' && (m = /^\/issues\/(\d+)\/comments$/.exec(path))) {
+        const pr = pulls.find((p) => p.number === Number(m?.[1]));
+        if (pr === undefined) return send(404, { message: "The target couldn't be found.", errors: [] });
+        pr.comments.push(String(body.body));
+        return send(201, { id: pr.comments.length, body: body.body });
       }
       return send(404, { message: "The target couldn't be found." });
     });
@@ -216,6 +295,8 @@ export async function startFakeGitea(owner: string, repo: string, files: Record<
     failNext: (status, message, times = 1, method = undefined) => {
       for (let i = 0; i < times; i += 1) failures.push({ status, message, method });
     },
+    setStatuses: (ref, list) => statuses.set(git.resolve(ref) as string, list),
+    beforeNext: (request, action) => hooks.push({ request, action }),
     close: local.close,
   };
 }

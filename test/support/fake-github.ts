@@ -16,9 +16,15 @@ export interface FakeGitHub {
     state: 'open' | 'closed';
     labels: string[];
     autoMerge: boolean;
+    /** `false` makes GitHub report a conflict with the base (and refuse to merge); `null` is "still computing". */
+    mergeable: boolean | null;
+    /** Set once merged: the merge commit and the head it merged. */
+    merged?: { commit: string; head: string };
+    /** Bodies of the comments left on it, in order. */
+    comments: string[];
   }>;
   /** Every accepted `PATCH pulls/{pull_number}`, in order, with the fields it set. */
-  readonly pullEdits: Array<{ number: number; title?: string; body?: string }>;
+  readonly pullEdits: Array<{ number: number; title?: string; body?: string; state?: string }>;
   readonly requests: string[];
   /** The commits, branches and ancestry behind the API. */
   readonly git: MemoryGit;
@@ -26,6 +32,12 @@ export interface FakeGitHub {
   messagesOf(branch: string): string[];
   /** A person's commit on a branch, moving it outside Hoist. */
   pushAsPerson(branch: string, files: Record<string, string>, message: string): void;
+  /** The commit statuses of a commit (a branch names its head), as a CI system would have set them; replaces earlier ones. */
+  setStatuses(ref: string, statuses: Array<{ context: string; state: 'success' | 'pending' | 'failure' | 'error' }>): void;
+  /** The check runs of a commit (a branch names its head), as GitHub Actions or an app would have reported them. */
+  setCheckRuns(ref: string, runs: Array<{ name: string; status: 'queued' | 'in_progress' | 'completed'; conclusion: string | null }>): void;
+  /** Runs `action` once, just before the next request whose `METHOD /path` starts with `request` is handled (a push racing a merge). */
+  beforeNext(request: string, action: () => void): void;
   /**
    * Answers the next `times` requests (those whose `METHOD /path` starts with
    * `request`, when given) with `status` and `{ message }`, as GitHub does in
@@ -51,6 +63,19 @@ export interface FakeGitHub {
  * commit ids): `status` ahead, behind, identical or diverged with
  * `ahead_by`, `behind_by` and the commits `base..head`; 404 "Not Found" for a
  * ref the repository does not have, as GitHub's REST docs describe.
+ * A single pull (`GET pulls/{pull_number}`, 404 "Not Found") with `state`,
+ * `merged`, `merge_commit_sha`, `mergeable` and `head.sha`; merging it
+ * (`PUT pulls/{pull_number}/merge`): 405 "Pull Request is not mergeable" when
+ * it is closed or conflicts, 409 "Head branch was modified. Review and try
+ * the merge again." when `sha` is not its head, 422 for an unknown
+ * `merge_method`, else a merge commit (parents base and head, message
+ * `commit_title` and `commit_message`) on the base and 200 `{ sha, merged }`.
+ * The combined status of a ref (`GET commits/{ref}/status`: `failure` when a
+ * status is failure or error, `pending` when one is pending or there are
+ * none at all, else `success`, with `total_count`) and its check runs
+ * (`GET commits/{ref}/check-runs`); issue comments (`POST
+ * issues/{issue_number}/comments`, 404 for an unknown number); `PATCH
+ * pulls/{pull_number}` with `state: closed`.
  */
 export async function startFakeGitHub(owner: string, repo: string, files: Record<string, string>, allowAutoMerge = true): Promise<FakeGitHub> {
   const token = 'ghp_testtoken';
@@ -61,8 +86,24 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
   const pullEdits: FakeGitHub['pullEdits'] = [];
   const requests: string[] = [];
   const failures: Array<{ status: number; message: string; request: string | undefined }> = [];
+  const hooks: Array<{ request: string; action: () => void }> = [];
+  const statuses = new Map<string, Parameters<FakeGitHub['setStatuses']>[1]>();
+  const checkRuns = new Map<string, Parameters<FakeGitHub['setCheckRuns']>[1]>();
   const hash = (value: string) => createHash('sha1').update(value).digest('hex');
 
+  const pullOf = (pr: FakeGitHub['pulls'][number]) => ({
+    number: pr.number,
+    html_url: `https://github.com/${owner}/${repo}/pull/${pr.number}`,
+    state: pr.state,
+    title: pr.title,
+    body: pr.body === '' ? null : pr.body,
+    merged: pr.merged !== undefined,
+    // GitHub answers a test merge commit for an open PR; the fake has none.
+    merge_commit_sha: pr.merged?.commit ?? null,
+    mergeable: pr.state === 'open' ? pr.mergeable : null,
+    head: { ref: pr.head, sha: pr.merged?.head ?? refs.get(pr.head) },
+    base: { ref: pr.base, sha: refs.get(pr.base) },
+  });
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -75,6 +116,8 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
       };
       const line = `${req.method} ${decodeURIComponent(url.pathname)}`;
       requests.push(line);
+      const hook = hooks.findIndex((h) => line.startsWith(h.request));
+      if (hook !== -1) hooks.splice(hook, 1)[0]?.action();
       const failing = failures.findIndex((f) => f.request === undefined || line.startsWith(f.request));
       const [failure] = failing === -1 ? [] : failures.splice(failing, 1);
       if (failure !== undefined) return send(failure.status, { message: failure.message });
@@ -187,8 +230,64 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
           });
         }
         const number = pulls.length + 1;
-        pulls.push({ number, head: body.head, base: body.base, title: body.title, body: body.body ?? '', state: 'open', labels: [], autoMerge: false });
+        pulls.push({
+          number,
+          head: body.head,
+          base: body.base,
+          title: body.title,
+          body: body.body ?? '',
+          state: 'open',
+          labels: [],
+          autoMerge: false,
+          mergeable: true,
+          comments: [],
+        });
         return send(201, { number, node_id: `PR_node${number}`, html_url: `https://github.com/${owner}/${repo}/pull/${number}` });
+      }
+      if (req.method === 'GET' && (m = /^\/pulls\/(\d+)$/.exec(path))) {
+        const pr = pulls.find((p) => p.number === Number(m?.[1]));
+        if (pr === undefined) return send(404, { message: 'Not Found' });
+        return send(200, pullOf(pr));
+      }
+      if (req.method === 'PUT' && (m = /^\/pulls\/(\d+)\/merge$/.exec(path))) {
+        const pr = pulls.find((p) => p.number === Number(m?.[1]));
+        if (pr === undefined) return send(404, { message: 'Not Found' });
+        if (pr.state !== 'open' || pr.mergeable === false) return send(405, { message: 'Pull Request is not mergeable' });
+        const head = refs.get(pr.head) as string;
+        if (body.sha !== undefined && body.sha !== head) return send(409, { message: 'Head branch was modified. Review and try the merge again.' });
+        if (body.merge_method !== undefined && !['merge', 'squash', 'rebase'].includes(body.merge_method)) {
+          return send(422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', field: 'merge_method', code: 'invalid' }] });
+        }
+        const title = body.commit_title ?? `Merge pull request #${pr.number} from ${owner}/${pr.head}`;
+        const message = body.commit_message === undefined ? title : `${title}\n\n${body.commit_message}`;
+        const sha = git.mergeCommit(refs.get(pr.base) as string, head, message);
+        refs.set(pr.base, sha);
+        pr.state = 'closed';
+        pr.merged = { commit: sha, head };
+        return send(200, { sha, merged: true, message: 'Pull Request successfully merged' });
+      }
+      if (req.method === 'GET' && (m = /^\/commits\/([^/]+)\/status$/.exec(path))) {
+        const sha = git.resolve(m[1] as string);
+        if (sha === undefined) return send(404, { message: 'Not Found' });
+        const list = statuses.get(sha) ?? [];
+        const state = list.some((s) => s.state === 'failure' || s.state === 'error')
+          ? 'failure'
+          : list.length === 0 || list.some((s) => s.state === 'pending')
+            ? 'pending'
+            : 'success';
+        return send(200, { state, sha, total_count: list.length, statuses: list });
+      }
+      if (req.method === 'GET' && (m = /^\/commits\/([^/]+)\/check-runs$/.exec(path))) {
+        const sha = git.resolve(m[1] as string);
+        if (sha === undefined) return send(404, { message: 'Not Found' });
+        const runs = checkRuns.get(sha) ?? [];
+        return send(200, { total_count: runs.length, check_runs: runs.map((run, i) => ({ id: i + 1, head_sha: sha, ...run })) });
+      }
+      if (req.method === 'POST' && (m = /^\/issues\/(\d+)\/comments$/.exec(path))) {
+        const pr = pulls.find((p) => p.number === Number(m?.[1]));
+        if (pr === undefined) return send(404, { message: 'Not Found' });
+        pr.comments.push(String(body.body));
+        return send(201, { id: pr.comments.length, body: body.body });
       }
       if (req.method === 'PATCH' && (m = /^\/pulls\/(\d+)$/.exec(path))) {
         const pr = pulls.find((p) => p.number === Number(m?.[1]));
@@ -197,10 +296,12 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
           number: pr.number,
           ...(typeof body.title === 'string' ? { title: body.title } : {}),
           ...(typeof body.body === 'string' ? { body: body.body } : {}),
+          ...(body.state === 'open' || body.state === 'closed' ? { state: body.state as 'open' | 'closed' } : {}),
         };
         pullEdits.push(edit);
         if (edit.title !== undefined) pr.title = edit.title;
         if (edit.body !== undefined) pr.body = edit.body;
+        if (edit.state !== undefined && pr.merged === undefined) pr.state = edit.state;
         return send(200, {
           number: pr.number,
           html_url: `https://github.com/${owner}/${repo}/pull/${pr.number}`,
@@ -232,6 +333,9 @@ export async function startFakeGitHub(owner: string, repo: string, files: Record
     fileAt: (branch, path) => git.fileAt(branch, path),
     messagesOf: (branch) => git.messagesOf(branch),
     pushAsPerson: (branch, changed, message) => git.pushAsPerson(branch, changed, message),
+    setStatuses: (ref, list) => statuses.set(git.resolve(ref) as string, list),
+    setCheckRuns: (ref, runs) => checkRuns.set(git.resolve(ref) as string, runs),
+    beforeNext: (request, action) => hooks.push({ request, action }),
     failNext: (status, message, times = 1, request = undefined) => {
       for (let i = 0; i < times; i += 1) failures.push({ status, message, request });
     },

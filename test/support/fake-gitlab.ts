@@ -13,16 +13,26 @@ export interface FakeGitLab {
     title: string;
     description: string;
     labels: string;
-    state: 'opened' | 'merged';
+    state: 'opened' | 'merged' | 'closed';
     autoMerge: boolean;
+    /** The status of its head pipeline (`running`, `success`, `failed` …); undefined when it has none (`head_pipeline: null`). */
+    pipeline?: string;
+    /** `true` makes GitLab report conflicts (`has_conflicts`) and refuse to merge with 422. */
+    hasConflicts: boolean;
+    /** Set once merged: the merge commit and the head it merged. */
+    merged?: { commit: string; head: string };
+    /** Bodies of the notes left on it, in order. */
+    notes: string[];
   }>;
   /** Every accepted `PUT merge_requests/:iid`, in order, with the fields it set. */
-  readonly mergeRequestEdits: Array<{ iid: number; title?: string; description?: string }>;
+  readonly mergeRequestEdits: Array<{ iid: number; title?: string; description?: string; state_event?: string }>;
   readonly commitRequests: Array<Record<string, any>>;
   /** Every request as `METHOD /path` (decoded), before any check. */
   readonly requests: string[];
   /** Answers the next `times` requests (of `method`, when given) with `status` and `{ message }`, as GitLab does in an outage or a refusal. */
   failNext(status: number, message: string, times?: number, method?: string): void;
+  /** Runs `action` once, just before the next request whose `METHOD /path` (decoded) starts with `request` is handled (a push racing a merge). */
+  beforeNext(request: string, action: () => void): void;
   close(): Promise<void>;
 }
 
@@ -44,6 +54,18 @@ export interface FakeGitLab {
  * `to` and not from `from` (branches or full or abbreviated ids), 404
  * "404 Ref Not Found" for a ref it does not know (`not_found!("Ref")` in
  * lib/api/repositories.rb), 400 when `from` or `to` is missing.
+ * A single MR (`GET merge_requests/:iid`, 404 "404 Not found") with `state`,
+ * `sha`, `merge_commit_sha`, `head_pipeline` (`null` without a pipeline),
+ * `has_conflicts` and `detailed_merge_status`. Merging it (`PUT
+ * merge_requests/:iid/merge`, as the merge requests API documents): 405 "405
+ * Method Not Allowed" when it is not open, 422 "Branch cannot be merged"
+ * when it has conflicts, 409 "SHA does not match HEAD of source branch: …"
+ * when `sha` is not its head, else a merge commit (parents target and source
+ * head, message `merge_commit_message`) on the target and 200 with the
+ * merged MR; with `auto_merge` or `merge_when_pipeline_succeeds` it only
+ * schedules the merge (405 while the MR has no pipeline, when started so).
+ * Notes (`POST merge_requests/:iid/notes`); `PUT merge_requests/:iid` with
+ * `state_event` `close` or `reopen`.
  */
 export async function startFakeGitLab(project: string, files: Record<string, string>, pipelineExists = true): Promise<FakeGitLab> {
   const token = 'glpat-testtoken';
@@ -53,6 +75,25 @@ export async function startFakeGitLab(project: string, files: Record<string, str
   const mergeRequestEdits: FakeGitLab['mergeRequestEdits'] = [];
   const requests: string[] = [];
   const failures: Array<{ status: number; message: string; method: string | undefined }> = [];
+  const hooks: Array<{ request: string; action: () => void }> = [];
+  const mergeRequestOf = (mr: FakeGitLab['mergeRequests'][number]) => {
+    const sha = mr.merged?.head ?? git.refs.get(mr.source);
+    return {
+      iid: mr.iid,
+      web_url: `https://gitlab.example.com/${project}/-/merge_requests/${mr.iid}`,
+      state: mr.state,
+      title: mr.title,
+      description: mr.description === '' ? null : mr.description,
+      source_branch: mr.source,
+      target_branch: mr.target,
+      sha,
+      merge_commit_sha: mr.merged?.commit ?? null,
+      merge_when_pipeline_succeeds: mr.autoMerge,
+      head_pipeline: mr.pipeline === undefined ? null : { id: mr.iid, sha, ref: mr.source, status: mr.pipeline },
+      has_conflicts: mr.hasConflicts,
+      detailed_merge_status: mr.state !== 'opened' ? 'not_open' : mr.hasConflicts ? 'conflict' : 'mergeable',
+    };
+  };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -64,7 +105,10 @@ export async function startFakeGitLab(project: string, files: Record<string, str
         res.writeHead(status, { 'content-type': type });
         res.end(type === 'application/json' ? JSON.stringify(payload) : String(payload));
       };
-      requests.push(`${req.method} ${decodeURIComponent(url.pathname)}`);
+      const line = `${req.method} ${decodeURIComponent(url.pathname)}`;
+      requests.push(line);
+      const hook = hooks.findIndex((h) => line.startsWith(h.request));
+      if (hook !== -1) hooks.splice(hook, 1)[0]?.action();
       const failing = failures.findIndex((f) => f.method === undefined || f.method === req.method);
       const [failure] = failing === -1 ? [] : failures.splice(failing, 1);
       if (failure !== undefined) return send(failure.status, { message: failure.message });
@@ -155,6 +199,8 @@ export async function startFakeGitLab(project: string, files: Record<string, str
           labels: body.labels ?? '',
           state: 'opened',
           autoMerge: false,
+          hasConflicts: false,
+          notes: [],
         });
         return send(201, { iid, web_url: `https://gitlab.example.com/${project}/-/merge_requests/${iid}` });
       }
@@ -165,18 +211,45 @@ export async function startFakeGitLab(project: string, files: Record<string, str
           iid: mr.iid,
           ...(typeof body.title === 'string' ? { title: body.title } : {}),
           ...(typeof body.description === 'string' ? { description: body.description } : {}),
+          ...(typeof body.state_event === 'string' ? { state_event: body.state_event } : {}),
         };
         mergeRequestEdits.push(edit);
         if (edit.title !== undefined) mr.title = edit.title;
         if (edit.description !== undefined) mr.description = edit.description;
-        return send(200, { iid: mr.iid, state: mr.state, title: mr.title, description: mr.description });
+        // A transition the MR cannot make (closing a closed or merged one) is ignored, not refused.
+        if (edit.state_event === 'close' && mr.state === 'opened') mr.state = 'closed';
+        if (edit.state_event === 'reopen' && mr.state === 'closed') mr.state = 'opened';
+        return send(200, mergeRequestOf(mr));
+      }
+      if (req.method === 'GET' && (m = /^\/merge_requests\/(\d+)$/.exec(path))) {
+        const mr = mergeRequests.find((r) => r.iid === Number(m?.[1]));
+        return mr === undefined ? send(404, { message: '404 Not found' }) : send(200, mergeRequestOf(mr));
+      }
+      if (req.method === 'POST' && (m = /^\/merge_requests\/(\d+)\/notes$/.exec(path))) {
+        const mr = mergeRequests.find((r) => r.iid === Number(m?.[1]));
+        if (mr === undefined) return send(404, { message: '404 Not found' });
+        if (typeof body.body !== 'string' || body.body === '') return send(400, { error: 'body is missing' });
+        mr.notes.push(body.body);
+        return send(201, { id: mr.notes.length, body: body.body, noteable_iid: mr.iid });
       }
       if (req.method === 'PUT' && (m = /^\/merge_requests\/(\d+)\/merge$/.exec(path))) {
         const mr = mergeRequests.find((r) => r.iid === Number(m?.[1]));
         if (mr === undefined) return send(404, { message: '404 Not found' });
-        if (!pipelineExists) return send(405, { message: '405 Method Not Allowed' });
-        if (body.auto_merge === true || body.merge_when_pipeline_succeeds === true) mr.autoMerge = true;
-        return send(200, { iid: mr.iid, state: mr.state, merge_when_pipeline_succeeds: mr.autoMerge });
+        if (body.auto_merge === true || body.merge_when_pipeline_succeeds === true) {
+          if (!pipelineExists) return send(405, { message: '405 Method Not Allowed' });
+          mr.autoMerge = true;
+          return send(200, mergeRequestOf(mr));
+        }
+        if (mr.state !== 'opened') return send(405, { message: '405 Method Not Allowed' });
+        if (mr.hasConflicts) return send(422, { message: 'Branch cannot be merged' });
+        const head = git.refs.get(mr.source) as string;
+        if (body.sha !== undefined && body.sha !== head) return send(409, { message: `SHA does not match HEAD of source branch: ${head}` });
+        const message = body.merge_commit_message ?? `Merge branch '${mr.source}' into '${mr.target}'`;
+        const commit = git.mergeCommit(git.refs.get(mr.target) as string, head, message);
+        git.refs.set(mr.target, commit);
+        mr.state = 'merged';
+        mr.merged = { commit, head };
+        return send(200, mergeRequestOf(mr));
       }
       return send(404, { message: '404 Not Found' });
     });
@@ -193,6 +266,7 @@ export async function startFakeGitLab(project: string, files: Record<string, str
     failNext: (status, message, times = 1, method = undefined) => {
       for (let i = 0; i < times; i += 1) failures.push({ status, message, method });
     },
+    beforeNext: (request, action) => hooks.push({ request, action }),
     close: local.close,
   };
 }

@@ -31,6 +31,16 @@ export class MemoryGit {
     return this.addCommit(tree, [parent], message);
   }
 
+  /**
+   * A merge commit with parents `[base, head]`: the base's files with the
+   * head's laid over them. There is no conflict detection; a fake says when
+   * a PR conflicts because a test told it to.
+   */
+  mergeCommit(base: string, head: string, message: string): string {
+    const tree = new Map([...(this.commits.get(base)?.tree ?? []), ...(this.commits.get(head)?.tree ?? [])]);
+    return this.addCommit(tree, [base, head], message);
+  }
+
   isAncestor(ancestor: string, of: string): boolean {
     const stack = [of];
     while (stack.length > 0) {

@@ -61,12 +61,20 @@ describe('GitCliProvider (against a real bare repository)', () => {
     expect(person.log('hoist/prod/api')).toEqual(['reset', 'seed']);
   });
 
-  it('has no pull requests: finds none and has nothing to update', async () => {
-    const { bare } = createBareRepo({ 'values.yaml': 'tag: 1.0.0\n' });
+  it('has no pull requests: finds none, has nothing to update, knows no status, and refuses to merge or close', async () => {
+    const { bare, person } = createBareRepo({ 'values.yaml': 'tag: 1.0.0\n' });
     const git = provider(bare);
     expect(git.supportsPullRequests).toBe(false);
     expect(await git.findOpenPullRequest()).toBeUndefined();
     await expect(git.updatePullRequest()).resolves.toBeUndefined();
+    expect(await git.pullRequestStatus()).toBeUndefined();
+    const merge = await rejectionOf(git.mergePullRequest());
+    expect(merge).toBeInstanceOf(TerminalError);
+    expect(merge.message).toBe('plain git has no pull requests: there is none to merge');
+    const close = await rejectionOf(git.closePullRequest());
+    expect(close).toBeInstanceOf(TerminalError);
+    expect(close.message).toBe('plain git has no pull requests: there is none to close');
+    expect(person.log()).toEqual(['seed']);
   });
 
   it('says "missing" only for a path absent from a commit it has; an unknown commit is a ConflictError, a folder a TerminalError', async () => {
