@@ -50,27 +50,31 @@ export async function holdTargets(request: HoldRequest, deps: CliDeps): Promise<
   return { service: request.service, environment: request.environment, targets: results };
 }
 
-/** Lifts a person's hold from every target of a service in one environment; a revert hold stays (a newer image lifts it). */
+/**
+ * Lifts every hold from the targets of a service in one environment: a
+ * person's hold, and a revert hold (a rollback, or a tag set back by hand),
+ * so the next image moves them again.
+ */
 export async function releaseTargets(request: Pick<HoldRequest, 'service' | 'environment'>, deps: CliDeps): Promise<HoldResult> {
   const targets = targetsIn(request.service, request.environment, deps);
   const states = await deps.states.get(targets.map((t) => t.key));
   const results: Array<HoldResult['targets'][number]> = [];
   for (const target of targets) {
     const state = states.get(target.key);
-    const heldAbove = state?.heldAbove ? { heldAbove: state.heldAbove } : {};
-    if (state?.hold === undefined) {
-      results.push({ key: target.key, repository: target.repository.name, file: target.file, result: 'unchanged', ...heldAbove });
+    if (state?.hold === undefined && state?.heldAbove === undefined) {
+      results.push({ key: target.key, repository: target.repository.name, file: target.file, result: 'unchanged' });
       continue;
     }
-    const { hold: _released, ...rest } = state;
+    // Without the tag Hoist last wrote, the tag in the file is no revert any more: nothing holds it.
+    const { hold: _released, heldAbove: _lifted, lastWrittenTag: _forgotten, ...rest } = state;
     await deps.states.put(target.key, rest);
-    results.push({ key: target.key, repository: target.repository.name, file: target.file, result: 'released', ...heldAbove });
+    results.push({ key: target.key, repository: target.repository.name, file: target.file, result: 'released' });
   }
   return { service: request.service, environment: request.environment, targets: results };
 }
 
 /** The configured targets of a service in an environment; none is a usage error naming what there is. */
-function targetsIn(service: string, environment: string, deps: CliDeps): ResolvedTarget[] {
+export function targetsIn(service: string, environment: string, deps: CliDeps): ResolvedTarget[] {
   const images = deps.config.images.filter((image) => serviceOf(image) === service);
   if (images.length === 0) {
     const known = [...new Set(deps.config.images.map(serviceOf))].sort().join(', ');

@@ -6,6 +6,7 @@ import { formatHistory, readHistory } from './history-command';
 import { formatHoldResult, holdTargets, releaseTargets } from './hold-command';
 import { formatPlan, planImage } from './plan-command';
 import { DEFAULT_CONFIG, DEFAULT_STATE, EMBEDDED_CONFIG, resolveConfigPath, resolveStateDir } from './resolve-cli-paths';
+import { rollbackService } from './rollback-command';
 import { formatStatus, readStatus } from './status-command';
 
 /** What a command body gets: the wired core, how to write, and whether to write JSON. */
@@ -165,6 +166,32 @@ Colour only when stdout is a terminal and NO_COLOR is unset.`,
         if (scope.json) writeJson(scope.io, result);
         else scope.io.stdout.write(formatHoldResult(result));
         return result.targets.some((t) => t.result === 'released') ? EXIT.ok : EXIT.nothing;
+      }),
+    );
+
+  program
+    .command('rollback')
+    .description('Return a service in an environment to its previous tag (from the audit trail) with a new commit or PR, and hold it there.')
+    .argument('<service>', 'the service')
+    .requiredOption('--env <environment>', 'the environment')
+    .option('--tag <tag>', 'the tag to return to (default: the one before the current tag, from the audit trail)')
+    .option('--by <name>', 'who rolls back (default: the login name)')
+    .addHelpText(
+      'after',
+      '\nThe target stays where it is until an image newer than the one rolled back, or `hoist release`.\nExit: 1 when there is no earlier tag or the host refuses.',
+    )
+    .action(
+      action(async (scope, service: string, options: { env: string; tag?: string; by?: string }) => {
+        const by = options.by ?? scope.io.env.USER ?? userInfo().username;
+        const results = await rollbackService({ service, environment: options.env, by, ...(options.tag ? { tag: options.tag } : {}) }, scope.deps);
+        if (scope.json) writeJson(scope.io, { service, environment: options.env, rollbacks: results });
+        else
+          for (const r of results) {
+            scope.io.stdout.write(
+              `${service} in ${options.env}: ${r.fromTag} -> ${r.toTag}, ${r.pullRequest ? `pull request ${r.pullRequest.url}` : `commit ${r.commit.slice(0, 8)} on ${r.branch}`}; held until a newer image or hoist release\n`,
+            );
+          }
+        return EXIT.ok;
       }),
     );
 

@@ -2,14 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import * as z from 'zod';
 import { resolveLocalRepositoryUrls } from '../../dev/resolve-local-repositories';
-import { AUDIT_FILE } from '../clients/local/file-audit-log';
+import { AUDIT_FILE, FileAuditLog } from '../clients/local/file-audit-log';
 import { TAG_HISTORY_FILE } from '../clients/local/file-tag-history';
 import { FileTargetStateStore, TARGET_STATES_FILE } from '../clients/local/file-target-state-store';
 import { MemoryTagHistory } from '../clients/local/memory-tag-history';
 import { readJsonLines } from '../clients/local/private-files';
 import { parsePromotionConfig } from '../core/config/parse-promotion-config';
 import type { PromotionConfig, RepositoryConfig } from '../core/config/promotion-config';
-import type { GitProvider, TagHistory, TargetStateStore } from '../core/ports';
+import type { AuditLog, GitProvider, TagHistory, TargetStateStore } from '../core/ports';
 import { providerCache } from '../providers/create-provider';
 import { TerminalError } from '../shared/errors';
 
@@ -34,6 +34,8 @@ export interface CliDeps {
   readonly tagHistory: TagHistory;
   /** The lines of `<state>/audit.jsonl`, each parsed as JSON (a torn last line is skipped). */
   readonly auditLines: () => unknown[];
+  /** Appends to `<state>/audit.jsonl` (a rollback is a promotion too). */
+  readonly audit: AuditLog;
   readonly now: () => Date;
 }
 
@@ -72,6 +74,17 @@ export function wireCli(options: CliWiringOptions): CliDeps {
     // A dry run must not remember the tags it was asked about.
     tagHistory: { pushTimes: (tags) => tagHistory.pushTimes(tags), record: async () => undefined },
     auditLines: () => readJsonLines(join(stateDir, AUDIT_FILE)),
+    // Opened on the first record only: the read-only commands create nothing.
+    audit: {
+      record: async (entry) => {
+        const log = new FileAuditLog({ dir: stateDir });
+        try {
+          await log.record(entry);
+        } finally {
+          log.close();
+        }
+      },
+    },
     now: () => new Date(),
   };
 }

@@ -226,6 +226,68 @@ describe('hoist status and history, after a promotion by the dev promoter', () =
   });
 });
 
+describe('hoist rollback', () => {
+  it('returns dev to the tag before, with a new commit, and holds it until a newer image or release', async () => {
+    const repo = embedded();
+    const states = new FileTargetStateStore(repo.stateDir);
+    const promote = async (tag: string) => {
+      const audit = new FileAuditLog({ dir: repo.stateDir });
+      try {
+        await createLocalPromoter({ configPath: repo.configPath, env: {}, states, audit }).consume(promotionOf(tag));
+      } finally {
+        audit.close();
+      }
+    };
+    const devTag = () =>
+      /tag: "?([^"\s#]+)/.exec(execFileSync('git', ['--git-dir', repo.bareRepo, 'show', 'main:apps/api/dev/values.yaml'], { encoding: 'utf8' }))?.[1];
+    await promote('1.5.0');
+    const before = execFileSync('git', ['--git-dir', repo.bareRepo, 'rev-parse', 'main'], { encoding: 'utf8' }).trim();
+
+    const run = await hoist([...repo.args, 'rollback', 'api', '--env', 'dev', '--by', 'carol']);
+    expect(run).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^api in dev: 1\.5\.0 -> 1\.4\.2, commit [0-9a-f]{8} on main; held until a newer image or hoist release\n$/),
+    });
+    expect(devTag()).toBe('1.4.2');
+    // A new commit on top, never a rewrite.
+    expect(execFileSync('git', ['--git-dir', repo.bareRepo, 'rev-parse', 'main~1'], { encoding: 'utf8' }).trim()).toBe(before);
+    expect(execFileSync('git', ['--git-dir', repo.bareRepo, 'log', '-1', '--format=%s', 'main'], { encoding: 'utf8' }).trim()).toBe(
+      'revert(dev): roll api back 1.5.0 -> 1.4.2',
+    );
+
+    // The same image again is held; so is anything not newer than the rolled-back tag.
+    await promote('1.5.0');
+    expect(devTag()).toBe('1.4.2');
+    const history = await hoist([...repo.args, 'history', 'api', '--env', 'dev']);
+    expect(history.stdout).toMatch(/dev\s+1\.5\.0 -> 1\.4\.2\s+promoted/);
+
+    // A person releases it: the next image moves it again.
+    expect((await hoist([...repo.args, 'release', 'api', '--env', 'dev'])).code).toBe(0);
+    await promote('1.5.0');
+    expect(devTag()).toBe('1.5.0');
+  });
+
+  it('lets a newer image than the rolled-back one through, and says when there is nothing to go back to', async () => {
+    const repo = embedded();
+    const states = new FileTargetStateStore(repo.stateDir);
+    const promote = async (tag: string) => {
+      const audit = new FileAuditLog({ dir: repo.stateDir });
+      try {
+        await createLocalPromoter({ configPath: repo.configPath, env: {}, states, audit }).consume(promotionOf(tag));
+      } finally {
+        audit.close();
+      }
+    };
+    const none = await hoist([...repo.args, 'rollback', 'api', '--env', 'dev']);
+    expect(none).toMatchObject({ code: 1, stderr: "hoist: the audit trail has no tag of api in dev before '1.4.2'; name one with --tag\n" });
+
+    await promote('1.5.0');
+    expect((await hoist([...repo.args, 'rollback', 'api', '--env', 'dev', '--tag', '1.4.2'])).code).toBe(0);
+    await promote('1.5.1');
+    expect(execFileSync('git', ['--git-dir', repo.bareRepo, 'show', 'main:apps/api/dev/values.yaml'], { encoding: 'utf8' })).toMatch(/tag: "?1\.5\.1/);
+  });
+});
+
 describe('hoist usage', () => {
   const repo = embedded();
 
@@ -255,7 +317,7 @@ describe('hoist usage', () => {
     expect(run).toMatchObject({ code: 1, stdout: '', stderr: `hoist: config ${join(repo.root, 'missing.yaml')} not found\n` });
   });
 
-  it.each([[[]], [['plan']], [['status']], [['history']], [['hold']], [['release']]])('answers --help for %j', async (command) => {
+  it.each([[[]], [['plan']], [['status']], [['history']], [['hold']], [['release']], [['rollback']]])('answers --help for %j', async (command) => {
     const run = await hoist([...command, '--help']);
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toContain(`Usage: hoist${command.length > 0 ? ` ${command[0]}` : ''} `);
