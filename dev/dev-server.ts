@@ -12,12 +12,14 @@ import type { DeliveryLedger, EnvelopeConsumer, PromotionOutcomeStore, RegistryI
 import type { Work } from '../lambdas/core/promotion/triggers';
 import type { SecretChange } from '../lambdas/core/secrets/secret-change';
 import type { SecretSyncOutcome } from '../lambdas/core/secrets/sync-secrets';
+import type { SlackApp, SlackDirectory, SlackResponder } from '../lambdas/core/slack-ports';
 import { parseWebhookSecretText, selectWebhookSecrets } from '../lambdas/core/webhook-secrets';
 import { createEcrEventHandler } from '../lambdas/ecr-event/create-ecr-event-handler';
 import { createPromotionsHandler } from '../lambdas/promotions/create-promotions-handler';
 import { TerminalError } from '../lambdas/shared/errors';
 import { errorAnswerOf } from '../lambdas/shared/http-error-response';
 import { logger } from '../lambdas/shared/logger';
+import { createSlackActionsHandler } from '../lambdas/slack-actions/create-slack-actions-handler';
 import { createWebhookHandler } from '../lambdas/webhook/create-webhook-handler';
 import { GATEWAY_BODY_LIMIT, readDevSettings } from './dev-settings';
 import { localLambdaContext } from './lambda-context';
@@ -43,6 +45,16 @@ export interface DevServerOptions {
   readonly promotionOutcomes?: PromotionOutcomeStore;
   /** The secrets sync behind `POST /events/secrets` and `POST /reconcile/secrets`. @default none: both answer why not */
   readonly secrets?: DevSecretsSync;
+  /** The Slack app behind `POST /slack/actions`. @default none: the route answers 404 and why */
+  readonly slackActions?: DevSlackActions;
+}
+
+/** What `POST /slack/actions` needs: the app's signing secret, who may decide, and Slack to ask and answer. */
+export interface DevSlackActions {
+  readonly signingSecret: string;
+  readonly app: Pick<SlackApp, 'channel' | 'approvers'>;
+  readonly directory: SlackDirectory;
+  readonly responder: SlackResponder;
 }
 
 /** What the secret routes call: the sync core with a secrets file and a Vault. */
@@ -80,8 +92,8 @@ export interface DevServer {
 }
 
 /**
- * The local stand-in for the deployed service: the same webhook, ECR and
- * promotions handlers and the ECR reconcile behind Node's HTTP server, an in-memory delivery ledger and an
+ * The local stand-in for the deployed service: the same webhook, ECR,
+ * promotions and Slack actions handlers and the ECR reconcile behind Node's HTTP server, an in-memory delivery ledger and an
  * in-process FIFO queue. No AWS account is involved.
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
@@ -116,6 +128,19 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     newId: randomUUID,
   });
 
+  const slack = options.slackActions;
+  const slackActions =
+    slack === undefined
+      ? undefined
+      : createSlackActionsHandler({
+          ...intake,
+          signingSecret: async () => slack.signingSecret,
+          app: slack.app,
+          directory: slack.directory,
+          responder: slack.responder,
+          maxBodyBytes: settings.HOIST_MAX_BODY_BYTES,
+        });
+
   // Known once the server listens; no request is handled before that.
   let ownHost = '';
   const ownOrigins = new Set<string>();
@@ -144,12 +169,19 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     const isPromotion = pathname === '/promotions' || pathname.startsWith('/promotions/');
     const isSecretEvent = pathname === '/events/secrets' && method === 'POST';
     const isSecretReconcile = pathname === '/reconcile/secrets' && method === 'POST';
-    if (!isWebhook && !isEcr && !isReconcile && !isPromotion && !isSecretEvent && !isSecretReconcile) {
+    const isSlackAction = pathname === '/slack/actions';
+    if (!isWebhook && !isEcr && !isReconcile && !isPromotion && !isSecretEvent && !isSecretReconcile && !isSlackAction) {
       send(res, 404, { error: 'not found', reason: `no route for ${method} ${pathname}` });
       return;
     }
+    if (isSlackAction && slackActions === undefined) {
+      send(res, 404, { error: 'not found', reason: 'the promotion config has no slack.app, or its signingSecretEnv and botTokenEnv variables are not set' });
+      return;
+    }
     // A webhook that is not a POST gets the handler's own 405; a GET of an outcome has no body to screen.
-    const refusal = method === 'POST' ? screenMediaType(req.headers['content-type'], { allowForm: pathname === '/webhooks/github' }) : undefined;
+    // Slack posts interactions as a form, GitHub may post webhooks as one.
+    const allowForm = pathname === '/webhooks/github' || isSlackAction;
+    const refusal = method === 'POST' ? screenMediaType(req.headers['content-type'], { allowForm }) : undefined;
     if (refusal !== undefined) {
       send(res, refusal.status, { error: refusal.error, reason: refusal.reason });
       return;
@@ -176,7 +208,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       return;
     }
     const event = toApiGatewayEvent(method, { ...target, host: ownHost }, req.headers, body);
-    const result = isPromotion ? await promotions(event, localLambdaContext('hoist-promotions')) : await webhook(event, localLambdaContext('hoist-webhook'));
+    const result =
+      isSlackAction && slackActions !== undefined
+        ? await slackActions(event, localLambdaContext('hoist-slack-actions'))
+        : isPromotion
+          ? await promotions(event, localLambdaContext('hoist-promotions'))
+          : await webhook(event, localLambdaContext('hoist-webhook'));
     res.writeHead(result.statusCode ?? 200, { 'content-type': 'application/json' });
     res.end(result.body ?? '');
   }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ArgoCdClient } from '../lambdas/clients/argocd-client';
 import { parseEcrImageName } from '../lambdas/clients/aws/ecr-image-name';
+import { CachedSlackDirectory } from '../lambdas/clients/cached-slack-directory';
 import { commitCredentialsOf, GitHostCommitHistory } from '../lambdas/clients/git-host-commit-history';
 import { FilePromotionOutcomeStore } from '../lambdas/clients/local/file-promotion-outcomes';
 import { InProcessGates } from '../lambdas/clients/local/in-process-gates';
@@ -11,6 +12,8 @@ import { ImageRegistries } from '../lambdas/clients/registry/image-registries';
 import { OciImageRegistry } from '../lambdas/clients/registry/oci-image-registry';
 import { parseRegistryCredentials } from '../lambdas/clients/registry/registry-credentials';
 import { slackNotifiers } from '../lambdas/clients/slack-notifier';
+import { SlackResponseUrlResponder } from '../lambdas/clients/slack-response-url';
+import { SlackWebApi } from '../lambdas/clients/slack-web-api';
 import { parsePromotionConfig } from '../lambdas/core/config/parse-promotion-config';
 import type { PromotionConfig, SlackDestination } from '../lambdas/core/config/promotion-config';
 import type { HoistEvent } from '../lambdas/core/events';
@@ -22,7 +25,7 @@ import { providerCache } from '../lambdas/providers/create-provider';
 import { TerminalError } from '../lambdas/shared/errors';
 import { logger } from '../lambdas/shared/logger';
 import { createLocalSecretsSync, type LocalSecretsSync } from './dev-secrets';
-import { type DevServer, startDevServer } from './dev-server';
+import { type DevServer, type DevSlackActions, startDevServer } from './dev-server';
 import type { DevSettings } from './dev-settings';
 import { openDevState } from './dev-state';
 import { ensureEmbeddedGitops } from './embedded-gitops';
@@ -177,6 +180,33 @@ export function createLocalPromoter(options: LocalPromoterOptions): {
   };
 }
 
+/**
+ * `POST /slack/actions` of the dev server: the signing secret and bot token
+ * from the variables `slack.app` names (`signingSecretEnv`, `botTokenEnv`),
+ * Slack's own Web API and response_urls. Undefined, with the reason, when
+ * there is no `slack.app` or a variable is not set.
+ */
+export function localSlackActions(
+  app: PromotionConfig['slack']['app'],
+  env: Readonly<Record<string, string | undefined>>,
+): { readonly actions?: DevSlackActions; readonly off?: string } {
+  if (app === undefined) return {};
+  const signingSecret = app.signingSecretEnv ? env[app.signingSecretEnv] : undefined;
+  const token = app.botTokenEnv ? env[app.botTokenEnv] : undefined;
+  if (!signingSecret || !token) {
+    const names = [app.signingSecretEnv ?? 'slack.app.signingSecretEnv', app.botTokenEnv ?? 'slack.app.botTokenEnv'];
+    return { off: `set ${names.join(' and ')} to take Slack approval clicks` };
+  }
+  return {
+    actions: {
+      signingSecret,
+      app,
+      directory: new CachedSlackDirectory({ directory: new SlackWebApi({ token: async () => token }) }),
+      responder: new SlackResponseUrlResponder(),
+    },
+  };
+}
+
 export interface LocalDevServer extends DevServer {
   readonly configPath: string;
   /** The embedded GitOps repository, when no HOIST_CONFIG is set. */
@@ -185,6 +215,8 @@ export interface LocalDevServer extends DevServer {
   readonly stateDir: string;
   /** The secrets sync, when the config has a secrets: section. */
   readonly secrets?: LocalSecretsSync;
+  /** `POST /slack/actions`: on, or off with the reason, when the config has slack.app. */
+  readonly slackActions?: { readonly on: boolean; readonly off?: string };
 }
 
 /**
@@ -211,6 +243,7 @@ export async function startLocalDevServer(settings: DevSettings, env: Readonly<R
     outcomes = new FilePromotionOutcomeStore({ dir: state.dir });
     const promoter = createLocalPromoter({ configPath, env, states: state.states, audit: state.audit, tagHistory: state.tagHistory, outcomes });
     secrets = await createLocalSecretsSync({ config: promoter.config, env, workDir: settings.HOIST_WORK_DIR, stateDir: state.dir, audit: state.audit });
+    const slack = localSlackActions(promoter.config.slack.app, env);
     const server = await startDevServer({
       port: settings.PORT,
       env,
@@ -221,6 +254,7 @@ export async function startLocalDevServer(settings: DevSettings, env: Readonly<R
       // There is no ECR here: `POST /reconcile` lists nothing and says so.
       reconcile: { repositories: promoter.ecrRepositories },
       ...(secrets ? { secrets } : {}),
+      ...(slack.actions ? { slackActions: slack.actions } : {}),
     });
     promoter.bindQueue(server.queue);
     closeGates = () => promoter.gates.close();
@@ -230,6 +264,7 @@ export async function startLocalDevServer(settings: DevSettings, env: Readonly<R
       ...(embedded ? { embedded } : {}),
       stateDir: state.dir,
       ...(secrets ? { secrets } : {}),
+      ...(slack.actions ? { slackActions: { on: true } } : slack.off ? { slackActions: { on: false, off: slack.off } } : {}),
       close: () => server.close().finally(closeState),
     };
   } catch (error) {

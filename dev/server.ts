@@ -55,11 +55,13 @@ async function start(): Promise<DevServer> {
             `  POST ${server.url}/reconcile/secrets   (the scheduled secrets reconcile)`,
           ]
         : []),
+      ...(server.slackActions?.on ? [`  POST ${server.url}/slack/actions   (Slack approval clicks, signed by the app's signing secret)`] : []),
       `  GET  ${server.url}/healthz`,
       defaulted.length > 0
         ? `Webhook secret for ${defaulted.join(', ')}: '${DEV_SECRET}' (set HOIST_WEBHOOK_SECRET_<HOST> or .env to change)`
         : 'Webhook secrets read from the environment.',
       `Promotion config: ${configPath}`,
+      ...(server.slackActions?.off ? [`Slack actions: off (${server.slackActions.off})`] : []),
       `State (delivery ids, target states, audit.jsonl): ${server.stateDir}`,
       ...(server.secrets
         ? [

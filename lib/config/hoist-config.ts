@@ -162,6 +162,20 @@ export const HoistConfigSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
+    const slackApp = SlackAppSecretsSchema.safeParse(config.slack);
+    if (!slackApp.success) {
+      for (const issue of slackApp.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: ['slack', ...issue.path] });
+    } else if (slackApp.data?.app !== undefined) {
+      for (const key of ['signingSecretName', 'botTokenSecretName'] as const) {
+        if (slackApp.data.app[key] === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['slack', 'app', key],
+            message: 'the deployed Slack actions endpoint reads this from Secrets Manager: name the secret (the *Env setting is for the dev server)',
+          });
+        }
+      }
+    }
     if (!secretsSyncEnabled(config.secrets)) return;
     const result = SecretSyncConfigSchema.safeParse(config.secrets);
     if (!result.success) {
@@ -227,15 +241,50 @@ const PromotionSecretsSchema = z.object({
     .optional(),
 });
 
-/** Every secret Hoist reads as a credential: the promoter's, and the secrets sync's Vault token and Slack webhook. */
+/**
+ * The secret names of `slack.app` (validated in full by the functions). The
+ * Slack actions endpoint is built only when the section is there.
+ */
+const SlackAppSecretsSchema = z
+  .object({
+    app: z.object({ signingSecretName: SecretNameSchema.optional(), botTokenSecretName: SecretNameSchema.optional() }).loose().optional(),
+  })
+  .loose()
+  .optional()
+  .nullable();
+
+/** What the CDK app builds the Slack actions endpoint from. */
+export interface SlackActionsSettings {
+  readonly signingSecretName: string;
+  readonly botTokenSecretName: string;
+}
+
+/**
+ * The Slack actions endpoint's secret names, or undefined when the config
+ * has no `slack.app`. parseHoistConfig has checked both names are there.
+ */
+export function slackActionsSettings(config: HoistConfig): SlackActionsSettings | undefined {
+  const app = SlackAppSecretsSchema.parse(config.slack)?.app;
+  if (app === undefined) return undefined;
+  if (app.signingSecretName === undefined || app.botTokenSecretName === undefined) {
+    throw new Error('slack.app: name signingSecretName and botTokenSecretName for the deployed Slack actions endpoint');
+  }
+  return { signingSecretName: app.signingSecretName, botTokenSecretName: app.botTokenSecretName };
+}
+
+/** Every secret Hoist reads as a credential: the promoter's, the Slack app's, and the secrets sync's Vault token and Slack webhook. */
 function ownSecretNames(
   config: Pick<HoistConfig, 'automation' | 'repositories' | 'argocd' | 'slack' | 'registry' | 'images'>,
   secrets: SecretSyncConfig,
 ): string[] {
+  const slackApp = SlackAppSecretsSchema.safeParse(config.slack);
+  const app = slackApp.success ? slackApp.data?.app : undefined;
   const sync = [
     secrets.vault.auth.method === 'token' ? secrets.vault.auth.tokenSecretName : undefined,
     secrets.slack?.webhookSecretName,
     config.automation.secrets.vaultToken,
+    app?.signingSecretName,
+    app?.botTokenSecretName,
   ];
   return [...new Set([...promoterSecretNames(config as HoistConfig), ...sync.filter((n): n is string => n !== undefined)])].sort();
 }

@@ -1,7 +1,7 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { type HoistConfig, promoterSecretNames, type SecretsSyncSettings, secretsSyncSettings } from '../config/hoist-config';
+import { type HoistConfig, promoterSecretNames, type SecretsSyncSettings, secretsSyncSettings, slackActionsSettings } from '../config/hoist-config';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { DeadLetterAlarm } from '../constructs/dead-letter-alarm';
 import { EcrEventIntake } from '../constructs/ecr-event-intake';
@@ -14,6 +14,7 @@ import { SecretChangeRule } from '../constructs/secret-change-rule';
 import { SecretEventIntake } from '../constructs/secret-event-intake';
 import { SecretsReconcile } from '../constructs/secrets-reconcile';
 import { SECRETS_SYNC_TIMEOUT, SecretsSync } from '../constructs/secrets-sync';
+import { SlackActionsEndpoint } from '../constructs/slack-actions-endpoint';
 import { StateTable } from '../constructs/state-table';
 import { WebhookIngress } from '../constructs/webhook-ingress';
 
@@ -33,7 +34,7 @@ const RETENTION: Record<HoistConfig['automation']['logRetentionDays'], logs.Rete
 };
 
 /**
- * The serverless half of Hoist: webhook, CI promotion and ECR intake, the
+ * The serverless half of Hoist: webhook, CI promotion, Slack approval and ECR intake, the
  * scheduled ECR reconcile, the FIFO event queue, the promoter, state, alarms;
  * with a `secrets:` section, the secrets sync on a queue of its own.
  * Deployable alone against an existing cluster.
@@ -72,6 +73,21 @@ export class AutomationStack extends Stack {
       logRetention,
       configFile: props.configFile,
     });
+
+    // Approve / Reject clicks from the Slack app, when the config has one.
+    const slackActions = slackActionsSettings(props.config);
+    if (slackActions !== undefined) {
+      new SlackActionsEndpoint(this, 'SlackActions', {
+        api: this.webhooks.api,
+        eventQueue: this.events,
+        stateTable: state,
+        ...slackActions,
+        maxBodyBytes: automation.maxBodyBytes,
+        deliveryTtlDays: automation.deliveryTtlDays,
+        logRetention,
+        configFile: props.configFile,
+      });
+    }
 
     // One list for the push rule, the reconcile and the promoter's image lookups.
     const ecrRepositories = [...new Set([...automation.ecrRepositories, ...(platform.enabled ? platform.ecr.repositories : [])])].sort();

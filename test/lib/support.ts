@@ -40,3 +40,12 @@ secrets:
   manifests: { repository: gitops }
   slack: { webhookSecretName: hoist/slack/secrets }
 `;
+
+/**
+ * The repository's hoist.config.yaml with a Slack app of approvals: its
+ * signing secret and bot token by name, the channel, a user and a group.
+ */
+export const WITH_SLACK_APP = readFileSync('hoist.config.yaml', 'utf8').replace(
+  'slack:\n  webhookSecretName: hoist/slack/webhook-url\n',
+  'slack:\n  webhookSecretName: hoist/slack/webhook-url\n  app:\n    signingSecretName: hoist/slack/signing-secret\n    botTokenSecretName: hoist/slack/bot-token\n    channel: C0RELEASES\n    approvers: { users: [U0ALICE01], userGroups: [S0RELEASE] }\n',
+);

@@ -379,6 +379,40 @@ export const PromotionConfigSchema = z
           .string()
           .regex(/^[A-Z_][A-Z0-9_]*$/)
           .optional(),
+        /**
+         * The Slack app that asks for approvals of production promotions and
+         * takes the Approve / Reject clicks on `POST /slack/actions`: its bot
+         * token (Web API) and signing secret (requests from Slack), each a
+         * Secrets Manager secret in AWS or an environment variable for the dev
+         * server; the channel it posts to; who may decide.
+         * @default none: no approval buttons, no endpoint
+         */
+        app: z
+          .object({
+            botTokenSecretName: z.string().min(1).optional(),
+            signingSecretName: z.string().min(1).optional(),
+            botTokenEnv: EnvNameSchema.optional(),
+            signingSecretEnv: EnvNameSchema.optional(),
+            /** The channel id (`C…`, `G…`), not its name: names change, ids do not. */
+            channel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id such as C0123ABCD (not its #name)'),
+            approvers: z
+              .object({
+                users: z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id such as U0123ABCD')).default([]),
+                userGroups: z.array(z.string().regex(/^S[A-Z0-9]{2,}$/, 'a Slack user group id such as S0123ABCD')).default([]),
+              })
+              .strict()
+              .refine((a) => a.users.length + a.userGroups.length > 0, { message: 'name at least one user or user group, or nobody can approve' }),
+          })
+          .strict()
+          .superRefine((app, ctx) => {
+            if (app.signingSecretName === undefined && app.signingSecretEnv === undefined) {
+              ctx.addIssue({ code: 'custom', path: ['signingSecretName'], message: 'name signingSecretName (AWS) or signingSecretEnv (dev server)' });
+            }
+            if (app.botTokenSecretName === undefined && app.botTokenEnv === undefined) {
+              ctx.addIssue({ code: 'custom', path: ['botTokenSecretName'], message: 'name botTokenSecretName (AWS) or botTokenEnv (dev server)' });
+            }
+          })
+          .optional(),
       })
       .strict()
       .prefault({}),

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parsePromotionConfig } from '../../../lambdas/core/config/parse-promotion-config';
-import { parseHoistConfig, promoterSecretNames, secretsSyncSettings } from '../../../lib/config/hoist-config';
+import { parseHoistConfig, promoterSecretNames, secretsSyncSettings, slackActionsSettings } from '../../../lib/config/hoist-config';
 
 describe('config: hoist.config.yaml', () => {
   it('parses the shipped example', () => {
@@ -148,5 +148,31 @@ describe('config: the secrets sync', () => {
     expect(() => parseHoistConfig('automation:\n  secretsSync: { reconcileEveryMinutes: 0 }\n')).toThrowError(
       /→ at automation\.secretsSync\.reconcileEveryMinutes/,
     );
+  });
+});
+
+describe('config: the Slack actions endpoint', () => {
+  const app = (fields: string) =>
+    `slack:\n  webhookSecretName: hoist/slack/webhook-url\n  app: { channel: C0123ABCD, approvers: { users: [U0123ABCD] }${fields} }\n`;
+
+  it('is built from the secret names of slack.app, and only when slack.app is there', () => {
+    const config = parseHoistConfig(app(', signingSecretName: hoist/slack/signing-secret, botTokenSecretName: hoist/slack/bot-token'));
+    expect(slackActionsSettings(config)).toEqual({ signingSecretName: 'hoist/slack/signing-secret', botTokenSecretName: 'hoist/slack/bot-token' });
+    expect(slackActionsSettings(parseHoistConfig(readFileSync('hoist.config.yaml', 'utf8')))).toBeUndefined();
+    expect(slackActionsSettings(parseHoistConfig(''))).toBeUndefined();
+  });
+
+  it('fails synth naming the path when a secret name is missing (the *Env settings are for the dev server) or malformed', () => {
+    const local = app(', signingSecretEnv: SLACK_SIGNING_SECRET, botTokenEnv: SLACK_BOT_TOKEN');
+    expect(() => parseHoistConfig(local)).toThrow(/reads this from Secrets Manager[^\n]*\n\s+→ at slack\.app\.signingSecretName/);
+    expect(() => parseHoistConfig(local)).toThrow(/reads this from Secrets Manager[^\n]*\n\s+→ at slack\.app\.botTokenSecretName/);
+    expect(() => parseHoistConfig(app(', signingSecretName: "has space", botTokenSecretName: hoist/slack/bot-token'))).toThrow(
+      /not a valid Secrets Manager name\n\s+→ at slack\.app\.signingSecretName/,
+    );
+  });
+
+  it("keeps the Slack app's secrets out of the secrets sync's scope", () => {
+    const text = `${app(', signingSecretName: hoist/apps/slack/signing, botTokenSecretName: hoist/slack/bot-token')}repositories: [{ name: gitops, provider: github, url: "https://github.com/o/g.git" }]\nsecrets:\n  vault: { url: "https://vault.example.com", auth: { method: aws-iam, role: r } }\n  manifests: { repository: gitops }\n`;
+    expect(() => parseHoistConfig(text)).toThrow(/include Hoist's own credentials hoist\/apps\/slack\/signing/);
   });
 });

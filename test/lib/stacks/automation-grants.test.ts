@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { functionGrants, roleGrants, roleIdOf, secretsOf } from '../function-grants';
-import { synthApp, WITH_SECRETS } from '../support';
+import { synthApp, WITH_SECRETS, WITH_SLACK_APP } from '../support';
 
 /*
  * The exact IAM grants of every function role in the automation stack, from
@@ -20,6 +20,7 @@ const PROMOTIONS = 'Hoist: verifies and queues promotions requested by CI, and a
 const SECRET_EVENT = 'Hoist: queues Secrets Manager changes recorded by CloudTrail';
 const SECRETS_SYNC = 'Hoist: syncs Secrets Manager secrets into Vault and their manifests into Git';
 const SECRETS_RECONCILE = 'Hoist: lists the synced secrets and queues each one so the sync repairs drift';
+const SLACK_ACTIONS = 'Hoist: verifies Slack approval clicks and queues the decisions of approvers';
 
 const TABLE = 'StateTable962DE04C';
 const EVENT_QUEUE = 'EventsQueue7396B467';
@@ -249,6 +250,55 @@ describe('AutomationStack alone: function grants', () => {
   it('grants the promoter no secret when the config names none', () => {
     // Guards against an empty secret list becoming a statement IAM would refuse, or a wildcard.
     expect(secretsOf(functionGrants(template, PROMOTER))).toEqual([]);
+  });
+});
+
+describe('AutomationStack with a Slack app: function grants', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = Template.fromStack(synthApp(WITH_SLACK_APP).automation);
+  });
+
+  it('adds exactly the Slack actions function', () => {
+    const descriptions = Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => fn.Properties.Description);
+    expect(descriptions.sort()).toEqual([ECR_EVENT, PROMOTER, PROMOTIONS, RECONCILE, SLACK_ACTIONS, WEBHOOK].sort());
+  });
+
+  it('lets the Slack actions function claim deliveries, queue events and read only the signing secret and bot token', () => {
+    const grants = functionGrants(template, SLACK_ACTIONS);
+    // Guards the action list: the ledger's four item calls, SendMessageBatch (sqs:SendMessage), GetSecretValue.
+    expect(grants.actions).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'secretsmanager:GetSecretValue',
+      'sqs:SendMessage',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+    // Guards the secrets: the Slack app's two by name; no webhook secret, no Git or Argo CD token, not the Slack webhook URL.
+    const secrets = ['hoist/slack/bot-token', 'hoist/slack/signing-secret'].map(secretArn);
+    expect(secretsOf(grants)).toEqual(secrets);
+    // Guards every resource: the one table, the event queue (not its dead-letter queue), its own log group.
+    expect(grants.resources).toEqual({
+      ...deliveryLedger,
+      ...logsAndTraces('SlackActionsHandlerLogs4D45AF12'),
+      'secretsmanager:GetSecretValue': secrets,
+      'sqs:SendMessage': [EVENT_QUEUE],
+    });
+    expect(grants.conditions).toBeUndefined();
+  });
+
+  it('leaves the webhook and promotions functions as they were', () => {
+    expect(secretsOf(functionGrants(template, WEBHOOK))).toEqual([
+      'WebhooksgiteaWebhookSecretF3E30E9A',
+      'WebhooksgithubWebhookSecretA85CAA09',
+      'WebhooksgitlabWebhookSecret76F47C79',
+    ]);
+    expect(secretsOf(functionGrants(template, PROMOTIONS))).toEqual(['PromotionsClientSecretFBF0AA2C']);
   });
 });
 

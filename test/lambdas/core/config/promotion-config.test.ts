@@ -79,6 +79,40 @@ describe('config: promotion settings', () => {
     expect(() => parsePromotionConfig(`${base.replace('BRANCH', 'x')}imagez: []\n`)).toThrowError(/Unrecognized key: "imagez"/);
   });
 
+  it('reads slack.app: secrets by name or variable, the channel id, approvers by user and group id', () => {
+    const text =
+      'slack:\n  app:\n    botTokenSecretName: hoist/slack/bot-token\n    signingSecretName: hoist/slack/signing-secret\n    channel: C0123ABCD\n    approvers: { users: [U0123ABCD], userGroups: [S0123ABCD] }\n';
+    expect(parsePromotionConfig(text).slack.app).toEqual({
+      botTokenSecretName: 'hoist/slack/bot-token',
+      signingSecretName: 'hoist/slack/signing-secret',
+      channel: 'C0123ABCD',
+      approvers: { users: ['U0123ABCD'], userGroups: ['S0123ABCD'] },
+    });
+    // Groups alone are enough; users default to none.
+    const local =
+      'slack:\n  app: { botTokenEnv: SLACK_BOT_TOKEN, signingSecretEnv: SLACK_SIGNING_SECRET, channel: G0PRIVATE, approvers: { userGroups: [S0123ABCD] } }\n';
+    expect(parsePromotionConfig(local).slack.app?.approvers).toEqual({ users: [], userGroups: ['S0123ABCD'] });
+    expect(parsePromotionConfig('slack: {}\n').slack.app).toBeUndefined();
+  });
+
+  it('names the path of every bad slack.app setting', () => {
+    const text = 'slack:\n  app: { channel: "#releases", approvers: { users: [alice], userGroups: [] }, botTokenEnv: lower }\n';
+    const check = (pattern: RegExp) => expect(() => parsePromotionConfig(text)).toThrowError(pattern);
+    check(/a Slack channel id such as C0123ABCD \(not its #name\)\n\s+→ at slack\.app\.channel/);
+    check(/a Slack user id such as U0123ABCD\n\s+→ at slack\.app\.approvers\.users\[0\]/);
+    check(/an environment variable name \(A-Z, 0-9, _\)\n\s+→ at slack\.app\.botTokenEnv/);
+    const nobody = 'slack:\n  app: { channel: C0123ABCD, approvers: {}, botTokenEnv: T, signingSecretEnv: S }\n';
+    expect(() => parsePromotionConfig(nobody)).toThrowError(/name at least one user or user group, or nobody can approve\n\s+→ at slack\.app\.approvers/);
+    const noSecrets = 'slack:\n  app: { channel: C0123ABCD, approvers: { users: [U0123ABCD] } }\n';
+    expect(() => parsePromotionConfig(noSecrets)).toThrowError(
+      /name signingSecretName \(AWS\) or signingSecretEnv \(dev server\)\n\s+→ at slack\.app\.signingSecretName/,
+    );
+    expect(() => parsePromotionConfig(noSecrets)).toThrowError(
+      /name botTokenSecretName \(AWS\) or botTokenEnv \(dev server\)\n\s+→ at slack\.app\.botTokenSecretName/,
+    );
+    expect(() => parsePromotionConfig(noSecrets.replace('channel:', 'chanel: x, channel:'))).toThrowError(/Unrecognized key: "chanel"\n\s+→ at slack\.app/);
+  });
+
   it('exports a JSON Schema for editor completion', () => {
     const schema = promotionConfigJsonSchema() as { properties: Record<string, unknown> };
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['repositories', 'images', 'argocd', 'slack']));

@@ -1,0 +1,4 @@
+import { wireLambdaSlackActions } from '../wiring/lambda-slack-actions';
+import { createSlackActionsHandler } from './create-slack-actions-handler';
+
+export const handler = createSlackActionsHandler(wireLambdaSlackActions());
