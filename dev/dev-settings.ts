@@ -58,6 +58,8 @@ export const DevSettingsSchema = z
     HOIST_VAULT_ADDR: unsetWhenEmpty(z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional()),
     /** The secrets file that stands in for Secrets Manager. @default <work dir>/secrets.json, copied from dev/examples/secrets.json */
     HOIST_SECRETS_FILE: unsetWhenEmpty(z.string().optional()),
+    /** Slack's Web API for the approval messages (a local stand-in in tests). @default https://slack.com/api */
+    HOIST_SLACK_API_URL: unsetWhenEmpty(z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional()),
     /** Signs `/promotions` requests (plain text, or the webhook secret document, of which `default` counts). */
     HOIST_PROMOTION_SECRET: unsetWhenEmpty(WebhookSecretText.default(DEV_PROMOTION_SECRET)),
   })

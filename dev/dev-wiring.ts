@@ -11,6 +11,7 @@ import { MemoryTagHistory } from '../lambdas/clients/local/memory-tag-history';
 import { ImageRegistries } from '../lambdas/clients/registry/image-registries';
 import { OciImageRegistry } from '../lambdas/clients/registry/oci-image-registry';
 import { parseRegistryCredentials } from '../lambdas/clients/registry/registry-credentials';
+import { SlackApprovalMessages } from '../lambdas/clients/slack-approval-messages';
 import { slackNotifiers } from '../lambdas/clients/slack-notifier';
 import { SlackResponseUrlResponder } from '../lambdas/clients/slack-response-url';
 import { SlackWebApi } from '../lambdas/clients/slack-web-api';
@@ -136,8 +137,17 @@ export function createLocalPromoter(options: LocalPromoterOptions): {
     }).then((decision) => logger.info('gate', { gate: check.id, decision: decision.kind, reason: decision.reason })),
   );
   const consume: EnvelopeConsumer = async (envelope) => {
+    const botToken = config.slack.app?.botTokenEnv ? env[config.slack.app.botTokenEnv] : undefined;
     const result = await promoteBatch([envelope], {
       gates,
+      ...(config.slack.app && botToken
+        ? {
+            approvals: new SlackApprovalMessages(
+              new SlackWebApi({ token: async () => botToken, ...(env.HOIST_SLACK_API_URL ? { baseUrl: env.HOIST_SLACK_API_URL } : {}) }),
+              config.slack.app.channel,
+            ),
+          }
+        : {}),
       config,
       providerFor,
       states,

@@ -16,7 +16,9 @@ import { commitCredentialsOf, GitHostCommitHistory } from '../clients/git-host-c
 import { ImageRegistries } from '../clients/registry/image-registries';
 import { OciImageRegistry } from '../clients/registry/oci-image-registry';
 import { parseRegistryCredentials } from '../clients/registry/registry-credentials';
+import { SlackApprovalMessages } from '../clients/slack-approval-messages';
 import { slackNotifiers } from '../clients/slack-notifier';
+import { SlackWebApi } from '../clients/slack-web-api';
 import { parsePromotionConfig } from '../core/config/parse-promotion-config';
 import type { SlackDestination } from '../core/config/promotion-config';
 import { type PromoteDeps, promoteBatch } from '../core/promotion/promote-batch';
@@ -85,6 +87,15 @@ export function wireLambdaPromoter(env: z.infer<typeof PromoterEnvSchema> = read
     }),
     ...(config.argocd.url && argocdToken
       ? { argocd: new ArgoCdClient({ url: config.argocd.url, token: () => secret(argocdToken), refresh: config.argocd.refresh, sync: config.argocd.sync }) }
+      : {}),
+    // The Slack app posts approval requests and records decisions, when config has one.
+    ...(config.slack.app?.botTokenSecretName
+      ? {
+          approvals: new SlackApprovalMessages(
+            new SlackWebApi({ token: () => secret(config.slack.app?.botTokenSecretName as string) }),
+            config.slack.app.channel,
+          ),
+        }
       : {}),
     notifierFor: slackNotifiers<SlackDestination>((destination) => {
       const name = destination?.webhookSecretName ?? config.slack.webhookSecretName;

@@ -224,7 +224,10 @@ export type HoistConfig = z.infer<typeof HoistConfigSchema>;
 const PromotionSecretsSchema = z.object({
   repositories: z.array(z.object({ credentials: z.object({ secretName: SecretNameSchema.optional() }).loose().optional() }).loose()).optional(),
   argocd: z.object({ tokenSecretName: SecretNameSchema.optional() }).loose().optional(),
-  slack: z.object({ webhookSecretName: SecretNameSchema.optional() }).loose().optional(),
+  slack: z
+    .object({ webhookSecretName: SecretNameSchema.optional(), app: z.object({ botTokenSecretName: SecretNameSchema.optional() }).loose().optional() })
+    .loose()
+    .optional(),
   registry: z
     .object({ credentials: z.record(z.string(), z.object({ secretName: SecretNameSchema.optional() }).loose()).optional() })
     .loose()
@@ -306,6 +309,8 @@ export function promoterSecretNames(config: HoistConfig): string[] {
     ...(promotion.repositories ?? []).map((r) => r.credentials?.secretName),
     promotion.argocd?.tokenSecretName,
     promotion.slack?.webhookSecretName,
+    // The Slack app's bot posts approval requests and records decisions.
+    promotion.slack?.app?.botTokenSecretName,
     ...Object.values(promotion.registry?.credentials ?? {}).map((c) => c.secretName),
     ...(promotion.images ?? []).flatMap((image) => (image.targets ?? []).map((target) => target.slack?.webhookSecretName)),
     ...(promotion.images ?? []).flatMap((image) => (image.from ?? []).map((source) => source.credentials?.secretName)),
