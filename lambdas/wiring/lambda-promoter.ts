@@ -11,6 +11,7 @@ import { DynamoDbTagHistory } from '../clients/aws/dynamodb-tag-history';
 import { EcrImageRegistry } from '../clients/aws/ecr-image-registry';
 import { EcrPushTimes } from '../clients/aws/ecr-push-times';
 import { SqsDeadLetterSink } from '../clients/aws/sqs-dead-letter-sink';
+import { SqsGateScheduler } from '../clients/aws/sqs-gate-scheduler';
 import { sqsRetryAfter } from '../clients/aws/sqs-retry-after';
 import { commitCredentialsOf, GitHostCommitHistory } from '../clients/git-host-commit-history';
 import { ImageRegistries } from '../clients/registry/image-registries';
@@ -34,6 +35,8 @@ export const PromoterEnvSchema = z.object({
   HOIST_DEAD_LETTER_QUEUE_URL: z.url(),
   /** The event queue itself, to bring a waiting group back sooner than its visibility timeout. */
   HOIST_EVENT_QUEUE_URL: z.url(),
+  /** The gates queue, where environments that follow another wait for their gate; without it no environment follows. */
+  HOIST_GATE_QUEUE_URL: z.url().optional(),
   /** The ECR images whose push times the role may read (`DescribeImages`), comma-separated. */
   HOIST_ECR_REPOSITORIES: z
     .string()
@@ -48,7 +51,8 @@ export const PromoterEnvSchema = z.object({
  * tokens and webhook URLs from Secrets Manager (cached five minutes, never
  * logged), state, audit and tag history in DynamoDB, push times from ECR,
  * Git ancestry of built commits from the hosts the `from` sources name,
- * and the dead-letter queue for what no retry can help.
+ * the gates queue for environments that follow another, and the
+ * dead-letter queue for what no retry can help.
  */
 export function wireLambdaPromoter(env: z.infer<typeof PromoterEnvSchema> = readEnv(PromoterEnvSchema)): PromoterHandlerDeps {
   const config = parsePromotionConfig(readFileSync(env.HOIST_CONFIG_PATH, 'utf8'), env.HOIST_CONFIG_PATH);
@@ -85,6 +89,7 @@ export function wireLambdaPromoter(env: z.infer<typeof PromoterEnvSchema> = read
         },
       }),
     }),
+    ...(env.HOIST_GATE_QUEUE_URL ? { gates: new SqsGateScheduler({ client: sqs, queueUrl: env.HOIST_GATE_QUEUE_URL }) } : {}),
     ...(config.argocd.url && argocdToken
       ? { argocd: new ArgoCdClient({ url: config.argocd.url, token: () => secret(argocdToken), refresh: config.argocd.refresh, sync: config.argocd.sync }) }
       : {}),

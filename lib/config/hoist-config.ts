@@ -153,6 +153,7 @@ export const HoistConfigSchema = z
     /** Read by the promotion engine at run time, not by CDK. */
     repositories: z.unknown().optional(),
     images: z.unknown().optional(),
+    services: z.unknown().optional(),
     argocd: z.unknown().optional(),
     slack: z.unknown().optional(),
     registry: z.unknown().optional(),
@@ -314,6 +315,53 @@ export function promoterSecretNames(config: HoistConfig): string[] {
     ...Object.values(promotion.registry?.credentials ?? {}).map((c) => c.secretName),
     ...(promotion.images ?? []).flatMap((image) => (image.targets ?? []).map((target) => target.slack?.webhookSecretName)),
     ...(promotion.images ?? []).flatMap((image) => (image.from ?? []).map((source) => source.credentials?.secretName)),
+    ...serviceSlackSecretNames(config),
+  ];
+  return [...new Set(names.filter((n): n is string => n !== undefined))].sort();
+}
+
+/** The Slack destinations of service environments (`services[].environments[].target.slack`), which the promoter's config turns into targets. */
+const ServiceSlackSchema = z
+  .array(
+    z
+      .object({
+        environments: z
+          .array(
+            z
+              .object({
+                target: z
+                  .object({ slack: z.object({ webhookSecretName: SecretNameSchema.optional() }).loose().optional() })
+                  .loose()
+                  .optional(),
+              })
+              .loose(),
+          )
+          .optional(),
+      })
+      .loose(),
+  )
+  .optional();
+
+/** The Slack webhooks service environments name for their own announcements. */
+function serviceSlackSecretNames(config: Pick<HoistConfig, 'services'>): Array<string | undefined> {
+  const services = ServiceSlackSchema.parse(config.services) ?? [];
+  return services.flatMap((service) => (service.environments ?? []).map((environment) => environment.target?.slack?.webhookSecretName));
+}
+
+/**
+ * Every secret name the gates function will read: the Argo CD token (whose
+ * health opens a gate) and the Slack webhooks a failed gate is told on (the
+ * default one and each target's own). No Git token, no registry credential.
+ */
+export function gateSecretNames(config: HoistConfig): string[] {
+  const promotion = PromotionSecretsSchema.parse({ argocd: config.argocd, slack: config.slack, images: config.images });
+  const names = [
+    config.automation.secrets.argocdToken,
+    promotion.argocd?.tokenSecretName,
+    config.automation.secrets.slackWebhookUrl,
+    promotion.slack?.webhookSecretName,
+    ...(promotion.images ?? []).flatMap((image) => (image.targets ?? []).map((target) => target.slack?.webhookSecretName)),
+    ...serviceSlackSecretNames(config),
   ];
   return [...new Set(names.filter((n): n is string => n !== undefined))].sort();
 }

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { EventQueue } from './event-queue';
+import type { Gates } from './gates';
 import { HoistFunction } from './hoist-function';
 import type { StateTable } from './state-table';
 
@@ -25,6 +26,12 @@ export interface PromoterProps {
   readonly batchSize?: number;
   /** Absolute path of hoist.config.yaml, bundled with the function. */
   readonly configFile: string;
+  /**
+   * Where the promoter opens the gates of environments that follow the one
+   * it just committed to (`HOIST_GATE_QUEUE_URL`, `sqs:SendMessage`).
+   * @default none: no environment follows another
+   */
+  readonly gates?: Gates;
 }
 
 /**
@@ -34,8 +41,9 @@ export interface PromoterProps {
  *
  * Its role may: consume the event queue, send what no retry can help to its
  * dead-letter queue, read and write target states, tag history and audit
- * records, read the named secrets (`GetSecretValue`), and describe the images
- * of the named ECR repositories (`DescribeImages`).
+ * records, read the named secrets (`GetSecretValue`), describe the images
+ * of the named ECR repositories (`DescribeImages`), and, with `gates`, send
+ * gate checks to the gates queue.
  */
 export class Promoter extends Construct {
   readonly handler: HoistFunction;
@@ -79,6 +87,10 @@ export class Promoter extends Construct {
     }
     props.eventQueue.grantSendDeadLetters(fn);
     props.eventQueue.grantRetryEventsLater(fn);
+    if (props.gates !== undefined) {
+      fn.addEnvironment('HOIST_GATE_QUEUE_URL', props.gates.queue.queueUrl);
+      props.gates.grantScheduleChecks(fn);
+    }
     const repositories = [...new Set(props.ecrRepositories ?? [])].sort();
     if (repositories.length > 0) {
       // The runtime asks ECR only about these, in this account and region; anything else has no push time from ECR.

@@ -1,13 +1,18 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+<<<<<<< HEAD
 import { type HoistConfig, promoterSecretNames, type SecretsSyncSettings, secretsSyncSettings, slackActionsSettings } from '../config/hoist-config';
+=======
+import { gateSecretNames, type HoistConfig, promoterSecretNames, type SecretsSyncSettings, secretsSyncSettings } from '../config/hoist-config';
+>>>>>>> env-gates
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { DeadLetterAlarm } from '../constructs/dead-letter-alarm';
 import { EcrEventIntake } from '../constructs/ecr-event-intake';
 import { EcrReconcile } from '../constructs/ecr-reconcile';
 import { EventQueue } from '../constructs/event-queue';
 import { FunctionErrorAlarm } from '../constructs/function-error-alarm';
+import { Gates } from '../constructs/gates';
 import { PROMOTER_TIMEOUT, Promoter } from '../constructs/promoter';
 import { PromotionEndpoint } from '../constructs/promotion-endpoint';
 import { SecretChangeRule } from '../constructs/secret-change-rule';
@@ -34,8 +39,14 @@ const RETENTION: Record<HoistConfig['automation']['logRetentionDays'], logs.Rete
 };
 
 /**
+<<<<<<< HEAD
  * The serverless half of Hoist: webhook, CI promotion, Slack approval and ECR intake, the
  * scheduled ECR reconcile, the FIFO event queue, the promoter, state, alarms;
+=======
+ * The serverless half of Hoist: webhook, CI promotion and ECR intake, the
+ * scheduled ECR reconcile, the FIFO event queue, the promoter, the gates of
+ * chain environments, state, alarms;
+>>>>>>> env-gates
  * with a `secrets:` section, the secrets sync on a queue of its own.
  * Deployable alone against an existing cluster.
  */
@@ -113,6 +124,16 @@ export class AutomationStack extends Stack {
       });
     }
 
+    // Always built, whether or not an environment follows another yet: an idle queue and function cost
+    // nothing, and a config change that adds `after` then needs no new infrastructure.
+    const gates = new Gates(this, 'Gates', {
+      eventQueue: this.events,
+      stateTable: state,
+      secretNames: gateSecretNames(props.config),
+      logRetention,
+      configFile: props.configFile,
+    });
+
     new Promoter(this, 'Promoter', {
       eventQueue: this.events,
       stateTable: state,
@@ -120,12 +141,18 @@ export class AutomationStack extends Stack {
       ecrRepositories,
       logRetention,
       configFile: props.configFile,
+      gates,
     });
 
     new DeadLetterAlarm(this, 'EventsDeadLetterAlarm', {
       queue: this.events.deadLetterQueue,
       topic: alarms.topic,
       description: 'Hoist: an event failed every promotion attempt and waits in the dead-letter queue',
+    });
+    new DeadLetterAlarm(this, 'GatesDeadLetterAlarm', {
+      queue: gates.deadLetterQueue,
+      topic: alarms.topic,
+      description: 'Hoist: a gate check could not be read or failed every attempt (Argo CD unreachable); its environment waits until a person redrives it',
     });
     new DeadLetterAlarm(this, 'EcrDeadLetterAlarm', {
       queue: ecrIntake.deadLetterQueue,

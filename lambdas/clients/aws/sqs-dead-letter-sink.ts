@@ -4,8 +4,14 @@ import { toSqsId } from './sqs-event-queue';
 
 export interface SqsDeadLetterSinkProps {
   readonly client: SQSClient;
-  /** URL of the event queue's FIFO dead-letter queue. */
+  /** URL of the dead-letter queue. */
   readonly queueUrl: string;
+  /**
+   * Whether it is a FIFO queue. A standard queue (the gates queue's) refuses
+   * group and de-duplication ids, so none are sent to it.
+   * @default true
+   */
+  readonly fifo?: boolean;
 }
 
 /** SQS allows 10 entries per SendMessageBatch, and message attribute values are kept short here. */
@@ -29,8 +35,7 @@ export class SqsDeadLetterSink implements DeadLetterSink {
           Entries: batch.map(({ id, body, group, reason }, index) => ({
             Id: String(index),
             MessageBody: body,
-            MessageGroupId: toSqsId(group),
-            MessageDeduplicationId: toSqsId(`dead:${id}`),
+            ...(this.props.fifo === false ? {} : { MessageGroupId: toSqsId(group), MessageDeduplicationId: toSqsId(`dead:${id}`) }),
             MessageAttributes: { 'hoist-reason': { DataType: 'String', StringValue: reason.slice(0, REASON_LIMIT) || 'unknown' } },
           })),
         }),

@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parsePromotionConfig } from '../../../lambdas/core/config/parse-promotion-config';
+<<<<<<< HEAD
 import { parseHoistConfig, promoterSecretNames, secretsSyncSettings, slackActionsSettings } from '../../../lib/config/hoist-config';
+=======
+import { gateSecretNames, parseHoistConfig, promoterSecretNames, secretsSyncSettings } from '../../../lib/config/hoist-config';
+>>>>>>> env-gates
 
 describe('config: hoist.config.yaml', () => {
   it('parses the shipped example', () => {
@@ -75,6 +79,38 @@ describe('config: secrets the promoter may read', () => {
       ].join('\n'),
     );
     expect(promoterSecretNames(config)).toContain('hoist/git/app-reader');
+  });
+});
+
+/** A service chain whose prod names its own Slack webhook, added to the repository's hoist.config.yaml. */
+const WITH_SERVICE = `${readFileSync('hoist.config.yaml', 'utf8')}
+services:
+  - name: worker
+    image: "*.dkr.ecr.*.amazonaws.com/team/worker"
+    repository: gitops
+    file: apps/worker/{environment}/values.yaml
+    environments:
+      - { name: dev }
+      - { name: prod, after: dev, gate: { soak: 5m }, target: { slack: { webhookSecretName: hoist/slack/worker-prod } } }
+`;
+
+describe('config: secrets the gates function may read', () => {
+  it('lists the Argo CD token and every Slack webhook, but no Git token or registry credential', () => {
+    expect(gateSecretNames(parseHoistConfig(readFileSync('hoist.config.yaml', 'utf8')))).toEqual([
+      'hoist/argocd/token',
+      'hoist/slack/prod-releases',
+      'hoist/slack/webhook-url',
+    ]);
+  });
+
+  it("lists a service environment's own Slack webhook, which the promoter reads too", () => {
+    const config = parseHoistConfig(WITH_SERVICE);
+    expect(gateSecretNames(config)).toContain('hoist/slack/worker-prod');
+    expect(promoterSecretNames(config)).toContain('hoist/slack/worker-prod');
+  });
+
+  it('lists nothing when the config names no Argo CD token and no Slack webhook', () => {
+    expect(gateSecretNames(parseHoistConfig('platform: { enabled: false }\nautomation: { ecrRepositories: [team/api] }\n'))).toEqual([]);
   });
 });
 

@@ -21,10 +21,13 @@ const SECRET_EVENT = 'Hoist: queues Secrets Manager changes recorded by CloudTra
 const SECRETS_SYNC = 'Hoist: syncs Secrets Manager secrets into Vault and their manifests into Git';
 const SECRETS_RECONCILE = 'Hoist: lists the synced secrets and queues each one so the sync repairs drift';
 const SLACK_ACTIONS = 'Hoist: verifies Slack approval clicks and queues the decisions of approvers';
+const GATES = 'Hoist: checks the gates of chain environments against Argo CD and queues the promotions they let through';
 
 const TABLE = 'StateTable962DE04C';
 const EVENT_QUEUE = 'EventsQueue7396B467';
 const EVENT_DEAD_LETTERS = 'EventsDeadLetters8A90034E';
+const GATE_QUEUE = 'GatesQueue0DC50F34';
+const GATE_DEAD_LETTERS = 'GatesDeadLetters49959B27';
 /** Logs to its own log group; X-Ray accepts no resource-level permissions. */
 const logsAndTraces = (logGroup: string) => ({
   'logs:CreateLogStream': [logGroup],
@@ -59,10 +62,10 @@ describe('AutomationStack: function grants', () => {
     template = Template.fromStack(synthApp().automation);
   });
 
-  it('has no Lambda function other than the five whose grants are asserted below', () => {
+  it('has no Lambda function other than the six whose grants are asserted below', () => {
     // Guards against a new function (a custom resource, log retention) whose role nobody checks.
     const descriptions = Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => fn.Properties.Description);
-    expect(descriptions.sort()).toEqual([ECR_EVENT, PROMOTER, PROMOTIONS, RECONCILE, WEBHOOK].sort());
+    expect(descriptions.sort()).toEqual([ECR_EVENT, GATES, PROMOTER, PROMOTIONS, RECONCILE, WEBHOOK].sort());
   });
 
   it('lets the webhook function claim deliveries, queue events and read only the webhook secrets', () => {
@@ -189,10 +192,10 @@ describe('AutomationStack: function grants', () => {
     expect(roleGrants(template, role)).toEqual({ role, actions: ['lambda:InvokeFunction'], resources: { 'lambda:InvokeFunction': [fn, `${fn}:*`] } });
   });
 
-  it('lets the promoter consume the queue, keep target states and audit, read the configured secrets and describe watched images', () => {
+  it('lets the promoter consume the queue, keep target states and audit, read the configured secrets, describe watched images and open gates', () => {
     const grants = functionGrants(template, PROMOTER);
     // Guards the action list: BatchGetItem (target states) and PutItem (states, audit), the event source
-    // mapping's receive/delete/attributes, GetSecretValue, DescribeImages (push times).
+    // mapping's receive/delete/attributes, GetSecretValue, DescribeImages (push times), SendMessage (dead letters, gates).
     expect(grants.actions).toEqual([
       'dynamodb:BatchGetItem',
       'dynamodb:GetItem',
@@ -227,8 +230,43 @@ describe('AutomationStack: function grants', () => {
       'sqs:DeleteMessage': [EVENT_QUEUE],
       'sqs:GetQueueAttributes': [EVENT_QUEUE],
       'sqs:ReceiveMessage': [EVENT_QUEUE],
-      // Terminal failures go straight to the event queue's dead-letter queue, with their reason.
-      'sqs:SendMessage': [EVENT_DEAD_LETTERS],
+      // Terminal failures go straight to the event queue's dead-letter queue, with their reason;
+      // a commit that lands opens the gates of the environments that follow (SqsGateScheduler).
+      'sqs:SendMessage': [EVENT_DEAD_LETTERS, GATE_QUEUE],
+    });
+  });
+
+  it('lets the gates function consume and re-schedule its checks, queue passed gates, write audit records and read only the Argo CD token and Slack webhooks', () => {
+    const grants = functionGrants(template, GATES);
+    // Guards the action list: the event source mapping's receive/delete/attributes, SendMessage (SendMessageBatch
+    // too), PutItem (audit), GetSecretValue. No read of the table, no ChangeMessageVisibility.
+    expect(grants.actions).toEqual([
+      'dynamodb:PutItem',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'secretsmanager:GetSecretValue',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:ReceiveMessage',
+      'sqs:SendMessage',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+    // Guards the secrets: the Argo CD token and the Slack webhooks a failed gate is told on; no Git token.
+    const secrets = ['hoist/argocd/token', 'hoist/slack/prod-releases', 'hoist/slack/webhook-url'].map(secretArn);
+    expect(secretsOf(grants)).toEqual(secrets);
+    // Guards every resource: the table, its own queue and dead-letter queue, the event queue (not its dead-letter queue).
+    expect(grants.resources).toEqual({
+      // DynamoDbAuditLog: one PutItem per passed or failed gate.
+      'dynamodb:PutItem': [TABLE],
+      ...logsAndTraces('GatesHandlerLogs34E14B34'),
+      'secretsmanager:GetSecretValue': secrets,
+      'sqs:DeleteMessage': [GATE_QUEUE],
+      'sqs:GetQueueAttributes': [GATE_QUEUE],
+      'sqs:ReceiveMessage': [GATE_QUEUE],
+      // A passed gate to the event queue, a waiting check back to the gates queue, a malformed or
+      // last-attempt check to the gates dead-letter queue with its reason.
+      'sqs:SendMessage': [EVENT_QUEUE, GATE_DEAD_LETTERS, GATE_QUEUE],
     });
   });
 });
@@ -247,9 +285,10 @@ describe('AutomationStack alone: function grants', () => {
     template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { detail: { 'repository-name': ['legacy/app', 'team/api'] } } });
   });
 
-  it('grants the promoter no secret when the config names none', () => {
+  it('grants the promoter and the gates function no secret when the config names none', () => {
     // Guards against an empty secret list becoming a statement IAM would refuse, or a wildcard.
     expect(secretsOf(functionGrants(template, PROMOTER))).toEqual([]);
+    expect(secretsOf(functionGrants(template, GATES))).toEqual([]);
   });
 });
 
@@ -315,7 +354,7 @@ describe('AutomationStack with secrets sync: function grants', () => {
 
   it('adds exactly the secret-event, secrets-sync and secrets-reconcile functions', () => {
     const descriptions = Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => fn.Properties.Description);
-    expect(descriptions.sort()).toEqual([ECR_EVENT, PROMOTER, PROMOTIONS, RECONCILE, SECRET_EVENT, SECRETS_RECONCILE, SECRETS_SYNC, WEBHOOK].sort());
+    expect(descriptions.sort()).toEqual([ECR_EVENT, GATES, PROMOTER, PROMOTIONS, RECONCILE, SECRET_EVENT, SECRETS_RECONCILE, SECRETS_SYNC, WEBHOOK].sort());
   });
 
   it('lets the secret-event function send to the secrets queue and its own dead-letter queue, and nothing else', () => {
@@ -395,7 +434,10 @@ describe('AutomationStack with secrets sync: function grants', () => {
     expect(roleGrants(template, role)).toEqual({ role, actions: ['lambda:InvokeFunction'], resources: { 'lambda:InvokeFunction': [fn, `${fn}:*`] } });
   });
 
-  it('gives the promoter nothing of the secrets sync: no mapped secret, no Vault token, not the secrets queue', () => {
+  it('gives the promoter and the gates function nothing of the secrets sync: no mapped secret, no Vault token, not the secrets queue', () => {
+    const gates = functionGrants(template, GATES);
+    expect(secretsOf(gates)).toEqual(['hoist/argocd/token', 'hoist/slack/prod-releases', 'hoist/slack/webhook-url'].map(secretArn));
+    expect(Object.values(gates.resources).flat()).not.toContain(SECRET_QUEUE);
     const grants = functionGrants(template, PROMOTER);
     expect(secretsOf(grants)).toEqual(['hoist/argocd/token', 'hoist/git/github-token', 'hoist/slack/prod-releases', 'hoist/slack/webhook-url'].map(secretArn));
     expect(grants.actions).not.toContain('kms:Decrypt');

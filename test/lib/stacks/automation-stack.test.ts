@@ -4,10 +4,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { HoistApp } from '../../../lib/build-app';
 import { EcrReconcile } from '../../../lib/constructs/ecr-reconcile';
 import { EventQueue } from '../../../lib/constructs/event-queue';
+import { Gates, type GatesProps } from '../../../lib/constructs/gates';
 import { SecretsReconcile, type SecretsReconcileProps } from '../../../lib/constructs/secrets-reconcile';
 import { SecretsSync, type SecretsSyncProps } from '../../../lib/constructs/secrets-sync';
 import { StateTable } from '../../../lib/constructs/state-table';
 import { nagErrors, synthApp, WITH_SECRETS } from '../support';
+
+const GATES = 'Hoist: checks the gates of chain environments against Argo CD and queues the promotions they let through';
+const GATE_QUEUE = 'GatesQueue0DC50F34';
+const GATE_DEAD_LETTERS = 'GatesDeadLetters49959B27';
 
 describe('AutomationStack', () => {
   let hoist: HoistApp;
@@ -37,7 +42,7 @@ describe('AutomationStack', () => {
     template.resourcePropertiesCountIs(
       'AWS::CloudWatch::Alarm',
       { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', AlarmActions: [{ Ref: Match.anyValue() }] },
-      2,
+      3,
     );
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
   });
@@ -51,10 +56,10 @@ describe('AutomationStack', () => {
     });
   });
 
-  it('runs five arm64 Node.js 24 functions with JSON logs and tracing, timeouts per role', () => {
+  it('runs six arm64 Node.js 24 functions with JSON logs and tracing, timeouts per role', () => {
     const functions = template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs24.x' } });
     const props = Object.values(functions).map((f) => f.Properties as Record<string, any>);
-    expect(props).toHaveLength(5);
+    expect(props).toHaveLength(6);
     for (const p of props) {
       expect(p.Architectures).toEqual(['arm64']);
       expect(p.TracingConfig).toEqual({ Mode: 'Active' });
@@ -65,6 +70,7 @@ describe('AutomationStack', () => {
         [1024, 120],
         [256, 120],
         [256, 10],
+        [256, 30],
         [256, 30],
         [512, 10],
       ].sort(),
@@ -163,6 +169,68 @@ describe('AutomationStack', () => {
 
   it('consumes the queue with partial batch responses', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+  });
+
+  it('keeps gate checks on a standard queue (per-message delays), encrypted, TLS only, with a dead-letter queue after 5 receives', () => {
+    const queue = template.findResources('AWS::SQS::Queue')[GATE_QUEUE];
+    expect(queue?.Properties).toEqual({
+      // No FifoQueue: FIFO queues take no per-message DelaySeconds. Six times the function's 30 s.
+      VisibilityTimeout: 180,
+      MessageRetentionPeriod: 345600,
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [GATE_DEAD_LETTERS, 'Arn'] }, maxReceiveCount: 5 },
+      Tags: [{ Key: 'app', Value: 'hoist' }],
+    });
+    // A standard dead-letter queue (a standard queue's must be one), kept 14 days and past the stack.
+    const deadLetters = template.findResources('AWS::SQS::Queue')[GATE_DEAD_LETTERS];
+    expect(deadLetters?.Properties).toEqual({ MessageRetentionPeriod: 1209600, SqsManagedSseEnabled: true, Tags: [{ Key: 'app', Value: 'hoist' }] });
+    expect(deadLetters?.DeletionPolicy).toBe('Retain');
+    for (const id of [GATE_QUEUE, GATE_DEAD_LETTERS]) {
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: id }],
+        PolicyDocument: {
+          Statement: [Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })],
+        },
+      });
+    }
+  });
+
+  it('runs the gates function (256 MB, 30 s) on the gates queue in batches of 10 with partial batch responses', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [GATE_QUEUE, 'Arn'] },
+      FunctionName: { Ref: Match.stringLikeRegexp('^GatesHandlerFunction') },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: GATES,
+      MemorySize: 256,
+      Timeout: 30,
+      Environment: {
+        Variables: Match.objectLike({
+          HOIST_TABLE_NAME: { Ref: 'StateTable962DE04C' },
+          HOIST_EVENT_QUEUE_URL: { Ref: 'EventsQueue7396B467' },
+          HOIST_GATE_QUEUE_URL: { Ref: GATE_QUEUE },
+          HOIST_DEAD_LETTER_QUEUE_URL: { Ref: GATE_DEAD_LETTERS },
+          HOIST_MAX_RECEIVE_COUNT: '5',
+        }),
+      },
+    });
+    // The promoter opens gates on the same queue.
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Hoist: plans and applies promotions from queued events',
+      Environment: { Variables: Match.objectLike({ HOIST_GATE_QUEUE_URL: { Ref: GATE_QUEUE } }) },
+    });
+  });
+
+  it('alarms on the gates dead-letter queue, to the alarm topic', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [GATE_DEAD_LETTERS, 'QueueName'] } }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: Object.keys(template.findResources('AWS::SNS::Topic'))[0] }],
+    });
   });
 
   it('builds nothing of the secrets sync without a secrets: section', () => {
@@ -299,8 +367,27 @@ describe('AutomationStack with a secrets: section', () => {
 
   it('builds nothing of it when the section says enabled: false', () => {
     const off = Template.fromStack(synthApp(WITH_SECRETS.replace(/^secrets:\n/m, 'secrets:\n  enabled: false\n')).automation);
-    off.resourceCountIs('AWS::Lambda::Function', 5);
+    off.resourceCountIs('AWS::Lambda::Function', 6);
     off.resourceCountIs('AWS::Scheduler::Schedule', 1);
+  });
+});
+
+describe('Gates props', () => {
+  const build = (props: Partial<GatesProps>) => {
+    const stack = new Stack(new App(), 'Test');
+    new Gates(stack, 'Gates', {
+      eventQueue: new EventQueue(stack, 'Events'),
+      stateTable: new StateTable(stack, 'State'),
+      secretNames: [],
+      configFile: 'hoist.config.yaml',
+      ...props,
+    });
+  };
+
+  it('refuses a batch or a receive count out of range, naming the prop', () => {
+    expect(() => build({ batchSize: 11 })).toThrowError(/^GatesProps\.batchSize: 1 to 10/);
+    expect(() => build({ batchSize: 0 })).toThrowError(/^GatesProps\.batchSize/);
+    expect(() => build({ maxReceiveCount: 0 })).toThrowError(/^GatesProps\.maxReceiveCount: must be a whole number from 1 to 1000, got 0/);
   });
 });
 
@@ -348,7 +435,8 @@ describe('AutomationStack alone (platform disabled)', () => {
     const off = synthApp(`${ALONE}  reconcile: { enabled: false }\n`);
     const template = Template.fromStack(off.automation);
     template.resourceCountIs('AWS::Scheduler::Schedule', 0);
-    template.resourceCountIs('AWS::Lambda::Function', 4);
+    // Webhook, promotions, ECR event, promoter, gates: no reconcile.
+    template.resourceCountIs('AWS::Lambda::Function', 5);
     expect(nagErrors(off.automation)).toEqual([]);
   });
 

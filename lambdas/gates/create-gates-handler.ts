@@ -1,0 +1,69 @@
+import type { SQSRecord } from 'aws-lambda';
+import { parseWith } from '../core/intake/intake-outcome';
+import type { DeadLetterSink, WarningLog } from '../core/ports';
+import { type GateCheck, GateCheckSchema } from '../core/promotion/gate-check';
+import { type GateDeps, runGateCheck } from '../core/promotion/run-gate';
+import { createGroupedQueueHandler } from '../shared/create-grouped-queue-handler';
+import { TerminalError } from '../shared/errors';
+
+export interface GatesHandlerDeps {
+  /** What `runGateCheck` reads and acts through: config, Argo CD, the event and gates queues, audit, Slack. */
+  readonly gate: GateDeps;
+  /** The gates queue's dead-letter queue, where checks that no retry can help go at once, with the reason. */
+  readonly deadLetters: DeadLetterSink;
+  /** The gates queue's maxReceiveCount: the last failed attempt is dead-lettered with its reason. @default none: the redrive does it */
+  readonly maxReceives?: number;
+  readonly log: WarningLog & {
+    info(message: string, ...extra: Array<Record<string, unknown>>): void;
+    error(message: string, ...extra: Array<Record<string, unknown>>): void;
+  };
+}
+
+/** Parses one queue record into a gate check; a malformed one is a TerminalError (no retry parses it). */
+export function gateCheckOf(record: SQSRecord): GateCheck {
+  let body: unknown;
+  try {
+    body = JSON.parse(record.body);
+  } catch {
+    throw new TerminalError(`queue message ${record.messageId}: body is not JSON`);
+  }
+  try {
+    return parseWith(GateCheckSchema, body, `queue message ${record.messageId}`);
+  } catch (error) {
+    throw new TerminalError((error as Error).message, { cause: error });
+  }
+}
+
+/**
+ * The gates function on the gates queue, a standard queue (FIFO queues take
+ * no per-message delay), so records have no order and no group: each record
+ * is handled alone, and one that fails holds back no other. The failure
+ * rules are the promoter's (createGroupedQueueHandler): a malformed check,
+ * or one Argo CD answers in a way no retry changes, goes to the dead-letter
+ * queue at once with its reason; an error such as an unreachable Argo CD
+ * reports the record for redelivery after the visibility timeout.
+ */
+export function createGatesHandler(deps: GatesHandlerDeps) {
+  return createGroupedQueueHandler<GateCheck>({
+    parse: gateCheckOf,
+    idOf: (check) => check.id,
+    process: async (checks) => {
+      // One check per call (togetherKeyOf below); the loop only keeps the type honest.
+      for (const check of checks) {
+        const decision = await runGateCheck(check, deps.gate);
+        deps.log.info('gate checked', {
+          gate: check.id,
+          decision: decision.kind,
+          reason: decision.reason,
+          polls: check.polls,
+          ...(decision.kind === 'wait' ? { delaySeconds: decision.delaySeconds } : {}),
+        });
+      }
+      return { failures: [] };
+    },
+    deadLetters: deps.deadLetters,
+    ...(deps.maxReceives === undefined ? {} : { maxReceives: deps.maxReceives }),
+    togetherKeyOf: (record) => record.messageId,
+    log: deps.log,
+  });
+}

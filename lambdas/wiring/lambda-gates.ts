@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import * as z from 'zod';
+import { ArgoCdClient } from '../clients/argocd-client';
+import { DynamoDbAuditLog } from '../clients/aws/dynamodb-promotion-stores';
+import { SqsDeadLetterSink } from '../clients/aws/sqs-dead-letter-sink';
+import { SqsEventQueue } from '../clients/aws/sqs-event-queue';
+import { SqsGateScheduler } from '../clients/aws/sqs-gate-scheduler';
+import { slackNotifiers } from '../clients/slack-notifier';
+import { parsePromotionConfig } from '../core/config/parse-promotion-config';
+import type { SlackDestination } from '../core/config/promotion-config';
+import type { GateDeps } from '../core/promotion/run-gate';
+import type { GatesHandlerDeps } from '../gates/create-gates-handler';
+import { readEnv } from '../shared/env';
+import { logger } from '../shared/logger';
+
+/** The variables the gates function reads. */
+export const GatesEnvSchema = z.object({
+  HOIST_TABLE_NAME: z.string().min(1),
+  /** The FIFO event queue, where a passed gate queues the promotion of its environment. */
+  HOIST_EVENT_QUEUE_URL: z.url(),
+  /** The gates queue itself (standard), where a waiting check goes back with its delay. */
+  HOIST_GATE_QUEUE_URL: z.url(),
+  /** The gates queue's dead-letter queue, where checks that no retry can help go at once. */
+  HOIST_DEAD_LETTER_QUEUE_URL: z.url(),
+  /** The gates queue's maxReceiveCount: the last failed attempt is dead-lettered with its reason. */
+  HOIST_MAX_RECEIVE_COUNT: z.string().regex(/^\d+$/).transform(Number).default(5),
+  /** hoist.config.yaml is bundled next to the handler. */
+  HOIST_CONFIG_PATH: z.string().default(`${process.env.LAMBDA_TASK_ROOT ?? '.'}/hoist.config.yaml`),
+});
+
+/**
+ * How long one Argo CD call may take. A batch of ten checks must end well
+ * within the function's 30 s: a timeout that cuts the batch short would
+ * bring back checks that were already acted on.
+ */
+const ARGOCD_TIMEOUT_MS = 5000;
+
+/**
+ * The gates function's object graph on AWS: config bundled with the
+ * function, the Argo CD token and Slack webhook URLs from Secrets Manager
+ * (cached five minutes, never logged), audit records in DynamoDB, passed
+ * gates to the event queue, waiting checks back to the gates queue.
+ */
+export function wireLambdaGates(env: z.infer<typeof GatesEnvSchema> = readEnv(GatesEnvSchema)): GatesHandlerDeps {
+  const config = parsePromotionConfig(readFileSync(env.HOIST_CONFIG_PATH, 'utf8'), env.HOIST_CONFIG_PATH);
+  const secrets = new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) });
+  const secret = async (name: string): Promise<string> => {
+    const value = await secrets.get(name, { maxAge: 300 });
+    if (typeof value !== 'string') throw new Error(`secret ${name} is not a string secret`);
+    return value;
+  };
+  const sqs = new SQSClient({});
+  const argocdToken = config.argocd.tokenSecretName;
+  const gate: GateDeps = {
+    config,
+    ...(config.argocd.url && argocdToken
+      ? {
+          argocd: new ArgoCdClient({
+            url: config.argocd.url,
+            token: () => secret(argocdToken),
+            fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(ARGOCD_TIMEOUT_MS) }),
+          }),
+        }
+      : {}),
+    queue: new SqsEventQueue({ client: sqs, queueUrl: env.HOIST_EVENT_QUEUE_URL }),
+    gates: new SqsGateScheduler({ client: sqs, queueUrl: env.HOIST_GATE_QUEUE_URL }),
+    audit: new DynamoDbAuditLog(new DynamoDBClient({}), env.HOIST_TABLE_NAME),
+    notifierFor: slackNotifiers<SlackDestination>((destination) => {
+      const name = destination?.webhookSecretName ?? config.slack.webhookSecretName;
+      return name === undefined ? undefined : () => secret(name);
+    }),
+    log: logger,
+    now: () => new Date(),
+  };
+  return {
+    gate,
+    deadLetters: new SqsDeadLetterSink({ client: sqs, queueUrl: env.HOIST_DEAD_LETTER_QUEUE_URL, fifo: false }),
+    maxReceives: env.HOIST_MAX_RECEIVE_COUNT,
+    log: logger,
+  };
+}
