@@ -1,11 +1,14 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-<<<<<<< HEAD
-import { type HoistConfig, promoterSecretNames, type SecretsSyncSettings, secretsSyncSettings, slackActionsSettings } from '../config/hoist-config';
-=======
-import { gateSecretNames, type HoistConfig, promoterSecretNames, type SecretsSyncSettings, secretsSyncSettings } from '../config/hoist-config';
->>>>>>> env-gates
+import {
+  gateSecretNames,
+  type HoistConfig,
+  promoterSecretNames,
+  type SecretsSyncSettings,
+  secretsSyncSettings,
+  slackActionsSettings,
+} from '../config/hoist-config';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { DeadLetterAlarm } from '../constructs/dead-letter-alarm';
 import { EcrEventIntake } from '../constructs/ecr-event-intake';
@@ -39,14 +42,7 @@ const RETENTION: Record<HoistConfig['automation']['logRetentionDays'], logs.Rete
 };
 
 /**
-<<<<<<< HEAD
- * The serverless half of Hoist: webhook, CI promotion, Slack approval and ECR intake, the
- * scheduled ECR reconcile, the FIFO event queue, the promoter, state, alarms;
-=======
- * The serverless half of Hoist: webhook, CI promotion and ECR intake, the
- * scheduled ECR reconcile, the FIFO event queue, the promoter, the gates of
- * chain environments, state, alarms;
->>>>>>> env-gates
+import { gateSecretNames, type HoistConfig, promoterSecretNames, type SecretsSyncSettings, secretsSyncSettings, slackActionsSettings } from '../config/hoist-config';
  * with a `secrets:` section, the secrets sync on a queue of its own.
  * Deployable alone against an existing cluster.
  */

@@ -1,11 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parsePromotionConfig } from '../../../lambdas/core/config/parse-promotion-config';
-<<<<<<< HEAD
-import { parseHoistConfig, promoterSecretNames, secretsSyncSettings, slackActionsSettings } from '../../../lib/config/hoist-config';
-=======
-import { gateSecretNames, parseHoistConfig, promoterSecretNames, secretsSyncSettings } from '../../../lib/config/hoist-config';
->>>>>>> env-gates
+import { gateSecretNames, parseHoistConfig, promoterSecretNames, secretsSyncSettings, slackActionsSettings } from '../../../lib/config/hoist-config';
 
 describe('config: hoist.config.yaml', () => {
   it('parses the shipped example', () => {
