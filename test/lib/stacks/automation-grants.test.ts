@@ -300,7 +300,12 @@ describe('AutomationStack with a Slack app: function grants', () => {
 
   it('adds exactly the Slack actions function', () => {
     const descriptions = Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => fn.Properties.Description);
-    expect(descriptions.sort()).toEqual([ECR_EVENT, PROMOTER, PROMOTIONS, RECONCILE, SLACK_ACTIONS, WEBHOOK].sort());
+    expect(descriptions.sort()).toEqual([ECR_EVENT, GATES, PROMOTER, PROMOTIONS, RECONCILE, SLACK_ACTIONS, WEBHOOK].sort());
+  });
+
+  it('lets the promoter read the bot token, which posts approval requests and records decisions', () => {
+    expect(functionGrants(template, PROMOTER).resources['secretsmanager:GetSecretValue']).toContain(secretArn('hoist/slack/bot-token'));
+    expect(functionGrants(template, GATES).resources['secretsmanager:GetSecretValue']).not.toContain(secretArn('hoist/slack/bot-token'));
   });
 
   it('lets the Slack actions function claim deliveries, queue events and read only the signing secret and bot token', () => {
