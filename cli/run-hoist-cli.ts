@@ -5,6 +5,7 @@ import { type CliIo, EXIT, type ExitCode, type GlobalOptions, type Styles, style
 import { formatHistory, readHistory } from './history-command';
 import { formatHoldResult, holdTargets, releaseTargets } from './hold-command';
 import { formatPlan, planImage } from './plan-command';
+import { promoteService } from './promote-command';
 import { DEFAULT_CONFIG, DEFAULT_STATE, EMBEDDED_CONFIG, resolveConfigPath, resolveStateDir } from './resolve-cli-paths';
 import { rollbackService } from './rollback-command';
 import { formatStatus, readStatus } from './status-command';
@@ -166,6 +167,43 @@ Colour only when stdout is a terminal and NO_COLOR is unset.`,
         if (scope.json) writeJson(scope.io, result);
         else scope.io.stdout.write(formatHoldResult(result));
         return result.targets.some((t) => t.result === 'released') ? EXIT.ok : EXIT.nothing;
+      }),
+    );
+
+  program
+    .command('promote')
+    .description('Promote a service into an environment now, past its gate: a commit, or the PR/MR the environment takes.')
+    .argument('<service>', 'the service')
+    .requiredOption('--to <environment>', 'the environment')
+    .option('--tag <tag>', 'the tag (default: the one the environment before it runs)')
+    .option('--image <registry/repository>', 'the image, when the config names it with a pattern')
+    .option('--by <name>', 'who promotes (default: the login name)')
+    .addHelpText('after', '\nExit: 3 when the environment is at that tag already; 1 when the host refuses.')
+    .action(
+      action(async (scope, service: string, options: { to: string; tag?: string; image?: string; by?: string }) => {
+        const by = options.by ?? scope.io.env.USER ?? userInfo().username;
+        const { tag, result } = await promoteService(
+          { service, environment: options.to, by, ...(options.tag ? { tag: options.tag } : {}), ...(options.image ? { image: options.image } : {}) },
+          scope.deps,
+        );
+        if (scope.json)
+          writeJson(scope.io, {
+            service,
+            environment: options.to,
+            tag,
+            applied: result.applied.map((a) => ({ commit: a.commit, branch: a.change.branch, pullRequest: a.pullRequest?.url })),
+            noops: result.noops.map((n) => n.reason),
+            failures: result.failures.map((f) => f.reason),
+          });
+        else {
+          for (const a of result.applied)
+            scope.io.stdout.write(
+              `${service} ${tag} to ${options.to}: ${a.pullRequest ? `pull request ${a.pullRequest.url}` : `commit ${a.commit.slice(0, 8)} on ${a.change.branch}`}\n`,
+            );
+          for (const n of result.noops) scope.io.stdout.write(`no change ${options.to}: ${n.reason}\n`);
+          for (const f of result.failures) scope.io.stderr.write(`hoist: ${f.reason}\n`);
+        }
+        return result.failures.length > 0 ? EXIT.failure : result.applied.length > 0 ? EXIT.ok : EXIT.nothing;
       }),
     );
 

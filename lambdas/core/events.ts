@@ -118,6 +118,8 @@ export const PromotionRequestedSchema = z.object({
   values: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'expected a value name of letters, digits and _'), z.string().max(1024)).default({}),
   /** Who asked, for people: `gitlab pipeline 1234`. */
   source: z.string().max(200).default('CI'),
+  /** Only this environment, past any gate before it (`hoist promote --to`). @default the environments that follow no other */
+  environment: z.string().min(1).max(63).optional(),
   requestedAt: IsoTimeSchema,
 });
 export type PromotionRequested = z.infer<typeof PromotionRequestedSchema>;

@@ -288,6 +288,23 @@ describe('hoist rollback', () => {
   });
 });
 
+describe('hoist promote', () => {
+  it('promotes a service into one environment now, and wants a tag where no environment comes before', async () => {
+    const repo = embedded();
+    const noTag = await hoist([...repo.args, 'promote', 'api', '--to', 'prod']);
+    expect(noTag).toMatchObject({ code: 2, stderr: 'hoist: prod follows no other environment: name the tag with --tag\n' });
+
+    const run = await hoist([...repo.args, 'promote', 'api', '--to', 'prod', '--tag', '1.5.0', '--by', 'dave']);
+    expect(run).toMatchObject({ code: 0, stdout: expect.stringMatching(/^api 1\.5\.0 to prod: commit [0-9a-f]{8} on hoist\/prod\/api\n$/) });
+    // Only prod: dev stays where it was.
+    expect(execFileSync('git', ['--git-dir', repo.bareRepo, 'show', 'main:apps/api/dev/values.yaml'], { encoding: 'utf8' })).toMatch(/tag: "?1\.4\.2/);
+    expect(execFileSync('git', ['--git-dir', repo.bareRepo, 'show', 'hoist/prod/api:apps/api/prod/values.yaml'], { encoding: 'utf8' })).toMatch(
+      /tag: "?1\.5\.0/,
+    );
+    expect((await hoist([...repo.args, 'promote', 'api', '--to', 'prod', '--tag', '1.5.0'])).code).toBe(3);
+  });
+});
+
 describe('hoist usage', () => {
   const repo = embedded();
 
@@ -299,7 +316,7 @@ describe('hoist usage', () => {
     [['status', 'nope'], `no service 'nope' in ${repo.configPath}; services: api, web`],
     [['hold', 'api', '--env', 'qa'], "service 'api' has no target in environment 'qa'; environments: dev, prod"],
     [['history', 'api', '--limit', '0'], "option '--limit <n>' argument '0' is invalid. expected a whole number from 1"],
-    [['promote'], "unknown command 'promote'"],
+    [['promote', 'api'], "required option '--to <environment>' not specified"],
   ])('exits 2 with one line for %j', async (args, message) => {
     const run = await hoist([...repo.args, ...args]);
     expect(run).toMatchObject({ code: 2, stdout: '', stderr: `hoist: ${message}\n` });
@@ -317,13 +334,16 @@ describe('hoist usage', () => {
     expect(run).toMatchObject({ code: 1, stdout: '', stderr: `hoist: config ${join(repo.root, 'missing.yaml')} not found\n` });
   });
 
-  it.each([[[]], [['plan']], [['status']], [['history']], [['hold']], [['release']], [['rollback']]])('answers --help for %j', async (command) => {
-    const run = await hoist([...command, '--help']);
-    expect(run).toMatchObject({ code: 0, stderr: '' });
-    expect(run.stdout).toContain(`Usage: hoist${command.length > 0 ? ` ${command[0]}` : ''} `);
-    expect(run.stdout).toMatch(/Exit/);
-    expect(run.stdout).toContain('--json');
-  });
+  it.each([[[]], [['plan']], [['status']], [['history']], [['hold']], [['release']], [['rollback']], [['promote']]])(
+    'answers --help for %j',
+    async (command) => {
+      const run = await hoist([...command, '--help']);
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(run.stdout).toContain(`Usage: hoist${command.length > 0 ? ` ${command[0]}` : ''} `);
+      expect(run.stdout).toMatch(/Exit/);
+      expect(run.stdout).toContain('--json');
+    },
+  );
 });
 
 describe('hoist colour', () => {

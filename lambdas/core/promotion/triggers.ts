@@ -34,7 +34,10 @@ export function workOf(config: PromotionConfig, event: HoistEvent): Work {
       return promoteOrNone(routesOf(config, imageNameOf(event), event.tag), `no target is configured for ${imageNameOf(event)}`);
     }
     case 'promotion.requested':
-      return promoteOrNone(routesOf(config, imageNameOf(event), event.tag), `no target is configured for ${imageNameOf(event)}`);
+      return promoteOrNone(
+        routesOf(config, imageNameOf(event), event.tag, event.environment),
+        event.environment === undefined ? `no target is configured for ${imageNameOf(event)}` : `${imageNameOf(event)} has no target in environment '${event.environment}'`,
+      );
     case 'git.push': {
       const gitops = gitopsRepositoryOf(config, event.host, event.repository);
       if (gitops !== undefined) {
@@ -168,6 +171,7 @@ export function batchWorkOf(config: PromotionConfig, envelopes: readonly EventEn
           source: event.source,
           envelopeId: envelope.id,
           values: event.values,
+          ...(event.environment ? { environment: event.environment } : {}),
           ...route,
         });
         break;
