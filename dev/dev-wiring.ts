@@ -122,6 +122,7 @@ export function createLocalPromoter(options: LocalPromoterOptions): {
   gates.bind((check) =>
     runGateCheck(check, {
       config,
+      providerFor,
       ...(argocd ? { argocd } : {}),
       queue: {
         enqueue: async (envelopes) => {

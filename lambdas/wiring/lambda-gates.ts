@@ -14,6 +14,7 @@ import { parsePromotionConfig } from '../core/config/parse-promotion-config';
 import type { SlackDestination } from '../core/config/promotion-config';
 import type { GateDeps } from '../core/promotion/run-gate';
 import type { GatesHandlerDeps } from '../gates/create-gates-handler';
+import { providerCache } from '../providers/create-provider';
 import { readEnv } from '../shared/env';
 import { logger } from '../shared/logger';
 
@@ -57,6 +58,7 @@ export function wireLambdaGates(env: z.infer<typeof GatesEnvSchema> = readEnv(Ga
   const argocdToken = config.argocd.tokenSecretName;
   const gate: GateDeps = {
     config,
+    providerFor: providerCache(async (repository) => (repository.credentials.secretName ? secret(repository.credentials.secretName) : undefined)),
     ...(config.argocd.url && argocdToken
       ? {
           argocd: new ArgoCdClient({

@@ -354,8 +354,11 @@ function serviceSlackSecretNames(config: Pick<HoistConfig, 'services'>): Array<s
  * default one and each target's own). No Git token, no registry credential.
  */
 export function gateSecretNames(config: HoistConfig): string[] {
-  const promotion = PromotionSecretsSchema.parse({ argocd: config.argocd, slack: config.slack, images: config.images });
+  const promotion = PromotionSecretsSchema.parse({ argocd: config.argocd, slack: config.slack, images: config.images, repositories: config.repositories });
   const names = [
+    // Git tokens: a gate reads the followed environment's file at the revision Argo CD runs.
+    ...Object.values(config.automation.secrets.gitTokens),
+    ...(promotion.repositories ?? []).map((r) => r.credentials?.secretName),
     config.automation.secrets.argocdToken,
     promotion.argocd?.tokenSecretName,
     config.automation.secrets.slackWebhookUrl,

@@ -48,6 +48,7 @@ describe('dev server: environments in order', () => {
 
   async function start(gate?: string) {
     const repo = createBareRepo({
+      'README.md': 'gitops\n',
       'apps/api/dev/values.yaml': values('1.4.2'),
       'apps/api/staging/values.yaml': values('1.4.2'),
       'apps/api/prod/values.yaml': values('1.4.2'),
@@ -104,6 +105,17 @@ describe('dev server: environments in order', () => {
     await later(0);
     expect(tagIn(person, 'hoist/prod/api', 'prod')).toBe('1.4.3');
     expect(tagIn(person, 'main', 'prod')).toBe('1.4.2');
+  });
+
+  it('lets staging follow when Argo CD runs a later commit that still carries the tag', async () => {
+    const { push, later, person, repo } = await start('{ healthy: true, soak: 0s, timeout: 30m, every: 30s }');
+    await push('1.4.3');
+    // A person's commit lands on main after the bump; Argo CD syncs to it.
+    person.change('README.md', 'gitops, see docs\n', 'docs');
+    const later1 = git(repo.person.dir, 'rev-parse', 'origin/main');
+    argocd?.setStatus('api-dev', { sync: 'Synced', revision: later1, health: 'Healthy' });
+    await later(30);
+    expect(tagIn(person, 'main', 'staging')).toBe('1.4.3');
   });
 
   it('does not promote staging when dev is Degraded, and says why in Slack and audit', async () => {

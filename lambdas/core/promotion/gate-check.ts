@@ -85,7 +85,9 @@ export function gateChecksAfter(config: PromotionConfig, promotions: readonly Pr
 }
 
 /**
- * Decides a gate from what Argo CD reports, as plain data: a freeze window
+ * Decides a gate from what Argo CD reports, as plain data (an application
+ * counts as synced at the revision with the tag, or at a later one that
+ * still carries it, `carriesTag`): a freeze window
  * of the target environment makes it wait (and moves the deadline past the
  * window); a Degraded application fails it; every application Synced to the
  * revision and Healthy for the soak time passes it; anything else waits,
@@ -96,6 +98,8 @@ export function decideGate(
   target: ResolvedTarget | undefined,
   statuses: ReadonlyMap<string, ApplicationStatus | undefined>,
   now: Date,
+  /** Revisions other than `check.revision` that carry the tag too (a later commit on the same branch). */
+  carriesTag: ReadonlySet<string> = new Set(),
 ): GateDecision {
   if (target === undefined) return { kind: 'fail', reason: `${check.service} has no environment '${check.environment}' after '${check.after}' any more` };
   const gate = target.gate;
@@ -125,7 +129,8 @@ export function decideGate(
     const status = statuses.get(application);
     if (status === undefined) return { kind: 'fail', reason: `Argo CD has no application '${application}' (of ${check.after})` };
     if (status.health === 'Degraded') return { kind: 'fail', reason: `${application} is Degraded in ${check.after}; ${check.environment} does not follow` };
-    if (status.sync !== 'Synced' || !revisionMatches(status.revision, check.revision)) {
+    const carried = status.revision !== undefined && (revisionMatches(status.revision, check.revision) || carriesTag.has(status.revision));
+    if (status.sync !== 'Synced' || !carried) {
       problems.push(`${application} is ${status.sync}${status.revision ? ` at ${status.revision.slice(0, 8)}` : ''}, not yet at ${check.revision.slice(0, 8)}`);
     } else if (status.health !== 'Healthy') problems.push(`${application} is ${status.health}`);
   }

@@ -1,12 +1,17 @@
-import type { PromotionConfig, SlackDestination } from '../config/promotion-config';
+import type { PromotionConfig, RepositoryConfig, SlackDestination } from '../config/promotion-config';
 import type { GatePassed } from '../events';
 import { buildEnvelopes } from '../intake/enqueue-once';
-import type { ApplicationStatus, ArgoCdRefresher, AuditLog, EventQueue, GateScheduler, Notifier, WarningLog } from '../ports';
+import type { ApplicationStatus, ArgoCdRefresher, AuditLog, EventQueue, GateScheduler, GitProvider, Notifier, WarningLog } from '../ports';
+import { currentVersionOf } from '../yaml/image-sites';
+import { sitesOf } from './decide-target';
 import { decideGate, type GateCheck, type GateDecision, gateTargetOf } from './gate-check';
+import { configuredTargets } from './targets';
 import { workOf } from './triggers';
 
 export interface GateDeps {
   readonly config: PromotionConfig;
+  /** Reads the file of the environment a gate follows at the revision Argo CD runs. @default not asked: only the exact revision counts */
+  readonly providerFor?: (repository: RepositoryConfig) => Promise<GitProvider>;
   /** Where application health is read; without it a health gate cannot pass. */
   readonly argocd?: ArgoCdRefresher;
   /** The event queue: a passed gate queues the promotion of its environment. */
@@ -34,10 +39,11 @@ export async function runGateCheck(check: GateCheck, deps: GateDeps): Promise<Ga
   if (needsHealth && deps.argocd !== undefined) {
     for (const application of check.applications) statuses.set(application, await deps.argocd.applicationStatus(application));
   }
+  const carriesTag = await revisionsCarryingTag(check, statuses, deps);
   const decision =
     needsHealth && deps.argocd === undefined
       ? ({ kind: 'fail', reason: `no Argo CD is configured (argocd.url), so the health of ${check.after} cannot be read` } as const)
-      : decideGate(check, target, statuses, now);
+      : decideGate(check, target, statuses, now, carriesTag);
   switch (decision.kind) {
     case 'wait':
       await deps.gates.schedule(decision.check, decision.delaySeconds);
@@ -88,4 +94,32 @@ export async function runGateCheck(check: GateCheck, deps: GateDeps): Promise<Ga
     }
   }
   return decision;
+}
+
+/**
+ * The revisions Argo CD reports other than the gate's own that still carry
+ * its tag: a later commit on the branch (another service's bump) is synced
+ * past the one that brought the tag, and runs it all the same. Read from the
+ * file of the environment the gate follows, at each such revision.
+ */
+async function revisionsCarryingTag(check: GateCheck, statuses: ReadonlyMap<string, ApplicationStatus | undefined>, deps: GateDeps): Promise<Set<string>> {
+  const carrying = new Set<string>();
+  const source = configuredTargets(deps.config, check.image, check.tag).find((t) => t.environment === check.after);
+  if (deps.providerFor === undefined || source === undefined) return carrying;
+  const others = new Set([...statuses.values()].flatMap((s) => (s?.revision !== undefined && !s.revision.startsWith(check.revision) ? [s.revision] : [])));
+  if (others.size === 0) return carrying;
+  const provider = await deps.providerFor(source.repository);
+  // Argo CD runs the branch's head or one before it: a look at the head lets a provider that fetches (plain git) know it.
+  await provider.branchHead(source.branch).catch(() => undefined);
+  for (const revision of others) {
+    const text = await provider.readFile(revision, source.file).catch(() => undefined);
+    if (text === undefined) continue;
+    try {
+      const [site] = sitesOf(source, text);
+      if (site !== undefined && currentVersionOf(site).tag === check.tag) carrying.add(revision);
+    } catch {
+      // Not YAML at that revision: it does not carry the tag.
+    }
+  }
+  return carrying;
 }

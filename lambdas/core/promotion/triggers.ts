@@ -36,7 +36,9 @@ export function workOf(config: PromotionConfig, event: HoistEvent): Work {
     case 'promotion.requested':
       return promoteOrNone(
         routesOf(config, imageNameOf(event), event.tag, event.environment),
-        event.environment === undefined ? `no target is configured for ${imageNameOf(event)}` : `${imageNameOf(event)} has no target in environment '${event.environment}'`,
+        event.environment === undefined
+          ? `no target is configured for ${imageNameOf(event)}`
+          : `${imageNameOf(event)} has no target in environment '${event.environment}'`,
       );
     case 'git.push': {
       const gitops = gitopsRepositoryOf(config, event.host, event.repository);

@@ -91,9 +91,10 @@ services:
 `;
 
 describe('config: secrets the gates function may read', () => {
-  it('lists the Argo CD token and every Slack webhook, but no Git token or registry credential', () => {
+  it('lists the Argo CD token, the Git tokens (to read a file at the revision Argo CD runs) and every Slack webhook, but no registry credential', () => {
     expect(gateSecretNames(parseHoistConfig(readFileSync('hoist.config.yaml', 'utf8')))).toEqual([
       'hoist/argocd/token',
+      'hoist/git/github-token',
       'hoist/slack/prod-releases',
       'hoist/slack/webhook-url',
     ]);

@@ -236,7 +236,7 @@ describe('AutomationStack: function grants', () => {
     });
   });
 
-  it('lets the gates function consume and re-schedule its checks, queue passed gates, write audit records and read only the Argo CD token and Slack webhooks', () => {
+  it('lets the gates function consume and re-schedule its checks, queue passed gates, write audit records and read only the Argo CD token, the Git token and Slack webhooks', () => {
     const grants = functionGrants(template, GATES);
     // Guards the action list: the event source mapping's receive/delete/attributes, SendMessage (SendMessageBatch
     // too), PutItem (audit), GetSecretValue. No read of the table, no ChangeMessageVisibility.
@@ -253,7 +253,8 @@ describe('AutomationStack: function grants', () => {
       'xray:PutTraceSegments',
     ]);
     // Guards the secrets: the Argo CD token and the Slack webhooks a failed gate is told on; no Git token.
-    const secrets = ['hoist/argocd/token', 'hoist/slack/prod-releases', 'hoist/slack/webhook-url'].map(secretArn);
+    // The Git token too: a gate reads the followed environment's file at the revision Argo CD runs.
+    const secrets = ['hoist/argocd/token', 'hoist/git/github-token', 'hoist/slack/prod-releases', 'hoist/slack/webhook-url'].map(secretArn);
     expect(secretsOf(grants)).toEqual(secrets);
     // Guards every resource: the table, its own queue and dead-letter queue, the event queue (not its dead-letter queue).
     expect(grants.resources).toEqual({
@@ -441,7 +442,7 @@ describe('AutomationStack with secrets sync: function grants', () => {
 
   it('gives the promoter and the gates function nothing of the secrets sync: no mapped secret, no Vault token, not the secrets queue', () => {
     const gates = functionGrants(template, GATES);
-    expect(secretsOf(gates)).toEqual(['hoist/argocd/token', 'hoist/slack/prod-releases', 'hoist/slack/webhook-url'].map(secretArn));
+    expect(secretsOf(gates)).toEqual(['hoist/argocd/token', 'hoist/git/github-token', 'hoist/slack/prod-releases', 'hoist/slack/webhook-url'].map(secretArn));
     expect(Object.values(gates.resources).flat()).not.toContain(SECRET_QUEUE);
     const grants = functionGrants(template, PROMOTER);
     expect(secretsOf(grants)).toEqual(['hoist/argocd/token', 'hoist/git/github-token', 'hoist/slack/prod-releases', 'hoist/slack/webhook-url'].map(secretArn));
