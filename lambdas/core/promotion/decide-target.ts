@@ -44,7 +44,7 @@ export function sitesOf(target: ResolvedTarget, text: string): ImageSite[] {
 export function decideTarget(input: TargetInput): TargetDecision {
   const { target, updates, file, state } = input;
   const noops: NoOp[] = [];
-  const noop = (update: ImageUpdate, reason: string, held = false) =>
+  const noop = (update: ImageUpdate, reason: string, held = false, atTag = false) =>
     noops.push({
       image: update.image,
       tag: update.tag,
@@ -52,6 +52,7 @@ export function decideTarget(input: TargetInput): TargetDecision {
       environment: target.environment,
       reason,
       ...(held ? { held } : {}),
+      ...(atTag ? { atTag } : {}),
       envelopeIds: [update.envelopeId],
     });
   const fail = (update: ImageUpdate, reason: string): TargetDecision => ({
@@ -117,7 +118,7 @@ export function decideTarget(input: TargetInput): TargetDecision {
   const decision = ancestry ?? decideTag(target.policy, currentCandidate, best);
   const digestChanged = target.digestMode !== 'none' && best.digest !== undefined && best.digest !== current.digest;
   if (!decision.update && !(digestChanged && current.tag === best.tag)) {
-    noop(best, decision.reason);
+    noop(best, decision.reason, false, current.tag === best.tag);
     return { noops };
   }
   let text: string;

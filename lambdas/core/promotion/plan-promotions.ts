@@ -58,6 +58,8 @@ export interface NoOp {
   readonly reason: string;
   /** Set when a person's revert holds the target back. */
   readonly held?: boolean;
+  /** Set when the target holds this tag already (an earlier attempt or delivery wrote it). */
+  readonly atTag?: boolean;
   readonly envelopeIds: readonly string[];
 }
 

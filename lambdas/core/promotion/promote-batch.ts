@@ -7,9 +7,10 @@ import { type AppliedChange, type ApplyDeps, applyPlan } from './apply-plan';
 import { decideApprovals, requestApprovals } from './decide-approvals';
 import { gateChecksAfter, gateTargetOf } from './gate-check';
 import { type FailedTarget, type NoOp, type PromotionPlan, planPromotions } from './plan-promotions';
-import { fileKey, type ReadDeps, readWorkspace, relationKey, tagKey, type Workspace } from './read-workspace';
+import { branchKey, fileKey, type ReadDeps, readWorkspace, relationKey, tagKey, type Workspace } from './read-workspace';
 import { recordOutcomes } from './record-outcomes';
 import { relayGitopsChanges } from './relay-gitops-change';
+import { configuredTargets } from './targets';
 import { batchWorkOf } from './triggers';
 import { verifyUpdates } from './verify-updates';
 
@@ -78,8 +79,9 @@ export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: Pr
   const applied: AppliedChange[] = [];
   for (let attempt = 1; ; attempt += 1) {
     let plan: PromotionPlan;
+    let workspace: Workspace;
     try {
-      const workspace = await readWorkspace(updates, deps);
+      workspace = await readWorkspace(updates, deps);
       plan = planPromotions({
         config: deps.config,
         updates,
@@ -121,6 +123,9 @@ export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: Pr
     const announced = await announce({ applied, noops, failures, eventIds, startedAt }, deps);
     if (deps.outcomes !== undefined) await recordOutcomes(envelopes, { applied: announced, noops, failures }, deps.outcomes, deps.now());
     await openGates(applied, deps);
+    // A target found at its tag already may have landed in an attempt whose gates were never opened (a failure after
+    // the commit): open them again from the branch as read. A gate opened twice passes once; its promotion is idempotent.
+    await reopenGates(plan.noops, workspace, deps);
     await requestApprovals(applied, deps);
     return { applied: announced, noops, failures, attempts: attempt };
   }
@@ -138,6 +143,32 @@ async function openGates(applied: readonly AppliedChange[], deps: PromoteDeps): 
       const target = gateTargetOf(deps.config, check);
       const delay = target?.gate?.healthy === true ? secondsOf(target.gate.every) : 0;
       await deps.gates.schedule(check, delay);
+    }
+  }
+}
+
+async function reopenGates(noops: readonly NoOp[], workspace: Workspace, deps: PromoteDeps): Promise<void> {
+  if (deps.gates === undefined) return;
+  for (const noop of noops.filter((n) => n.atTag === true && n.targetKey !== undefined)) {
+    const target = configuredTargets(deps.config, noop.image, noop.tag).find((t) => t.key === noop.targetKey);
+    if (target === undefined || target.mode !== 'commit') continue;
+    if (!configuredTargets(deps.config, noop.image, noop.tag).some((t) => t.after === target.environment)) continue;
+    const view = workspace.views.get(branchKey(target.repository.name, target.branch));
+    if (view === undefined) continue;
+    const promotion = {
+      targetKey: target.key,
+      image: noop.image,
+      service: target.service,
+      environment: target.environment,
+      file: target.file,
+      toTag: noop.tag,
+      source: 'reopened',
+      argocdApplications: target.argocdApplications,
+      envelopeIds: noop.envelopeIds,
+    };
+    for (const check of gateChecksAfter(deps.config, [promotion], view.commit, deps.now())) {
+      const gateTarget = gateTargetOf(deps.config, check);
+      await deps.gates.schedule(check, gateTarget?.gate?.healthy === true ? secondsOf(gateTarget.gate.every) : 0);
     }
   }
 }
