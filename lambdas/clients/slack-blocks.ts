@@ -87,6 +87,10 @@ export function renderSlackMessage(notice: PromotionNotice): SlackMessage {
       const text = `Hoist did not promote ${notice.service} ${notice.tag} to ${notice.environment}: ${notice.reason}`;
       return { text, blocks: [section(`:no_entry: ${escapeMrkdwn(text)}`), context([`after ${escapeMrkdwn(notice.after)}`])] };
     }
+    case 'gate-frozen': {
+      const text = `Hoist holds ${notice.service} ${notice.tag} before ${notice.environment}: ${notice.reason}`;
+      return { text, blocks: [section(`:snowflake: ${escapeMrkdwn(text)}`), context([`after ${escapeMrkdwn(notice.after)}`])] };
+    }
     case 'secrets-failed': {
       const what = notice.final ? 'needs a person; it will not be retried' : 'it will be retried';
       const text = `Hoist could not sync ${notice.secrets.join(', ') || 'secrets'} (${what}): ${notice.reason}`;

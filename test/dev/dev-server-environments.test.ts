@@ -118,6 +118,23 @@ describe('dev server: environments in order', () => {
     expect(tagIn(person, 'main', 'staging')).toBe('1.4.3');
   });
 
+  it('holds staging through its freeze window, says so once, and promotes when the window closes', async () => {
+    const { push, later, person, repo, audit } = await start(
+      '{ healthy: true, soak: 0s, timeout: 30m, every: 30s }, freeze: [{ cron: "0 9 * * 1", duration: 2h, timezone: UTC }]',
+    );
+    await push('1.4.3');
+    git(repo.person.dir, 'fetch', '--quiet', 'origin');
+    argocd?.setStatus('api-dev', { sync: 'Synced', revision: git(repo.person.dir, 'rev-parse', 'origin/main'), health: 'Healthy' });
+    await later(30);
+    await later(900);
+    expect(tagIn(person, 'main', 'staging')).toBe('1.4.2');
+    const told = slack?.messages.filter((m) => m.text.startsWith('Hoist holds api 1.4.3 before staging')) ?? [];
+    expect(told.map((m) => m.text)).toEqual(['Hoist holds api 1.4.3 before staging: staging is frozen until 2026-11-23T11:00:00.000Z (0 9 * * 1 UTC)']);
+    expect(audit.records.filter((r) => r.outcome === 'noop' && r.reasons?.[0]?.includes('frozen'))).toHaveLength(1);
+    for (let i = 0; i < 8; i += 1) await later(900);
+    expect(tagIn(person, 'main', 'staging')).toBe('1.4.3');
+  });
+
   it('does not promote staging when dev is Degraded, and says why in Slack and audit', async () => {
     const { push, later, person, repo, audit } = await start();
     await push('1.4.3');

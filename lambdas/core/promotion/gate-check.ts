@@ -33,6 +33,8 @@ export const GateCheckSchema = z.object({
   deadline: IsoTime,
   /** Since when every application has been Synced to `revision` and Healthy, without a break. */
   healthySince: IsoTime.optional(),
+  /** When the freeze window it waits in closes, once people were told. */
+  frozenUntil: IsoTime.optional(),
   polls: z.number().int().nonnegative(),
 });
 export type GateCheck = z.infer<typeof GateCheckSchema>;
@@ -115,7 +117,7 @@ export function decideGate(
     const { healthySince: _dropped, ...rest } = check;
     return {
       kind: 'wait',
-      check: { ...rest, deadline, polls: check.polls + 1 },
+      check: { ...rest, deadline, frozenUntil: freeze.closes.toISOString(), polls: check.polls + 1 },
       delaySeconds,
       reason: `${check.environment} is frozen until ${freeze.closes.toISOString()} (${freeze.rule.cron} ${freeze.rule.timezone})`,
     };

@@ -59,9 +59,9 @@ export type PromotionNotice =
       };
       readonly warnings: readonly string[];
     }
-  /** A chain's gate failed: the next environment is not promoted. */
+  /** A chain's gate failed (`gate-failed`: the next environment is not promoted) or waits out a freeze window (`gate-frozen`). */
   | {
-      readonly kind: 'gate-failed';
+      readonly kind: 'gate-failed' | 'gate-frozen';
       readonly service: string;
       readonly environment: string;
       readonly after: string;

@@ -47,6 +47,21 @@ export async function runGateCheck(check: GateCheck, deps: GateDeps): Promise<Ga
   switch (decision.kind) {
     case 'wait':
       await deps.gates.schedule(decision.check, decision.delaySeconds);
+      // A freeze window is told once per window: the promotion waits, and people should know why.
+      if (decision.check.frozenUntil !== undefined && decision.check.frozenUntil !== check.frozenUntil) {
+        await deps.audit.record({
+          id: `${check.id}:frozen:${decision.check.frozenUntil}`,
+          at: now.toISOString(),
+          outcome: 'noop',
+          reasons: [decision.reason],
+          events: [check.id],
+          durationMs: now.getTime() - Date.parse(check.startedAt),
+        });
+        await deps
+          .notifierFor?.(target?.slack)
+          ?.notify({ kind: 'gate-frozen', service: check.service, environment: check.environment, after: check.after, tag: check.tag, reason: decision.reason })
+          .catch((error: unknown) => deps.log.warn('Slack message not sent', { error: (error as Error).message }));
+      }
       break;
     case 'pass': {
       const [registry, ...path] = check.image.split('/');
