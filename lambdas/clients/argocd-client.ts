@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { ApplicationStatus, ArgoCdRefresher } from '../core/ports';
 import { TerminalError, UnavailableError } from '../shared/errors';
 import { redactUrl, redactUrls } from '../shared/redact-url';
+import { isUnderSourcePath } from './argocd-source-path';
 
 /** Argo CD refused a request: its HTTP status says why. */
 class ArgoCdAnswerError extends Error {
@@ -75,11 +76,10 @@ export class ArgoCdClient implements ArgoCdRefresher {
     const body = (await this.call(`/api/v1/applications?repo=${encodeURIComponent(repositoryUrl)}`, { method: 'GET' })) as {
       items?: Array<{ metadata?: { name?: string }; spec?: { source?: { path?: string }; sources?: Array<{ path?: string }> } }> | null;
     };
-    const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
     return (body.items ?? [])
       .filter((app) => {
         const paths = [app.spec?.source?.path, ...(app.spec?.sources ?? []).map((s) => s.path)].filter((p): p is string => p !== undefined);
-        return paths.some((p) => dir === p.replace(/\/$/, '') || dir.startsWith(`${p.replace(/\/$/, '')}/`));
+        return paths.some((p) => isUnderSourcePath(p, path));
       })
       .map((app) => app.metadata?.name)
       .filter((name): name is string => name !== undefined);

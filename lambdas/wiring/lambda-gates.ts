@@ -17,6 +17,7 @@ import type { GatesHandlerDeps } from '../gates/create-gates-handler';
 import { providerCache } from '../providers/create-provider';
 import { readEnv } from '../shared/env';
 import { logger } from '../shared/logger';
+import { eksArgoCdClientOf } from './eks-argocd';
 
 /** The variables the gates function reads. */
 export const GatesEnvSchema = z.object({
@@ -31,6 +32,8 @@ export const GatesEnvSchema = z.object({
   HOIST_MAX_RECEIVE_COUNT: z.string().regex(/^\d+$/).transform(Number).default(5),
   /** hoist.config.yaml is bundled next to the handler. */
   HOIST_CONFIG_PATH: z.string().default(`${process.env.LAMBDA_TASK_ROOT ?? '.'}/hoist.config.yaml`),
+  /** Set by Lambda: the region of `argocd.eks`'s cluster unless the config names one. */
+  AWS_REGION: z.string().min(1).optional(),
 });
 
 /**
@@ -42,7 +45,8 @@ const ARGOCD_TIMEOUT_MS = 5000;
 
 /**
  * The gates function's object graph on AWS: config bundled with the
- * function, the Argo CD token and Slack webhook URLs from Secrets Manager
+ * function, Argo CD through its EKS cluster as the function's role (with
+ * `argocd.eks`) or the Argo CD token and Slack webhook URLs from Secrets Manager
  * (cached five minutes, never logged), audit records in DynamoDB, passed
  * gates to the event queue, waiting checks back to the gates queue.
  */
@@ -56,18 +60,22 @@ export function wireLambdaGates(env: z.infer<typeof GatesEnvSchema> = readEnv(Ga
   };
   const sqs = new SQSClient({});
   const argocdToken = config.argocd.tokenSecretName;
+  const eks = config.argocd.eks;
   const gate: GateDeps = {
     config,
     providerFor: providerCache(async (repository) => (repository.credentials.secretName ? secret(repository.credentials.secretName) : undefined)),
-    ...(config.argocd.url && argocdToken
-      ? {
-          argocd: new ArgoCdClient({
-            url: config.argocd.url,
-            token: () => secret(argocdToken),
-            fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(ARGOCD_TIMEOUT_MS) }),
-          }),
-        }
-      : {}),
+    // Argo CD through its EKS cluster's Kubernetes API as the function's role, or its REST API with a token.
+    ...(eks !== undefined
+      ? { argocd: eksArgoCdClientOf({ ...config.argocd, eks }, { functionRegion: env.AWS_REGION, timeoutMs: ARGOCD_TIMEOUT_MS }) }
+      : config.argocd.url && argocdToken
+        ? {
+            argocd: new ArgoCdClient({
+              url: config.argocd.url,
+              token: () => secret(argocdToken),
+              fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(ARGOCD_TIMEOUT_MS) }),
+            }),
+          }
+        : {}),
     queue: new SqsEventQueue({ client: sqs, queueUrl: env.HOIST_EVENT_QUEUE_URL }),
     gates: new SqsGateScheduler({ client: sqs, queueUrl: env.HOIST_GATE_QUEUE_URL }),
     audit: new DynamoDbAuditLog(new DynamoDBClient({}), env.HOIST_TABLE_NAME),

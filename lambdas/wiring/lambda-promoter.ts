@@ -27,6 +27,7 @@ import type { PromoterHandlerDeps } from '../promoter/create-promoter-handler';
 import { providerCache } from '../providers/create-provider';
 import { readEnv } from '../shared/env';
 import { logger } from '../shared/logger';
+import { eksArgoCdClientOf } from './eks-argocd';
 
 /** The variables the promoter function reads. */
 export const PromoterEnvSchema = z.object({
@@ -44,6 +45,8 @@ export const PromoterEnvSchema = z.object({
     .transform((list) => list.split(',').filter((name) => name !== '')),
   /** hoist.config.yaml is bundled next to the handler. */
   HOIST_CONFIG_PATH: z.string().default(`${process.env.LAMBDA_TASK_ROOT ?? '.'}/hoist.config.yaml`),
+  /** Set by Lambda: the region of `argocd.eks`'s cluster unless the config names one. */
+  AWS_REGION: z.string().min(1).optional(),
 });
 
 /**
@@ -65,6 +68,7 @@ export function wireLambdaPromoter(env: z.infer<typeof PromoterEnvSchema> = read
   const dynamo = new DynamoDBClient({});
   const sqs = new SQSClient({});
   const argocdToken = config.argocd.tokenSecretName;
+  const eks = config.argocd.eks;
   const deps: PromoteDeps = {
     config,
     providerFor: providerCache(async (repository) => (repository.credentials.secretName ? secret(repository.credentials.secretName) : undefined)),
@@ -90,9 +94,12 @@ export function wireLambdaPromoter(env: z.infer<typeof PromoterEnvSchema> = read
       }),
     }),
     ...(env.HOIST_GATE_QUEUE_URL ? { gates: new SqsGateScheduler({ client: sqs, queueUrl: env.HOIST_GATE_QUEUE_URL }) } : {}),
-    ...(config.argocd.url && argocdToken
-      ? { argocd: new ArgoCdClient({ url: config.argocd.url, token: () => secret(argocdToken), refresh: config.argocd.refresh, sync: config.argocd.sync }) }
-      : {}),
+    // Argo CD through its EKS cluster's Kubernetes API as the function's role, or its REST API with a token.
+    ...(eks !== undefined
+      ? { argocd: eksArgoCdClientOf({ ...config.argocd, eks }, { functionRegion: env.AWS_REGION }) }
+      : config.argocd.url && argocdToken
+        ? { argocd: new ArgoCdClient({ url: config.argocd.url, token: () => secret(argocdToken), refresh: config.argocd.refresh, sync: config.argocd.sync }) }
+        : {}),
     // The Slack app posts approval requests and records decisions, when config has one.
     ...(config.slack.app?.botTokenSecretName
       ? {

@@ -276,6 +276,39 @@ export function slackActionsSettings(config: HoistConfig): SlackActionsSettings 
   return { signingSecretName: app.signingSecretName, botTokenSecretName: app.botTokenSecretName };
 }
 
+/** `argocd.eks` as far as the deployment needs it (validated in full by the functions). */
+const ArgoCdEksSchema = z
+  .object({
+    eks: z
+      .object({ clusterName: z.string().min(1), region: z.string().min(1).optional() })
+      .loose()
+      .optional(),
+  })
+  .loose()
+  .optional()
+  .nullable();
+
+/** What the CDK app gives Hoist's functions on the cluster of `argocd.eks`. */
+export interface ArgoCdEksSettings {
+  readonly clusterName: string;
+  /** @default the automation stack's region */
+  readonly region?: string;
+}
+
+/**
+ * The cluster Hoist reaches Argo CD through (EKS access entries and
+ * `eks:DescribeCluster` for the promoter and the gates function), or
+ * undefined when the config has no `argocd.eks`.
+ */
+export function argocdEksSettings(config: HoistConfig): ArgoCdEksSettings | undefined {
+  const parsed = ArgoCdEksSchema.safeParse(config.argocd);
+  if (!parsed.success)
+    throw new Error(`argocd.eks is invalid: ${parsed.error.issues.map((i) => `${['argocd', ...i.path].join('.')}: ${i.message}`).join('; ')}`);
+  const eks = parsed.data?.eks;
+  if (eks === undefined) return undefined;
+  return { clusterName: eks.clusterName, ...(eks.region === undefined ? {} : { region: eks.region }) };
+}
+
 /** Every secret Hoist reads as a credential: the promoter's, the Slack app's, and the secrets sync's Vault token and Slack webhook. */
 function ownSecretNames(
   config: Pick<HoistConfig, 'automation' | 'repositories' | 'argocd' | 'slack' | 'registry' | 'images'>,

@@ -2,6 +2,7 @@ import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import {
+  argocdEksSettings,
   gateSecretNames,
   type HoistConfig,
   promoterSecretNames,
@@ -10,6 +11,7 @@ import {
   slackActionsSettings,
 } from '../config/hoist-config';
 import { AlarmTopic } from '../constructs/alarm-topic';
+import { ArgoCdClusterAccess } from '../constructs/argo-cd-cluster-access';
 import { DeadLetterAlarm } from '../constructs/dead-letter-alarm';
 import { EcrEventIntake } from '../constructs/ecr-event-intake';
 import { EcrReconcile } from '../constructs/ecr-reconcile';
@@ -130,7 +132,7 @@ export class AutomationStack extends Stack {
       configFile: props.configFile,
     });
 
-    new Promoter(this, 'Promoter', {
+    const promoter = new Promoter(this, 'Promoter', {
       eventQueue: this.events,
       stateTable: state,
       secretNames: promoterSecretNames(props.config),
@@ -139,6 +141,15 @@ export class AutomationStack extends Stack {
       configFile: props.configFile,
       gates,
     });
+
+    // Argo CD through its cluster's Kubernetes API, as the functions' own roles, when the config says so.
+    const argocdEks = argocdEksSettings(props.config);
+    if (argocdEks !== undefined) {
+      new ArgoCdClusterAccess(this, 'ArgoCdAccess', {
+        ...argocdEks,
+        functions: { Promoter: promoter.handler.function, Gates: gates.handler.function },
+      });
+    }
 
     new DeadLetterAlarm(this, 'EventsDeadLetterAlarm', {
       queue: this.events.deadLetterQueue,

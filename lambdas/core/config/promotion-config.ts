@@ -327,10 +327,45 @@ export const PromotionConfigSchema = z
       .object({
         url: z.url().optional(),
         tokenSecretName: z.string().optional(),
+        /**
+         * Reach Argo CD through the Kubernetes API of the EKS cluster it runs
+         * in, as the function's own IAM role (an EKS access entry in the group
+         * `hoist:argocd`), instead of its REST API with a token.
+         * @default none: the REST API at `url`
+         */
+        eks: z
+          .object({
+            /** The EKS cluster Argo CD runs in. */
+            clusterName: z.string().regex(/^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/, 'an EKS cluster name (letters, digits, - and _, up to 100)'),
+            /** @default the function's own region */
+            region: z
+              .string()
+              .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1')
+              .optional(),
+            /** Where Argo CD's Application resources live. @default argocd */
+            namespace: z
+              .string()
+              .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a Kubernetes namespace name')
+              .default('argocd'),
+          })
+          .strict()
+          .optional(),
         refresh: z.enum(['normal', 'hard']).default('normal'),
         sync: z.boolean().default(false),
       })
       .strict()
+      .superRefine((argocd, ctx) => {
+        if (argocd.eks === undefined) return;
+        for (const key of ['url', 'tokenSecretName'] as const) {
+          if (argocd[key] !== undefined) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['eks'],
+              message: `set either eks (the Kubernetes API as the function's IAM role) or ${key} (the REST API with a token), not both`,
+            });
+          }
+        }
+      })
       .prefault({}),
     /** Bounds on what is read from GitOps repositories, which are untrusted input. */
     limits: z

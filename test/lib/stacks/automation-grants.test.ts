@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { functionGrants, roleGrants, roleIdOf, secretsOf } from '../function-grants';
-import { synthApp, WITH_SECRETS, WITH_SLACK_APP } from '../support';
+import { nagErrors, synthApp, WITH_SECRETS, WITH_SLACK_APP } from '../support';
 
 /*
  * The exact IAM grants of every function role in the automation stack, from
@@ -448,5 +449,81 @@ describe('AutomationStack with secrets sync: function grants', () => {
     expect(secretsOf(grants)).toEqual(['hoist/argocd/token', 'hoist/git/github-token', 'hoist/slack/prod-releases', 'hoist/slack/webhook-url'].map(secretArn));
     expect(grants.actions).not.toContain('kms:Decrypt');
     expect(Object.values(grants.resources).flat()).not.toContain(SECRET_QUEUE);
+  });
+});
+
+/** The repository's hoist.config.yaml with Argo CD reached through its EKS cluster instead of a token. */
+const WITH_ARGOCD_EKS = readFileSync('hoist.config.yaml', 'utf8').replace(
+  'argocd:\n  url: https://argocd.example.com\n  tokenSecretName: hoist/argocd/token\n',
+  'argocd:\n  eks: { clusterName: hoist-platform }\n',
+);
+const CLUSTER_ARN = `arn:\${AWS::Partition}:eks:eu-west-1:123456789012:cluster/hoist-platform`;
+
+describe('AutomationStack with Argo CD on EKS: function grants', () => {
+  let template: Template;
+  let tokenTemplate: Template;
+  let nag: string[];
+  beforeAll(() => {
+    const automation = synthApp(WITH_ARGOCD_EKS).automation;
+    template = Template.fromStack(automation);
+    nag = nagErrors(automation);
+    tokenTemplate = Template.fromStack(synthApp().automation);
+  });
+
+  it('has no unsuppressed cdk-nag AwsSolutions errors', () => {
+    expect(nag).toEqual([]);
+  });
+
+  it('lets the promoter and the gates function describe exactly the one cluster, and adds nothing else', () => {
+    for (const description of [PROMOTER, GATES]) {
+      const grants = functionGrants(template, description);
+      const withToken = functionGrants(tokenTemplate, description);
+      // Guards the action: DescribeCluster (endpoint and CA), on the configured cluster's ARN alone.
+      expect(grants.actions).toEqual([...withToken.actions, 'eks:DescribeCluster'].sort());
+      expect(grants.resources).toEqual({ ...withToken.resources, 'eks:DescribeCluster': [CLUSTER_ARN] });
+      expect(grants.conditions).toEqual(withToken.conditions);
+    }
+  });
+
+  it('gives no other function anything on EKS', () => {
+    for (const description of [WEBHOOK, ECR_EVENT, RECONCILE, PROMOTIONS]) {
+      expect(functionGrants(template, description).actions.filter((action) => action.startsWith('eks:'))).toEqual([]);
+    }
+  });
+
+  it('puts the promoter and gates roles, and only those, in the group hoist:argocd through STANDARD access entries', () => {
+    const entries = Object.values(template.findResources('AWS::EKS::AccessEntry')).map(({ Properties: p }) => ({
+      ClusterName: p.ClusterName,
+      PrincipalArn: p.PrincipalArn,
+      Type: p.Type,
+      KubernetesGroups: p.KubernetesGroups,
+      AccessPolicies: p.AccessPolicies,
+      Username: p.Username,
+    }));
+    const roles = [functionGrants(template, PROMOTER).role, functionGrants(template, GATES).role];
+    // Guards principal, groups and type of each: no access policy, nothing cluster-wide; the RBAC is the platform stack's Role.
+    expect(entries).toEqual(
+      roles.map((role) => ({
+        ClusterName: 'hoist-platform',
+        PrincipalArn: { 'Fn::GetAtt': [role, 'Arn'] },
+        Type: 'STANDARD',
+        KubernetesGroups: ['hoist:argocd'],
+        AccessPolicies: undefined,
+        Username: undefined,
+      })),
+    );
+  });
+
+  it('makes neither access entries nor DescribeCluster grants without argocd.eks', () => {
+    tokenTemplate.resourceCountIs('AWS::EKS::AccessEntry', 0);
+    expect(functionGrants(tokenTemplate, PROMOTER).actions).not.toContain('eks:DescribeCluster');
+    expect(functionGrants(tokenTemplate, GATES).actions).not.toContain('eks:DescribeCluster');
+  });
+
+  it('refuses a cluster in another region than the stack, naming the prop', () => {
+    const elsewhere = WITH_ARGOCD_EKS.replace('eks: { clusterName: hoist-platform }', 'eks: { clusterName: hoist-platform, region: us-east-2 }');
+    expect(() => synthApp(elsewhere)).toThrowError(
+      /ArgoCdClusterAccessProps\.region: the cluster is in us-east-2 but access entries are made in this stack's region eu-west-1/,
+    );
   });
 });

@@ -68,6 +68,30 @@ describe('PlatformStack', () => {
     });
   });
 
+  it('lets the group hoist:argocd get, list and patch Argo CD Applications in the argocd namespace, and nothing else', () => {
+    const resources = Object.entries(template.findResources('Custom::AWSCDK-EKS-KubernetesResource'));
+    // Every manifest that names the group: exactly one resource, Hoist's Role and RoleBinding (a manifest with tokens is a Fn::Join).
+    const naming = resources.filter(([, r]) => JSON.stringify(r.Properties.Manifest).includes('hoist:argocd'));
+    expect(naming).toHaveLength(1);
+    const [id, resource] = naming[0] ?? ['', { Properties: {} }];
+    const [role, binding, ...rest] = JSON.parse(String(resource.Properties.Manifest)) as Array<Record<string, unknown>>;
+    expect(rest).toEqual([]);
+    expect(role).toMatchObject({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'hoist-applications', namespace: 'argocd' } });
+    // Guards the verbs and resources exactly: no delete, no create, no other resource or API group.
+    expect(role?.rules).toEqual([{ apiGroups: ['argoproj.io'], resources: ['applications'], verbs: ['get', 'list', 'patch'] }]);
+    expect(binding).toMatchObject({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'hoist-applications', namespace: 'argocd' },
+    });
+    expect(binding?.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'hoist-applications' });
+    // The group the automation stack's access entries put the promoter and gates roles in.
+    expect(binding?.subjects).toEqual([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'hoist:argocd' }]);
+    // Applied after the chart, which creates the namespace.
+    expect((resource as { DependsOn?: string[] }).DependsOn?.some((dependency) => dependency.startsWith('ArgoCdChart'))).toBe(true);
+    expect(id).toMatch(/^EksClustermanifestHoistArgoCdAccess/);
+  });
+
   it('gives External Secrets a Pod Identity role that reads only the configured prefixes', () => {
     template.resourceCountIs('AWS::EKS::PodIdentityAssociation', 1);
     const policies = template.findResources('AWS::IAM::Policy', {
