@@ -78,8 +78,11 @@ slack:
     await server.queue.drain();
     expect(gitea.pulls[0]).toMatchObject({ number: 1, state: 'open', head: 'hoist/prod/api' });
     const [message] = [...api.messages.values()];
-    const buttons = (message?.blocks.find((b) => (b as { type: string }).type === 'actions') as { elements: Array<{ action_id: string; value: string }> })
-      .elements;
+    if (message === undefined) throw new Error('no approval message was posted');
+    const actions = message.blocks.find((b) => (b as { type: string }).type === 'actions') as
+      | { elements: Array<{ action_id: string; value: string }> }
+      | undefined;
+    const buttons = actions?.elements ?? [];
     const approve = buttons.find((b) => b.action_id === 'hoist.approve');
     expect(approve).toBeDefined();
 
