@@ -8,7 +8,7 @@ import { MemoryDeliveryLedger } from '../lambdas/clients/local/memory-delivery-l
 import { MemoryPromotionOutcomeStore } from '../lambdas/clients/local/memory-promotion-outcomes';
 import type { HoistEvent } from '../lambdas/core/events';
 import { reconcileEcr } from '../lambdas/core/intake/reconcile-ecr';
-import type { DeliveryLedger, EnvelopeConsumer, PromotionOutcomeStore, RegistryImageLister } from '../lambdas/core/ports';
+import type { AuditLog, DeliveryLedger, EnvelopeConsumer, PromotionOutcomeStore, RegistryImageLister } from '../lambdas/core/ports';
 import type { Work } from '../lambdas/core/promotion/triggers';
 import type { SecretChange } from '../lambdas/core/secrets/secret-change';
 import type { SecretSyncOutcome } from '../lambdas/core/secrets/sync-secrets';
@@ -55,6 +55,8 @@ export interface DevSlackActions {
   readonly app: Pick<SlackApp, 'channel' | 'approvers'>;
   readonly directory: SlackDirectory;
   readonly responder: SlackResponder;
+  /** Where refused decisions are recorded. */
+  readonly audit?: AuditLog;
 }
 
 /** What the secret routes call: the sync core with a secrets file and a Vault. */
@@ -138,6 +140,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
           app: slack.app,
           directory: slack.directory,
           responder: slack.responder,
+          ...(slack.audit ? { audit: slack.audit } : {}),
           maxBodyBytes: settings.HOIST_MAX_BODY_BYTES,
         });
 

@@ -265,7 +265,7 @@ export async function startLocalDevServer(settings: DevSettings, env: Readonly<R
       // There is no ECR here: `POST /reconcile` lists nothing and says so.
       reconcile: { repositories: promoter.ecrRepositories },
       ...(secrets ? { secrets } : {}),
-      ...(slack.actions ? { slackActions: slack.actions } : {}),
+      ...(slack.actions ? { slackActions: { ...slack.actions, audit: state.audit } } : {}),
     });
     promoter.bindQueue(server.queue);
     closeGates = () => promoter.gates.close();

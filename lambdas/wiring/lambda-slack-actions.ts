@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type * as z from 'zod';
+import { DynamoDbAuditLog } from '../clients/aws/dynamodb-promotion-stores';
 import { CachedSlackDirectory } from '../clients/cached-slack-directory';
 import { SlackResponseUrlResponder } from '../clients/slack-response-url';
 import { SlackWebApi } from '../clients/slack-web-api';
@@ -47,6 +49,8 @@ export function wireLambdaSlackActions(env: z.infer<typeof SlackActionsEnvSchema
     app,
     directory: new CachedSlackDirectory({ directory: new SlackWebApi({ token: secret(app.botTokenSecretName, 'bot token') }) }),
     responder: new SlackResponseUrlResponder(),
+    // Refused decisions go to the audit trail (PutItem, as the ledger's claims do).
+    audit: new DynamoDbAuditLog(new DynamoDBClient({}), env.HOIST_TABLE_NAME),
     maxBodyBytes: env.HOIST_MAX_BODY_BYTES,
   };
 }

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { PayloadTooLargeError, ValidationError } from '../../shared/errors';
 import type { ApprovalDecided } from '../events';
+import type { AuditLog } from '../ports';
 import type { SlackApp, SlackDirectory, SlackResponder } from '../slack-ports';
 import { APPROVE_ACTION_ID, parseApprovalActionValue, REJECT_ACTION_ID } from './approval-action-value';
 import { buildEnvelopes, type EnqueueOnceDeps, enqueueOnce } from './enqueue-once';
@@ -23,6 +24,8 @@ export interface ReceiveSlackActionDeps extends EnqueueOnceDeps {
   /** Members of the approver groups; answers from a cache, since Slack waits only three seconds. */
   readonly directory: SlackDirectory;
   readonly responder: SlackResponder;
+  /** Where refused decisions are recorded with who and why. @default not recorded */
+  readonly audit?: AuditLog;
   readonly now: () => Date;
   readonly maxBodyBytes: number;
 }
@@ -163,6 +166,17 @@ async function refuse(deps: ReceiveSlackActionDeps, responseUrl: string | undefi
       deps.log.warn('could not tell the person of a refusal', { reason, error: error instanceof Error ? error.message : String(error) });
     }
   }
+  // A refusal is part of the record: who tried to decide, and why it did not count.
+  await deps.audit
+    ?.record({
+      id: `slack-refused:${deps.now().toISOString()}:${reason}`,
+      at: deps.now().toISOString(),
+      outcome: 'failed',
+      reasons: [`Slack decision refused: ${reason}`],
+      events: [],
+      durationMs: 0,
+    })
+    .catch((error: unknown) => deps.log.warn('audit record not written', { error: error instanceof Error ? error.message : String(error) }));
   return { status: 200, body: { status: 'refused', reason } };
 }
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CachedSlackDirectory } from '../../../../lambdas/clients/cached-slack-directory';
 import { InProcessQueue } from '../../../../lambdas/clients/local/in-process-queue';
 import { MemoryDeliveryLedger } from '../../../../lambdas/clients/local/memory-delivery-ledger';
+import { MemoryAuditLog } from '../../../../lambdas/clients/local/memory-promotion-stores';
 import { SlackResponseUrlResponder } from '../../../../lambdas/clients/slack-response-url';
 import { SlackWebApi } from '../../../../lambdas/clients/slack-web-api';
 import { parsePromotionConfig } from '../../../../lambdas/core/config/parse-promotion-config';
@@ -41,6 +42,7 @@ describe('receiveSlackAction', () => {
   let queue: InProcessQueue;
   let warnings: Array<{ message: string; fields: Record<string, unknown> }>;
   let deps: ReceiveSlackActionDeps;
+  let audit: MemoryAuditLog;
 
   beforeAll(async () => {
     slack = await startFakeSlackApi({ token: TOKEN, channels: [CHANNEL], userGroups: { [GROUP]: [GROUP_MEMBER, 'U0OTHER01'] } });
@@ -53,6 +55,7 @@ describe('receiveSlackAction', () => {
     queued = [];
     warnings = [];
     queue = new InProcessQueue(async (envelope) => void queued.push(envelope));
+    audit = new MemoryAuditLog();
     const app = config.slack.app;
     if (app === undefined) throw new Error('the test config has slack.app');
     deps = {
@@ -61,6 +64,7 @@ describe('receiveSlackAction', () => {
       app: { channel: app.channel, approvers: { users: [...app.approvers.users, CLICKER], userGroups: app.approvers.userGroups } },
       directory: new CachedSlackDirectory({ directory: new SlackWebApi({ token: async () => TOKEN, baseUrl: slack.apiUrl }) }),
       responder: new SlackResponseUrlResponder({ fetchImpl: slack.hooksFetch }),
+      audit,
       ledger: new MemoryDeliveryLedger(),
       queue,
       log: { warn: (message, fields) => void warnings.push({ message, fields: fields ?? {} }) },
@@ -148,6 +152,7 @@ describe('receiveSlackAction', () => {
     const response = await receive(clickBy('U0MALLORY'));
     expect(response).toEqual({ status: 200, body: { status: 'refused', reason: 'user U0MALLORY is not an approver' } });
     expect(queued).toEqual([]);
+    expect(audit.records).toEqual([expect.objectContaining({ outcome: 'failed', reasons: ['Slack decision refused: user U0MALLORY is not an approver'] })]);
     expect(slack.responses).toEqual([
       {
         path: '/actions/AABA1ABCD/1232321423432/D09sSasdasdAS9091209',
