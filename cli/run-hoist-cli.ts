@@ -8,7 +8,7 @@ import { formatPlan, planImage } from './plan-command';
 import { promoteService } from './promote-command';
 import { DEFAULT_CONFIG, DEFAULT_STATE, EMBEDDED_CONFIG, resolveConfigPath, resolveStateDir } from './resolve-cli-paths';
 import { rollbackService } from './rollback-command';
-import { formatStatus, readStatus } from './status-command';
+import { formatStatus, gateLineOf, readStatus } from './status-command';
 
 /** What a command body gets: the wired core, how to write, and whether to write JSON. */
 interface CommandScope {
@@ -108,9 +108,30 @@ Colour only when stdout is a terminal and NO_COLOR is unset.`,
       'after',
       '\nTargets declared in marker files are not listed; nor are PR/MRs of branch templates with {newTag}.\nExit: 0 listed, 1 a host could not be read, 2 usage.',
     )
+    .option('--wait', 'wait until no gate waits, with a progress line, then print the table')
+    .option('--timeout <seconds>', 'give up waiting after this long (exit 1)', positiveInteger, 1800)
     .action(
-      action(async (scope, service: string | undefined) => {
-        const statuses = await readStatus(service, scope.deps);
+      action(async (scope, service: string | undefined, options: { wait?: boolean; timeout: number }) => {
+        let statuses = await readStatus(service, scope.deps);
+        if (options.wait === true) {
+          const deadline = scope.deps.now().getTime() + options.timeout * 1000;
+          let last = '';
+          while (statuses.some((s) => s.gate !== undefined)) {
+            const line = statuses.flatMap((s) => (s.gate ? [`${s.service} ${s.environment}: ${gateLineOf(s.gate)}`] : [])).join('; ');
+            if (!scope.json && line !== last) {
+              // On a terminal the line is rewritten in place; elsewhere each change is a line of its own.
+              scope.io.stderr.write(scope.io.stdout.isTTY === true ? `\r\x1b[2Kwaiting: ${line}` : `waiting: ${line}\n`);
+              last = line;
+            }
+            if (scope.deps.now().getTime() >= deadline) {
+              if (scope.io.stdout.isTTY === true) scope.io.stderr.write('\n');
+              throw new Error(`gates still waiting after ${options.timeout} s: ${line}`);
+            }
+            await new Promise((resolve) => setTimeout(resolve, 2000));
+            statuses = await readStatus(service, scope.deps);
+          }
+          if (!scope.json && last !== '' && scope.io.stdout.isTTY === true) scope.io.stderr.write('\n');
+        }
         if (scope.json) writeJson(scope.io, { targets: statuses });
         else scope.io.stdout.write(formatStatus(statuses, scope.styles));
         return EXIT.ok;

@@ -1,6 +1,6 @@
 import { serviceOf } from '../lambdas/core/config/promotion-config';
 import { holdReasonOf, sitesOf } from '../lambdas/core/promotion/decide-target';
-import type { TargetHold } from '../lambdas/core/promotion/plan-promotions';
+import type { GateWait, TargetHold } from '../lambdas/core/promotion/plan-promotions';
 import { viewOf } from '../lambdas/core/promotion/read-workspace';
 import { configuredTargets, type ResolvedTarget } from '../lambdas/core/promotion/targets';
 import { currentVersionOf } from '../lambdas/core/yaml/image-sites';
@@ -24,6 +24,8 @@ export interface TargetStatus {
   readonly hold?: TargetHold;
   /** A person set the target back from this tag; only a newer image moves it. */
   readonly heldAbove?: string;
+  /** The gate it waits behind, as last looked at. */
+  readonly gate?: GateWait;
 }
 
 /** A branch template with `{newTag}` names one branch per tag: the open PR cannot be found without the tag. */
@@ -86,6 +88,7 @@ export async function readStatus(service: string | undefined, deps: CliDeps): Pr
       ...(base.problem ? { problem: base.problem } : {}),
       ...(state?.hold ? { hold: state.hold } : {}),
       ...(state?.heldAbove ? { heldAbove: state.heldAbove } : {}),
+      ...(state?.gate ? { gate: state.gate } : {}),
     });
   }
   return statuses;
@@ -114,6 +117,10 @@ export function formatStatus(statuses: readonly TargetStatus[], styles: Styles):
     s.tag ?? `? (${s.problem ?? 'unknown'})`,
     s.proposed ? `${s.proposed.tag ?? '?'} ${s.proposed.url ?? `branch ${s.proposed.branch}`}` : '-',
     s.hold ? holdReasonOf(s.hold) : s.heldAbove ? `reverted, waiting above ${s.heldAbove}` : '-',
+    s.gate ? gateLineOf(s.gate) : '-',
   ]);
-  return formatTable(['SERVICE', 'ENV', 'TAG', 'PROPOSED (PR/MR)', 'HOLD'], rows, styles.bold);
+  return formatTable(['SERVICE', 'ENV', 'TAG', 'PROPOSED (PR/MR)', 'HOLD', 'GATE'], rows, styles.bold);
 }
+
+/** A waiting gate in a few words: `1.4.3 after dev: dev healthy for 30 s of 600 s`. */
+export const gateLineOf = (gate: GateWait): string => `${gate.tag} after ${gate.after}: ${gate.reason}`;

@@ -123,6 +123,7 @@ export function createLocalPromoter(options: LocalPromoterOptions): {
     runGateCheck(check, {
       config,
       providerFor,
+      states,
       ...(argocd ? { argocd } : {}),
       queue: {
         enqueue: async (envelopes) => {

@@ -5,7 +5,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { ArgoCdClient } from '../clients/argocd-client';
-import { DynamoDbAuditLog } from '../clients/aws/dynamodb-promotion-stores';
+import { DynamoDbAuditLog, DynamoDbTargetStateStore } from '../clients/aws/dynamodb-promotion-stores';
 import { SqsDeadLetterSink } from '../clients/aws/sqs-dead-letter-sink';
 import { SqsEventQueue } from '../clients/aws/sqs-event-queue';
 import { SqsGateScheduler } from '../clients/aws/sqs-gate-scheduler';
@@ -61,8 +61,10 @@ export function wireLambdaGates(env: z.infer<typeof GatesEnvSchema> = readEnv(Ga
   const sqs = new SQSClient({});
   const argocdToken = config.argocd.tokenSecretName;
   const eks = config.argocd.eks;
+  const dynamo = new DynamoDBClient({});
   const gate: GateDeps = {
     config,
+    states: new DynamoDbTargetStateStore(dynamo, env.HOIST_TABLE_NAME),
     providerFor: providerCache(async (repository) => (repository.credentials.secretName ? secret(repository.credentials.secretName) : undefined)),
     // Argo CD through its EKS cluster's Kubernetes API as the function's role, or its REST API with a token.
     ...(eks !== undefined
@@ -78,7 +80,7 @@ export function wireLambdaGates(env: z.infer<typeof GatesEnvSchema> = readEnv(Ga
         : {}),
     queue: new SqsEventQueue({ client: sqs, queueUrl: env.HOIST_EVENT_QUEUE_URL }),
     gates: new SqsGateScheduler({ client: sqs, queueUrl: env.HOIST_GATE_QUEUE_URL }),
-    audit: new DynamoDbAuditLog(new DynamoDBClient({}), env.HOIST_TABLE_NAME),
+    audit: new DynamoDbAuditLog(dynamo, env.HOIST_TABLE_NAME),
     notifierFor: slackNotifiers<SlackDestination>((destination) => {
       const name = destination?.webhookSecretName ?? config.slack.webhookSecretName;
       return name === undefined ? undefined : () => secret(name);

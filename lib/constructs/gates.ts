@@ -89,7 +89,8 @@ export class Gates extends Construct {
       extraFiles: [props.configFile],
     });
     const fn = this.handler.function;
-    props.stateTable.grantAuditRecords(fn);
+    // Audit records, and the target states a waiting gate is shown on (read, then written).
+    props.stateTable.grantPromotionState(fn);
     props.eventQueue.grantSendEvents(fn);
     this.grantScheduleChecks(fn);
     // SqsDeadLetterSink: SendMessageBatch to the dead-letter queue, authorized as sqs:SendMessage.

@@ -61,15 +61,6 @@ export class StateTable extends Construct {
   }
 
   /**
-   * What an audit log alone calls (`DynamoDbAuditLog` in
-   * `lambdas/clients/aws/dynamodb-promotion-stores.ts`): `PutItem`. The gates
-   * function writes audit records and reads nothing.
-   */
-  grantAuditRecords(grantee: iam.IGrantable): iam.Grant {
-    return this.table.grant(grantee, 'dynamodb:PutItem');
-  }
-
-  /**
    * What the secrets sync calls: `BatchGetItem` (its per-Vault-path states,
    * consistent; `lambdas/clients/aws/dynamodb-secret-sync-state.ts`) and
    * `PutItem` (a path's new state, an audit record). No update, delete,

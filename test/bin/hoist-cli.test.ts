@@ -177,11 +177,11 @@ describe('hoist status and history, after a promotion by the dev promoter', () =
     const run = await hoist([...repo.args, 'status']);
     expect(run.code).toBe(0);
     const rows = run.stdout.split('\n').map((line) => line.split(/\s{2,}/));
-    expect(rows[0]).toEqual(['SERVICE', 'ENV', 'TAG', 'PROPOSED (PR/MR)', 'HOLD']);
+    expect(rows[0]).toEqual(['SERVICE', 'ENV', 'TAG', 'PROPOSED (PR/MR)', 'HOLD', 'GATE']);
     expect(rows.slice(1, 4)).toEqual([
-      ['api', 'dev', '1.5.0', '-', '-'],
-      ['api', 'prod', '1.4.2', '1.5.0 branch hoist/prod/api', '-'],
-      ['web', 'dev', '1.4.2', '-', expect.stringMatching(/^held by bob since \S+: incident 42$/)],
+      ['api', 'dev', '1.5.0', '-', '-', '-'],
+      ['api', 'prod', '1.4.2', '1.5.0 branch hoist/prod/api', '-', '-'],
+      ['web', 'dev', '1.4.2', '-', expect.stringMatching(/^held by bob since \S+: incident 42$/), '-'],
     ]);
 
     const json = await hoist([...repo.args, '--json', 'status', 'api']);
@@ -285,6 +285,26 @@ describe('hoist rollback', () => {
     expect((await hoist([...repo.args, 'rollback', 'api', '--env', 'dev', '--tag', '1.4.2'])).code).toBe(0);
     await promote('1.5.1');
     expect(execFileSync('git', ['--git-dir', repo.bareRepo, 'show', 'main:apps/api/dev/values.yaml'], { encoding: 'utf8' })).toMatch(/tag: "?1\.5\.1/);
+  });
+});
+
+describe('hoist status: gates', () => {
+  it('shows a waiting gate, waits on it with a progress line, and gives up at the timeout', async () => {
+    const repo = embedded();
+    expect((await hoist([...repo.args, 'status', '--wait'])).code).toBe(0);
+    const states = new FileTargetStateStore(repo.stateDir);
+    const key = 'gitops:apps/api/prod/values.yaml:prod:123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/api#helm:image.tag';
+    await states.put(key, {
+      gate: { tag: '1.5.0', after: 'dev', since: '2026-11-23T09:00:00Z', checkedAt: '2026-11-23T09:01:00Z', reason: 'dev healthy for 60 s of 600 s' },
+    });
+
+    const table = await hoist([...repo.args, 'status', 'api']);
+    expect(table.stdout).toMatch(/prod .*1\.5\.0 after dev: dev healthy for 60 s of 600 s$/m);
+    const waited = await hoist([...repo.args, 'status', 'api', '--wait', '--timeout', '1']);
+    expect(waited.code).toBe(1);
+    expect(waited.stderr).toBe(
+      'waiting: api prod: 1.5.0 after dev: dev healthy for 60 s of 600 s\nhoist: gates still waiting after 1 s: api prod: 1.5.0 after dev: dev healthy for 60 s of 600 s\n',
+    );
   });
 });
 

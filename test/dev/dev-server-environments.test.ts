@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DevServer, startDevServer } from '../../dev/dev-server';
 import { createLocalPromoter } from '../../dev/dev-wiring';
-import { MemoryAuditLog } from '../../lambdas/clients/local/memory-promotion-stores';
+import { MemoryAuditLog, MemoryTargetStateStore } from '../../lambdas/clients/local/memory-promotion-stores';
 import { ecrPushEvent } from '../support/ecr-pushes';
 import { type FakeArgoCd, startFakeArgoCd } from '../support/fake-argocd';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack';
@@ -18,6 +18,7 @@ import { createBareRepo, git, type PersonClone } from '../support/git-repo';
  * test's: gates are looked at when the test says, nothing waits on time.
  */
 
+const IMAGE = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/api';
 const values = (tag: string) => `image:\n  repository: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/api\n  tag: "${tag}"\n`;
 
 const chainConfig = (
@@ -60,7 +61,8 @@ describe('dev server: environments in order', () => {
     let clock = new Date('2026-11-23T09:00:00Z');
     const audit = new MemoryAuditLog();
     const env = { HOIST_ARGOCD_URL: argocd.url, HOIST_ARGOCD_TOKEN: argocd.token, HOIST_SLACK_WEBHOOK_URL: slack.url };
-    const promoter = createLocalPromoter({ configPath, env, audit, now: () => clock, gateTimers: false });
+    const states = new MemoryTargetStateStore();
+    const promoter = createLocalPromoter({ configPath, env, audit, states, now: () => clock, gateTimers: false });
     server = await startDevServer({ port: 0, env, consume: promoter.consume, workOf: promoter.workOf });
     promoter.bindQueue(server.queue);
     const push = async (tag: string) => {
@@ -78,13 +80,17 @@ describe('dev server: environments in order', () => {
       await server?.queue.drain();
       return ran;
     };
-    return { repo, push, later, gates: promoter.gates, audit, person: repo.person as PersonClone };
+    const gateOn = async (environment: string) => {
+      const key = `gitops:apps/api/${environment}/values.yaml:${environment}:${IMAGE}#helm:image.tag`;
+      return (await states.get([key])).get(key)?.gate;
+    };
+    return { repo, push, later, gates: promoter.gates, audit, person: repo.person as PersonClone, gateOn };
   }
 
   const tagIn = (person: PersonClone, ref: string, env: string) => /tag: "?([^"\n]+)"?/.exec(person.show(ref, `apps/api/${env}/values.yaml`))?.[1];
 
   it('commits to dev, waits for dev to be synced and healthy for the soak, then staging follows and prod gets its proposal', async () => {
-    const { push, later, gates, person, repo } = await start();
+    const { push, later, gates, person, repo, gateOn } = await start();
     await push('1.4.3');
     expect(tagIn(person, 'main', 'dev')).toBe('1.4.3');
     expect(tagIn(person, 'main', 'staging')).toBe('1.4.2');
@@ -98,8 +104,11 @@ describe('dev server: environments in order', () => {
     await later(30);
     await later(300);
     expect(tagIn(person, 'main', 'staging')).toBe('1.4.2');
+    // `hoist status` shows the wait on the target it stands before.
+    expect(await gateOn('staging')).toMatchObject({ tag: '1.4.3', after: 'dev', reason: 'dev healthy for 300 s of 600 s' });
     await later(300);
     expect(tagIn(person, 'main', 'staging')).toBe('1.4.3');
+    expect(await gateOn('staging')).toBeUndefined();
 
     // Prod follows staging without a health gate: its proposal branch, main untouched.
     await later(0);

@@ -27,6 +27,9 @@ export class DynamoDbTargetStateStore implements TargetStateStore {
           found.set(key, {
             ...(item.lastWrittenTag?.S ? { lastWrittenTag: item.lastWrittenTag.S } : {}),
             ...(item.heldAbove?.S ? { heldAbove: item.heldAbove.S } : {}),
+            // A person's hold and a waiting gate are kept as JSON text.
+            ...(item.hold?.S ? { hold: JSON.parse(item.hold.S) as TargetState['hold'] } : {}),
+            ...(item.gate?.S ? { gate: JSON.parse(item.gate.S) as TargetState['gate'] } : {}),
           });
         }
         request = response.UnprocessedKeys as typeof request;
@@ -44,6 +47,8 @@ export class DynamoDbTargetStateStore implements TargetStateStore {
           sk: { S: 'state' },
           ...(state.lastWrittenTag ? { lastWrittenTag: { S: state.lastWrittenTag } } : {}),
           ...(state.heldAbove ? { heldAbove: { S: state.heldAbove } } : {}),
+          ...(state.hold ? { hold: { S: JSON.stringify(state.hold) } } : {}),
+          ...(state.gate ? { gate: { S: JSON.stringify(state.gate) } } : {}),
         },
       }),
     );

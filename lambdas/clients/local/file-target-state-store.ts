@@ -11,7 +11,11 @@ export const TARGET_STATES_FILE = 'target-states.json';
 
 const TargetHoldSchema = z.object({ by: z.string().min(1), at: z.string().min(1), reason: z.string().optional() }).strict();
 
-const TargetStateSchema = z.object({ lastWrittenTag: z.string().optional(), heldAbove: z.string().optional(), hold: TargetHoldSchema.optional() }).strict();
+const GateWaitSchema = z.object({ tag: z.string(), after: z.string(), since: z.string(), checkedAt: z.string(), reason: z.string() }).strict();
+
+const TargetStateSchema = z
+  .object({ lastWrittenTag: z.string().optional(), heldAbove: z.string().optional(), hold: TargetHoldSchema.optional(), gate: GateWaitSchema.optional() })
+  .strict();
 
 /** `target-states.json`: one state per target key. */
 const TargetStatesFileSchema = z.object({ version: z.literal(1), states: z.record(z.string(), TargetStateSchema) }).strict();

@@ -96,6 +96,17 @@ export interface TargetState {
   readonly heldAbove?: string;
   /** A person holds the target where it is (`hoist hold`): no image moves it until the hold is released. */
   readonly hold?: TargetHold;
+  /** The gate this target waits behind (an environment it follows), as last looked at. */
+  readonly gate?: GateWait;
+}
+
+/** A gate a target waits behind: the tag, the environment it follows, since when, and why it waits. */
+export interface GateWait {
+  readonly tag: string;
+  readonly after: string;
+  readonly since: string;
+  readonly checkedAt: string;
+  readonly reason: string;
 }
 
 /** Who holds a target, since when (ISO 8601) and why. */

@@ -1,7 +1,7 @@
 import type { PromotionConfig, RepositoryConfig, SlackDestination } from '../config/promotion-config';
 import type { GatePassed } from '../events';
 import { buildEnvelopes } from '../intake/enqueue-once';
-import type { ApplicationStatus, ArgoCdRefresher, AuditLog, EventQueue, GateScheduler, GitProvider, Notifier, WarningLog } from '../ports';
+import type { ApplicationStatus, ArgoCdRefresher, AuditLog, EventQueue, GateScheduler, GitProvider, Notifier, TargetStateStore, WarningLog } from '../ports';
 import { currentVersionOf } from '../yaml/image-sites';
 import { sitesOf } from './decide-target';
 import { decideGate, type GateCheck, type GateDecision, gateTargetOf } from './gate-check';
@@ -17,6 +17,8 @@ export interface GateDeps {
   /** The event queue: a passed gate queues the promotion of its environment. */
   readonly queue: EventQueue;
   readonly gates: GateScheduler;
+  /** Where a waiting gate is shown on its target (for `hoist status`). @default not shown */
+  readonly states?: TargetStateStore;
   readonly audit: AuditLog;
   readonly notifierFor?: (destination: SlackDestination | undefined) => Notifier | undefined;
   readonly log: WarningLog;
@@ -44,6 +46,7 @@ export async function runGateCheck(check: GateCheck, deps: GateDeps): Promise<Ga
     needsHealth && deps.argocd === undefined
       ? ({ kind: 'fail', reason: `no Argo CD is configured (argocd.url), so the health of ${check.after} cannot be read` } as const)
       : decideGate(check, target, statuses, now, carriesTag);
+  await showOnTarget(check, decision, target?.key, deps);
   switch (decision.kind) {
     case 'wait':
       await deps.gates.schedule(decision.check, decision.delaySeconds);
@@ -138,3 +141,21 @@ async function revisionsCarryingTag(check: GateCheck, statuses: ReadonlyMap<stri
   }
   return carrying;
 }
+
+/** Keeps the gate's latest look on the target it stands before, and clears it once the gate is decided. */
+async function showOnTarget(check: GateCheck, decision: GateDecision, key: string | undefined, deps: GateDeps): Promise<void> {
+  if (deps.states === undefined || key === undefined) return;
+  try {
+    const state = (await deps.states.get([key])).get(key) ?? {};
+    const { gate: _earlier, ...rest } = state;
+    const gate =
+      decision.kind === 'wait'
+        ? { tag: check.tag, after: check.after, since: check.startedAt, checkedAt: deps.now().toISOString(), reason: decision.reason }
+        : undefined;
+    await deps.states.put(key, gate === undefined ? rest : { ...rest, gate });
+  } catch (error) {
+    // Shown for people only: the gate itself goes on.
+    deps.log.warn('gate not shown on its target', { gate: check.id, error: (error as Error).message });
+  }
+}
+

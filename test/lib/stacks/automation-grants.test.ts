@@ -237,11 +237,12 @@ describe('AutomationStack: function grants', () => {
     });
   });
 
-  it('lets the gates function consume and re-schedule its checks, queue passed gates, write audit records and read only the Argo CD token, the Git token and Slack webhooks', () => {
+  it('lets the gates function consume and re-schedule its checks, queue passed gates, write audit records and target states, and read only the Argo CD token, the Git token and Slack webhooks', () => {
     const grants = functionGrants(template, GATES);
     // Guards the action list: the event source mapping's receive/delete/attributes, SendMessage (SendMessageBatch
-    // too), PutItem (audit), GetSecretValue. No read of the table, no ChangeMessageVisibility.
+    // too), BatchGetItem and PutItem (audit, and the gate shown on its target's state), GetSecretValue. No ChangeMessageVisibility.
     expect(grants.actions).toEqual([
+      'dynamodb:BatchGetItem',
       'dynamodb:PutItem',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
@@ -253,13 +254,14 @@ describe('AutomationStack: function grants', () => {
       'xray:PutTelemetryRecords',
       'xray:PutTraceSegments',
     ]);
-    // Guards the secrets: the Argo CD token and the Slack webhooks a failed gate is told on; no Git token.
-    // The Git token too: a gate reads the followed environment's file at the revision Argo CD runs.
+    // Guards the secrets: the Argo CD token, the Slack webhooks a failed gate is told on, and the Git token:
+    // a gate reads the followed environment's file at the revision Argo CD runs.
     const secrets = ['hoist/argocd/token', 'hoist/git/github-token', 'hoist/slack/prod-releases', 'hoist/slack/webhook-url'].map(secretArn);
     expect(secretsOf(grants)).toEqual(secrets);
     // Guards every resource: the table, its own queue and dead-letter queue, the event queue (not its dead-letter queue).
     expect(grants.resources).toEqual({
-      // DynamoDbAuditLog: one PutItem per passed or failed gate.
+      // DynamoDbAuditLog: one PutItem per passed or failed gate; DynamoDbTargetStateStore: the waiting gate on its target.
+      'dynamodb:BatchGetItem': [TABLE],
       'dynamodb:PutItem': [TABLE],
       ...logsAndTraces('GatesHandlerLogs34E14B34'),
       'secretsmanager:GetSecretValue': secrets,
