@@ -14,6 +14,7 @@ const IMPORT_ENV = {
   HOIST_TABLE_NAME: 'hoist-state',
   HOIST_WEBHOOK_SECRET_ID_GITHUB: 'hoist/webhooks/github',
   HOIST_SECRET_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/hoist-secrets.fifo',
+  HOIST_GATE_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/hoist-gates',
   HOIST_SECRET_PREFIXES: 'hoist/apps/',
   HOIST_DEAD_LETTER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/hoist-events-dlq.fifo',
   HOIST_PROMOTION_SECRET_ID: 'hoist/promotions/client',
