@@ -1,10 +1,8 @@
 import type { SQSRecord } from 'aws-lambda';
-import { parseWith } from '../core/intake/intake-outcome';
 import type { DeadLetterSink, WarningLog } from '../core/ports';
 import { type GateCheck, GateCheckSchema } from '../core/promotion/gate-check';
 import { type GateDeps, runGateCheck } from '../core/promotion/run-gate';
-import { createGroupedQueueHandler } from '../shared/create-grouped-queue-handler';
-import { TerminalError } from '../shared/errors';
+import { createGroupedQueueHandler, recordBodyOf } from '../shared/create-grouped-queue-handler';
 
 export interface GatesHandlerDeps {
   /** What `runGateCheck` reads and acts through: config, Argo CD, the event and gates queues, audit, Slack. */
@@ -20,19 +18,7 @@ export interface GatesHandlerDeps {
 }
 
 /** Parses one queue record into a gate check; a malformed one is a TerminalError (no retry parses it). */
-export function gateCheckOf(record: SQSRecord): GateCheck {
-  let body: unknown;
-  try {
-    body = JSON.parse(record.body);
-  } catch {
-    throw new TerminalError(`queue message ${record.messageId}: body is not JSON`);
-  }
-  try {
-    return parseWith(GateCheckSchema, body, `queue message ${record.messageId}`);
-  } catch (error) {
-    throw new TerminalError((error as Error).message, { cause: error });
-  }
-}
+export const gateCheckOf = (record: SQSRecord): GateCheck => recordBodyOf(GateCheckSchema, record);
 
 /**
  * The gates function on the gates queue, a standard queue (FIFO queues take

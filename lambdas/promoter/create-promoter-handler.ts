@@ -1,9 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import { type EventEnvelope, EventEnvelopeSchema } from '../core/events';
-import { parseWith } from '../core/intake/intake-outcome';
 import type { DeadLetterSink, WarningLog } from '../core/ports';
-import { createGroupedQueueHandler, type GroupOutcome } from '../shared/create-grouped-queue-handler';
-import { TerminalError } from '../shared/errors';
+import { createGroupedQueueHandler, type GroupOutcome, recordBodyOf } from '../shared/create-grouped-queue-handler';
 
 export type { GroupOutcome };
 
@@ -17,19 +15,7 @@ export interface PromoterHandlerDeps {
 }
 
 /** Parses one queue record into an envelope; a malformed one is a TerminalError (no retry parses it). */
-export function envelopeOf(record: SQSRecord): EventEnvelope {
-  let body: unknown;
-  try {
-    body = JSON.parse(record.body);
-  } catch {
-    throw new TerminalError(`queue message ${record.messageId}: body is not JSON`);
-  }
-  try {
-    return parseWith(EventEnvelopeSchema, body, `queue message ${record.messageId}`);
-  } catch (error) {
-    throw new TerminalError((error as Error).message, { cause: error });
-  }
-}
+export const envelopeOf = (record: SQSRecord): EventEnvelope => recordBodyOf(EventEnvelopeSchema, record);
 
 /**
  * The promoter function on the FIFO event queue: one message group is one

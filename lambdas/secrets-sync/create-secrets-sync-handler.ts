@@ -1,9 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
-import { parseWith } from '../core/intake/intake-outcome';
 import type { DeadLetterSink, WarningLog } from '../core/ports';
 import { type SecretChange, SecretChangeSchema } from '../core/secrets/secret-change';
-import { createGroupedQueueHandler, type GroupOutcome } from '../shared/create-grouped-queue-handler';
-import { TerminalError } from '../shared/errors';
+import { createGroupedQueueHandler, type GroupOutcome, recordBodyOf } from '../shared/create-grouped-queue-handler';
 
 export interface SecretsSyncHandlerDeps {
   /** Syncs the changes of a batch (several secrets, each in order) together; throwing means none of them is done. */
@@ -15,19 +13,7 @@ export interface SecretsSyncHandlerDeps {
 }
 
 /** Parses one queue record into a secret change; a malformed one is a TerminalError. */
-export function secretChangeOf(record: SQSRecord): SecretChange {
-  let body: unknown;
-  try {
-    body = JSON.parse(record.body);
-  } catch {
-    throw new TerminalError(`queue message ${record.messageId}: body is not JSON`);
-  }
-  try {
-    return parseWith(SecretChangeSchema, body, `queue message ${record.messageId}`);
-  } catch (error) {
-    throw new TerminalError((error as Error).message, { cause: error });
-  }
-}
+export const secretChangeOf = (record: SQSRecord): SecretChange => recordBodyOf(SecretChangeSchema, record);
 
 /**
  * The secrets-sync function on the secrets queue: one message group is one

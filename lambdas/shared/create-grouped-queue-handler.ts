@@ -1,5 +1,7 @@
 import middy from '@middy/core';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type * as z from 'zod';
+import { parseWith } from '../core/intake/intake-outcome';
 import type { DeadLetterSink, WarningLog } from '../core/ports';
 import { RetryLaterError, TerminalError } from './errors';
 
@@ -147,5 +149,23 @@ async function deadLetter<T>(
   } catch (error) {
     deps.log.error('could not dead-letter; the messages will be retried', { group, error: (error as Error).message });
     return false;
+  }
+}
+
+/**
+ * Parses one queue record's body with `schema`; a body that is not JSON or
+ * does not fit is a TerminalError (no retry parses it), naming the message.
+ */
+export function recordBodyOf<T>(schema: z.ZodType<T>, record: SQSRecord): T {
+  let body: unknown;
+  try {
+    body = JSON.parse(record.body);
+  } catch {
+    throw new TerminalError(`queue message ${record.messageId}: body is not JSON`);
+  }
+  try {
+    return parseWith(schema, body, `queue message ${record.messageId}`);
+  } catch (error) {
+    throw new TerminalError((error as Error).message, { cause: error });
   }
 }

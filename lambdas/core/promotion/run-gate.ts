@@ -158,4 +158,3 @@ async function showOnTarget(check: GateCheck, decision: GateDecision, key: strin
     deps.log.warn('gate not shown on its target', { gate: check.id, error: (error as Error).message });
   }
 }
-
