@@ -30,6 +30,7 @@ export class DynamoDbTargetStateStore implements TargetStateStore {
             // A person's hold and a waiting gate are kept as JSON text.
             ...(item.hold?.S ? { hold: JSON.parse(item.hold.S) as TargetState['hold'] } : {}),
             ...(item.gate?.S ? { gate: JSON.parse(item.gate.S) as TargetState['gate'] } : {}),
+            ...(item.approvalMessage?.S ? { approvalMessage: JSON.parse(item.approvalMessage.S) as TargetState['approvalMessage'] } : {}),
           });
         }
         request = response.UnprocessedKeys as typeof request;
@@ -49,6 +50,7 @@ export class DynamoDbTargetStateStore implements TargetStateStore {
           ...(state.heldAbove ? { heldAbove: { S: state.heldAbove } } : {}),
           ...(state.hold ? { hold: { S: JSON.stringify(state.hold) } } : {}),
           ...(state.gate ? { gate: { S: JSON.stringify(state.gate) } } : {}),
+          ...(state.approvalMessage ? { approvalMessage: { S: JSON.stringify(state.approvalMessage) } } : {}),
         },
       }),
     );

@@ -14,7 +14,13 @@ const TargetHoldSchema = z.object({ by: z.string().min(1), at: z.string().min(1)
 const GateWaitSchema = z.object({ tag: z.string(), after: z.string(), since: z.string(), checkedAt: z.string(), reason: z.string() }).strict();
 
 const TargetStateSchema = z
-  .object({ lastWrittenTag: z.string().optional(), heldAbove: z.string().optional(), hold: TargetHoldSchema.optional(), gate: GateWaitSchema.optional() })
+  .object({
+    lastWrittenTag: z.string().optional(),
+    heldAbove: z.string().optional(),
+    hold: TargetHoldSchema.optional(),
+    gate: GateWaitSchema.optional(),
+    approvalMessage: z.object({ number: z.number().int(), channel: z.string(), ts: z.string() }).strict().optional(),
+  })
   .strict();
 
 /** `target-states.json`: one state per target key. */

@@ -1,12 +1,14 @@
 import { RetryLaterError, TerminalError } from '../../shared/errors';
 import type { PromotionConfig, RepositoryConfig } from '../config/promotion-config';
 import type { ApprovalDecided, EventEnvelope } from '../events';
-import type { ApprovalMessages, ApprovalOutcome, AuditLog, GitProvider, WarningLog } from '../ports';
+import type { ApprovalMessages, ApprovalOutcome, AuditLog, GitProvider, TargetStateStore, WarningLog } from '../ports';
 import type { AppliedChange } from './apply-plan';
 import { configuredTargets } from './targets';
 
 export interface ApprovalDeps {
   readonly config: PromotionConfig;
+  /** Where the approval message of a waiting target is kept, to update it when a person merges by hand. */
+  readonly states?: TargetStateStore;
   readonly providerFor: (repository: RepositoryConfig) => Promise<GitProvider>;
   readonly audit: AuditLog;
   /** Slack's approval messages; without it nothing asks for or records a decision there. */
@@ -62,6 +64,7 @@ export async function decideApprovals(envelopes: readonly EventEnvelope[], deps:
     if (event.decision === 'reject') {
       if (status.state === 'open') await provider.closePullRequest(event.number, `Rejected in Slack by ${by}.`);
       await tell(event, { kind: 'closed', by, at }, deps);
+      await deps.states?.put(approvalKeyOf(repository.name, event.number), {});
       await deps.audit.record({
         id: envelope.id,
         at,
@@ -93,6 +96,8 @@ export async function decideApprovals(envelopes: readonly EventEnvelope[], deps:
         message: `Merge #${event.number}: approved by ${by} in Slack`,
       });
       await tell(event, { kind: 'merged', by, at, commit: merged.sha }, deps);
+      // Decided in Slack: the host's merge event that follows leaves the message as it is now.
+      await deps.states?.put(approvalKeyOf(repository.name, event.number), {});
       await deps.audit.record({
         id: envelope.id,
         at,
@@ -128,16 +133,47 @@ export async function requestApprovals(applied: readonly AppliedChange[], deps: 
       configuredTargets(deps.config, p.image, p.toTag).some((t) => t.key === p.targetKey && t.approval === 'slack'),
     );
     if (waiting.length === 0) continue;
-    await deps.approvals
-      .post({
+    try {
+      const message = await deps.approvals.post({
         repository: change.change.repository,
         number: pullRequest.number,
         url: pullRequest.url,
         head: change.commit,
         promotions: waiting.map((p) => ({ service: p.service, environment: p.environment, ...(p.fromTag ? { fromTag: p.fromTag } : {}), toTag: p.toTag })),
-      })
-      .catch((error: unknown) => deps.log.warn('approval message not posted', { pullRequest: pullRequest.url, error: (error as Error).message }));
+      });
+      // Kept per PR/MR: a merge by hand updates the message too.
+      await deps.states?.put(approvalKeyOf(change.change.repository, pullRequest.number), {
+        approvalMessage: { number: pullRequest.number, channel: message.channel, ts: message.ts },
+      });
+    } catch (error) {
+      deps.log.warn('approval message not posted', { pullRequest: pullRequest.url, error: (error as Error).message });
+    }
   }
+}
+
+/** Where the approval message of a PR/MR is kept in the target state store. */
+export const approvalKeyOf = (repository: string, number: number): string => `approval:${repository}#${number}`;
+
+/**
+ * A PR/MR a person merged on the host, not through Slack: its approval
+ * message says so, like an approval, and asks no more.
+ */
+export async function recordMergedByHand(
+  merged: { readonly repository: string; readonly number: number; readonly mergedBy: string; readonly mergeCommit?: string },
+  deps: ApprovalDeps,
+): Promise<void> {
+  if (deps.approvals === undefined || deps.states === undefined) return;
+  const key = approvalKeyOf(merged.repository, merged.number);
+  const message = (await deps.states.get([key])).get(key)?.approvalMessage;
+  if (message === undefined) return;
+  await deps.approvals
+    .update(
+      { channel: message.channel, ts: message.ts },
+      { repository: merged.repository, number: merged.number },
+      { kind: 'merged', by: `${merged.mergedBy} (on the host)`, at: deps.now().toISOString(), commit: merged.mergeCommit ?? '' },
+    )
+    .catch((error: unknown) => deps.log.warn('approval message not updated', { error: (error as Error).message }));
+  await deps.states.put(key, {});
 }
 
 async function tell(event: ApprovalDecided, outcome: ApprovalOutcome, deps: ApprovalDeps): Promise<void> {

@@ -98,6 +98,8 @@ export interface TargetState {
   readonly hold?: TargetHold;
   /** The gate this target waits behind (an environment it follows), as last looked at. */
   readonly gate?: GateWait;
+  /** The Slack message that asks to approve the PR/MR this target waits in. */
+  readonly approvalMessage?: { readonly number: number; readonly channel: string; readonly ts: string };
 }
 
 /** A gate a target waits behind: the tag, the environment it follows, since when, and why it waits. */

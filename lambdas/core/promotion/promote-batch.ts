@@ -4,7 +4,7 @@ import type { EventEnvelope } from '../events';
 import type { ApprovalMessages, CommitHistory, GateScheduler, ImageRegistry, PromotionOutcomeStore, RegistryPushTimes, TagHistory } from '../ports';
 import { type AnnounceDeps, type AnnouncedChange, announce, announceFailure } from './announce';
 import { type AppliedChange, type ApplyDeps, applyPlan } from './apply-plan';
-import { decideApprovals, requestApprovals } from './decide-approvals';
+import { decideApprovals, recordMergedByHand, requestApprovals } from './decide-approvals';
 import { gateChecksAfter, gateTargetOf } from './gate-check';
 import { type FailedTarget, type NoOp, type PromotionPlan, planPromotions } from './plan-promotions';
 import { branchKey, fileKey, type ReadDeps, readWorkspace, relationKey, tagKey, type Workspace } from './read-workspace';
@@ -65,6 +65,14 @@ export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: Pr
   // Pushes to GitOps repositories and merged Hoist PRs: Argo CD and Slack, nothing to commit.
   if (work.relays.length > 0) {
     for (const failure of await relayGitopsChanges(work.relays, deps)) deps.log.warn('relay of a GitOps change incomplete', { failure });
+    // A Hoist PR/MR a person merged on the host: its approval message says so, as after an approval.
+    for (const relay of work.relays) {
+      const event = relay.event;
+      if (event.type !== 'change.merged') continue;
+      const repository = relay.route?.repository;
+      if (repository === undefined) continue;
+      await recordMergedByHand({ repository, number: event.number, mergedBy: event.mergedBy, ...(event.mergeCommitSha ? { mergeCommit: event.mergeCommitSha } : {}) }, deps);
+    }
     // Each relay wrote its own audit record; there is nothing to plan.
     if (work.updates.length === 0 && work.noops.length === 0) return { applied: [], noops: [], failures: [], attempts: 0 };
   }

@@ -140,6 +140,47 @@ describe('environments: approvals in Slack', () => {
     expect(slack?.messages.get(`${CHANNEL}/${message?.ts}`)?.text).toContain('since this message');
   });
 
+  const mergedOnHost = (sha: string, by: string): EventEnvelope => ({
+    id: `gitea:merge-${by}#0@gitops:main`,
+    host: 'gitea',
+    deliveryId: `merge-${by}`,
+    receivedAt: '2026-11-23T09:06:00.000Z',
+    route: { repository: 'gitops', branch: 'main' },
+    event: {
+      type: 'change.merged',
+      host: 'gitea',
+      repository: 'platform/gitops',
+      number: 1,
+      title: 'Promote api',
+      url: 'https://gitea.example.com/platform/gitops/pulls/1',
+      sourceBranch: 'hoist/prod/api',
+      targetBranch: 'main',
+      mergeCommitSha: sha,
+      mergedBy: by,
+    },
+  });
+
+  it('says on the approval message when a person merges the PR on the host, as after an approval', async () => {
+    const { deps, message } = await setUp();
+    const head = gitea?.git.refs.get('hoist/prod/api') as string;
+    const provider = new GiteaProvider({ url: 'https://gitea.example.com/platform/gitops.git', token: gitea?.token ?? '', apiUrl: gitea?.url ?? '' });
+    const merged = await provider.mergePullRequest({ number: 1, expectedHead: head, message: 'merged by hand' });
+
+    await promoteBatch([mergedOnHost(merged.sha, 'bob')], deps);
+
+    expect(slack?.messages.get(`${CHANNEL}/${message?.ts}`)?.text).toMatch(
+      /^gitops #1: :white_check_mark: approved by bob \(on the host\) at .*: merged as `[0-9a-f]{8}`$/,
+    );
+  });
+
+  it('leaves the message of a Slack approval as it is when the host tells of the merge', async () => {
+    const { deps, message } = await setUp();
+    const head = gitea?.git.refs.get('hoist/prod/api') as string;
+    await promoteBatch([decision('approve', head, message?.ts ?? '')], deps);
+    await promoteBatch([mergedOnHost(gitea?.pulls[0]?.merged?.commit ?? '', 'hoist-bot')], deps);
+    expect(slack?.messages.get(`${CHANNEL}/${message?.ts}`)?.text).toContain('approved by alice at');
+  });
+
   it('closes the PR with a comment on Reject', async () => {
     const { deps, audit, message } = await setUp();
     await promoteBatch([decision('reject', gitea?.git.refs.get('hoist/prod/api') as string, message?.ts ?? '')], deps);
