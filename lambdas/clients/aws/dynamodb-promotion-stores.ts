@@ -31,6 +31,7 @@ export class DynamoDbTargetStateStore implements TargetStateStore {
             ...(item.hold?.S ? { hold: JSON.parse(item.hold.S) as TargetState['hold'] } : {}),
             ...(item.gate?.S ? { gate: JSON.parse(item.gate.S) as TargetState['gate'] } : {}),
             ...(item.approvalMessage?.S ? { approvalMessage: JSON.parse(item.approvalMessage.S) as TargetState['approvalMessage'] } : {}),
+            ...(item.proposal?.S ? { proposal: JSON.parse(item.proposal.S) as TargetState['proposal'] } : {}),
           });
         }
         request = response.UnprocessedKeys as typeof request;
@@ -51,6 +52,7 @@ export class DynamoDbTargetStateStore implements TargetStateStore {
           ...(state.hold ? { hold: { S: JSON.stringify(state.hold) } } : {}),
           ...(state.gate ? { gate: { S: JSON.stringify(state.gate) } } : {}),
           ...(state.approvalMessage ? { approvalMessage: { S: JSON.stringify(state.approvalMessage) } } : {}),
+          ...(state.proposal ? { proposal: { S: JSON.stringify(state.proposal) } } : {}),
         },
       }),
     );

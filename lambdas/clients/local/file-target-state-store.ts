@@ -20,6 +20,25 @@ const TargetStateSchema = z
     hold: TargetHoldSchema.optional(),
     gate: GateWaitSchema.optional(),
     approvalMessage: z.object({ number: z.number().int(), channel: z.string(), ts: z.string() }).strict().optional(),
+    proposal: z
+      .object({
+        promotions: z.array(
+          z
+            .object({
+              targetKey: z.string(),
+              image: z.string(),
+              service: z.string(),
+              environment: z.string(),
+              file: z.string(),
+              toTag: z.string(),
+              digest: z.string().optional(),
+              pushedAt: z.string().optional(),
+            })
+            .strict(),
+        ),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -100,6 +100,20 @@ export interface TargetState {
   readonly gate?: GateWait;
   /** The Slack message that asks to approve the PR/MR this target waits in. */
   readonly approvalMessage?: { readonly number: number; readonly channel: string; readonly ts: string };
+  /** What an open PR/MR promotes, kept so that its merge opens the gates of the environments that follow. */
+  readonly proposal?: { readonly promotions: readonly ProposedPromotion[] };
+}
+
+/** A promotion waiting in a PR/MR, as far as its gates need it. */
+export interface ProposedPromotion {
+  readonly targetKey: string;
+  readonly image: string;
+  readonly service: string;
+  readonly environment: string;
+  readonly file: string;
+  readonly toTag: string;
+  readonly digest?: string;
+  readonly pushedAt?: string;
 }
 
 /** A gate a target waits behind: the tag, the environment it follows, since when, and why it waits. */

@@ -72,6 +72,7 @@ export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: Pr
       const repository = relay.route?.repository;
       if (repository === undefined) continue;
       await recordMergedByHand({ repository, number: event.number, mergedBy: event.mergedBy, ...(event.mergeCommitSha ? { mergeCommit: event.mergeCommitSha } : {}) }, deps);
+      await openGatesOfMerged(repository, event.number, event.mergeCommitSha, deps);
     }
     // Each relay wrote its own audit record; there is nothing to plan.
     if (work.updates.length === 0 && work.noops.length === 0) return { applied: [], noops: [], failures: [], attempts: 0 };
@@ -146,6 +147,25 @@ export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: Pr
  */
 async function openGates(applied: readonly AppliedChange[], deps: PromoteDeps): Promise<void> {
   if (deps.gates === undefined) return;
+  // A PR/MR lands when it is merged: what it promotes is kept until then, if anything follows it.
+  for (const change of applied.filter((a) => a.change.mode === 'pull-request' && a.pullRequest !== undefined)) {
+    const promotions = change.change.promotions.filter((p) => configuredTargets(deps.config, p.image, p.toTag).some((t) => t.after === p.environment));
+    if (promotions.length === 0 || change.pullRequest === undefined) continue;
+    await deps.states.put(proposalKeyOf(change.change.repository, change.pullRequest.number), {
+      proposal: {
+        promotions: promotions.map((p) => ({
+          targetKey: p.targetKey,
+          image: p.image,
+          service: p.service,
+          environment: p.environment,
+          file: p.file,
+          toTag: p.toTag,
+          ...(p.digest ? { digest: p.digest } : {}),
+          ...(p.pushedAt ? { pushedAt: p.pushedAt } : {}),
+        })),
+      },
+    });
+  }
   for (const change of applied.filter((a) => a.change.mode === 'commit')) {
     for (const check of gateChecksAfter(deps.config, change.change.promotions, change.commit, deps.now())) {
       const target = gateTargetOf(deps.config, check);
@@ -153,6 +173,27 @@ async function openGates(applied: readonly AppliedChange[], deps: PromoteDeps): 
       await deps.gates.schedule(check, delay);
     }
   }
+}
+
+/** Where what an open PR/MR promotes is kept, by repository and number. */
+const proposalKeyOf = (repository: string, number: number): string => `proposal:${repository}#${number}`;
+
+/** A merged PR/MR has landed: the environments that follow the ones it promoted start waiting on their gates. */
+async function openGatesOfMerged(repository: string, number: number, mergeCommit: string | undefined, deps: PromoteDeps): Promise<void> {
+  if (deps.gates === undefined) return;
+  const key = proposalKeyOf(repository, number);
+  const proposal = (await deps.states.get([key])).get(key)?.proposal;
+  if (proposal === undefined) return;
+  if (mergeCommit === undefined) {
+    deps.log.warn('a merged pull request without its merge commit opens no gate', { repository, number });
+    return;
+  }
+  const promotions = proposal.promotions.map((p) => ({ ...p, source: `#${number}`, argocdApplications: [], envelopeIds: [] }));
+  for (const check of gateChecksAfter(deps.config, promotions, mergeCommit, deps.now())) {
+    const target = gateTargetOf(deps.config, check);
+    await deps.gates.schedule(check, target?.gate?.healthy === true ? secondsOf(target.gate.every) : 0);
+  }
+  await deps.states.put(key, {});
 }
 
 async function reopenGates(noops: readonly NoOp[], workspace: Workspace, deps: PromoteDeps): Promise<void> {
