@@ -28,6 +28,7 @@ export class UsageError extends Error {
 export interface GlobalOptions {
   readonly config?: string;
   readonly state?: string;
+  readonly table?: string;
   readonly json?: boolean;
 }
 

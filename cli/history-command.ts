@@ -43,9 +43,9 @@ export interface HistoryQuery {
  * written by the dev server), newest first. Lines that are not audit records
  * are skipped.
  */
-export function readHistory(query: HistoryQuery, deps: CliDeps): HistoryEntry[] {
+export async function readHistory(query: HistoryQuery, deps: CliDeps): Promise<HistoryEntry[]> {
   const entries: HistoryEntry[] = [];
-  for (const line of deps.auditLines()) {
+  for (const line of await deps.auditLines()) {
     const record = AuditLineSchema.safeParse(line);
     if (!record.success) continue;
     const { at, outcome, repository, branch, commit, pullRequestUrl } = record.data;

@@ -12,7 +12,7 @@ const AuditPromotionsSchema = z.object({
 
 /** Rolls back every target of a service in one environment, each to the tag before its current one. */
 export async function rollbackService(request: { service: string; environment: string; by: string; tag?: string }, deps: CliDeps): Promise<RollbackResult[]> {
-  const history: RecordedPromotion[] = deps.auditLines().flatMap((line) => {
+  const history: RecordedPromotion[] = (await deps.auditLines()).flatMap((line) => {
     const record = AuditPromotionsSchema.safeParse(line);
     if (!record.success || record.data.outcome !== 'promoted') return [];
     return (record.data.promotions ?? []).map((p) => ({

@@ -58,6 +58,10 @@ function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void): Comman
       '--config <path>',
       `hoist.config.yaml to read (default: ${DEFAULT_CONFIG} in the working directory, or the dev server's ${EMBEDDED_CONFIG} when only that one exists)`,
     )
+    .option(
+      '--table <name>',
+      "a deployment's state table (DynamoDB; AWS credentials as the SDK finds them): target states, holds and the audit trail there instead of --state (env HOIST_TABLE_NAME)",
+    )
     .option('--state <dir>', `local state: target states, holds, audit trail (default: state/ beside the config when it is there, else ${DEFAULT_STATE})`)
     .option('--json', 'write JSON on stdout (and errors as JSON on stderr); never coloured')
     .addHelpText(
@@ -79,7 +83,8 @@ Colour only when stdout is a terminal and NO_COLOR is unset.`,
       const command = args.at(-1) as Command;
       const globals = command.optsWithGlobals<GlobalOptions>();
       const configPath = resolveConfigPath(globals.config, io.cwd);
-      const deps = wireCli({ configPath, stateDir: resolveStateDir(globals.state, configPath, io.cwd), env: io.env });
+      const table = globals.table ?? io.env.HOIST_TABLE_NAME;
+      const deps = wireCli({ configPath, stateDir: resolveStateDir(globals.state, configPath, io.cwd), env: io.env, ...(table ? { table } : {}) });
       const json = globals.json === true;
       setExitCode(await body({ deps, io, json, styles: stylesFor(io, json) }, ...(args.slice(0, -1) as A)));
     };
@@ -150,7 +155,7 @@ Colour only when stdout is a terminal and NO_COLOR is unset.`,
     )
     .action(
       action(async (scope, service: string, options: { env?: string; limit: number }) => {
-        const entries = readHistory({ service, ...(options.env ? { environment: options.env } : {}), limit: options.limit }, scope.deps);
+        const entries = await readHistory({ service, ...(options.env ? { environment: options.env } : {}), limit: options.limit }, scope.deps);
         if (scope.json) writeJson(scope.io, { service, entries });
         else if (entries.length === 0) scope.io.stdout.write(`no promotion of ${service} recorded in ${scope.deps.stateDir}\n`);
         else scope.io.stdout.write(formatHistory(entries, scope.styles));

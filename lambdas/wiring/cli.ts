@@ -1,7 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
 import { resolveLocalRepositoryUrls } from '../../dev/resolve-local-repositories';
+import { readAuditTrail } from '../clients/aws/dynamodb-audit-trail';
+import { DynamoDbAuditLog, DynamoDbTargetStateStore } from '../clients/aws/dynamodb-promotion-stores';
+import { DynamoDbTagHistory } from '../clients/aws/dynamodb-tag-history';
 import { AUDIT_FILE, FileAuditLog } from '../clients/local/file-audit-log';
 import { TAG_HISTORY_FILE } from '../clients/local/file-tag-history';
 import { FileTargetStateStore, TARGET_STATES_FILE } from '../clients/local/file-target-state-store';
@@ -20,7 +24,12 @@ export interface CliWiringOptions {
   readonly stateDir: string;
   /** Where each repository's `credentials.env` is looked up. */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** A deployment's state table (DynamoDB): target states, holds and the audit trail there instead of `stateDir`. */
+  readonly table?: string;
 }
+
+/** How far back `history` and `rollback` read a deployment's audit trail. */
+export const AUDIT_DAYS = 90;
 
 /** What the `hoist` commands work with. */
 export interface CliDeps {
@@ -32,8 +41,8 @@ export interface CliDeps {
   readonly states: TargetStateStore;
   /** Push times the dev server recorded, read only: a dry run records nothing. */
   readonly tagHistory: TagHistory;
-  /** The lines of `<state>/audit.jsonl`, each parsed as JSON (a torn last line is skipped). */
-  readonly auditLines: () => unknown[];
+  /** The audit records: the lines of `<state>/audit.jsonl`, or with a table the deployment's records of the last 90 days. */
+  readonly auditLines: () => Promise<unknown[]>;
   /** Appends to `<state>/audit.jsonl` (a rollback is a promotion too). */
   readonly audit: AuditLog;
   readonly now: () => Date;
@@ -65,6 +74,22 @@ export function wireCli(options: CliWiringOptions): CliDeps {
     return entry.success ? [entry.data] : [];
   });
   void tagHistory.record(recorded);
+  if (options.table !== undefined) {
+    // A deployment: the same table the functions use, through the SDK's own credential and endpoint settings.
+    const client = new DynamoDBClient({});
+    const table = options.table;
+    return {
+      config,
+      configPath,
+      stateDir: `table ${table}`,
+      providerFor,
+      states: new DynamoDbTargetStateStore(client, table),
+      tagHistory: { pushTimes: (tags) => new DynamoDbTagHistory(client, table).pushTimes(tags), record: async () => undefined },
+      auditLines: () => readAuditTrail(client, table, new Date(), AUDIT_DAYS),
+      audit: new DynamoDbAuditLog(client, table),
+      now: () => new Date(),
+    };
+  }
   return {
     config,
     configPath,
@@ -73,7 +98,7 @@ export function wireCli(options: CliWiringOptions): CliDeps {
     states,
     // A dry run must not remember the tags it was asked about.
     tagHistory: { pushTimes: (tags) => tagHistory.pushTimes(tags), record: async () => undefined },
-    auditLines: () => readJsonLines(join(stateDir, AUDIT_FILE)),
+    auditLines: async () => readJsonLines(join(stateDir, AUDIT_FILE)),
     // Opened on the first record only: the read-only commands create nothing.
     audit: {
       record: async (entry) => {

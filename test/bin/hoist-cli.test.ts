@@ -8,9 +8,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { stylesFor } from '../../cli/cli-io';
 import { createLocalPromoter } from '../../dev/dev-wiring';
 import { ensureEmbeddedGitops } from '../../dev/embedded-gitops';
+import { DynamoDbAuditLog, DynamoDbTargetStateStore } from '../../lambdas/clients/aws/dynamodb-promotion-stores';
 import { FileAuditLog } from '../../lambdas/clients/local/file-audit-log';
 import { FileTargetStateStore } from '../../lambdas/clients/local/file-target-state-store';
 import type { EventEnvelope } from '../../lambdas/core/events';
+import { startLocalDynamo } from '../support/dynalite';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'hoist.ts');
 /** tsx by absolute URL, so the CLI can run from any working directory. */
@@ -25,8 +27,11 @@ interface Run {
 }
 
 /** `hoist <args>` in its own Node process, as a person runs it, without the HOIST_ variables of the shell running the tests. */
-function hoist(args: readonly string[], cwd = process.cwd()): Promise<Run> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('HOIST_') && name !== 'POWERTOOLS_LOG_LEVEL'));
+function hoist(args: readonly string[], cwd = process.cwd(), extraEnv: Record<string, string> = {}): Promise<Run> {
+  const env = {
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('HOIST_') && name !== 'POWERTOOLS_LOG_LEVEL')),
+    ...extraEnv,
+  };
   const child = spawn(process.execPath, ['--import', TSX, BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -305,6 +310,45 @@ describe('hoist status: gates', () => {
     expect(waited.stderr).toBe(
       'waiting: api prod: 1.5.0 after dev: dev healthy for 60 s of 600 s\nhoist: gates still waiting after 1 s: api prod: 1.5.0 after dev: dev healthy for 60 s of 600 s\n',
     );
+  });
+});
+
+describe("hoist against a deployment's state table", () => {
+  it('reads history from the DynamoDB audit trail and keeps holds in its target states', async () => {
+    const repo = embedded();
+    const dynamo = await startLocalDynamo('hoist-state');
+    try {
+      // dynalite speaks DynamoDB's wire protocol; the SDK in the CLI finds it through its documented endpoint variable.
+      const aws = {
+        AWS_ENDPOINT_URL_DYNAMODB: String(await dynamo.client.config.endpoint?.().then((e) => `${e.protocol}//${e.hostname}:${e.port}`)),
+        AWS_REGION: 'eu-west-1',
+        AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'secret-for-tests',
+      };
+      const at = new Date().toISOString();
+      await new DynamoDbAuditLog(dynamo.client, 'hoist-state').record({
+        id: 'r1',
+        at,
+        outcome: 'promoted',
+        repository: 'gitops',
+        branch: 'main',
+        commit: 'a1b2c3d4',
+        promotions: [{ targetKey: 'k', service: 'api', environment: 'dev', fromTag: '1.4.2', toTag: '1.5.0' }],
+        events: ['e1'],
+        durationMs: 1,
+      });
+      const history = await hoist([...repo.args, '--table', 'hoist-state', '--json', 'history', 'api'], process.cwd(), aws);
+      expect(history.code).toBe(0);
+      expect(JSON.parse(history.stdout).entries).toEqual([
+        expect.objectContaining({ environment: 'dev', fromTag: '1.4.2', toTag: '1.5.0', commit: 'a1b2c3d4' }),
+      ]);
+
+      expect((await hoist([...repo.args, '--table', 'hoist-state', 'hold', 'api', '--env', 'dev', '--by', 'erin'], process.cwd(), aws)).code).toBe(0);
+      const key = `gitops:apps/api/dev/values.yaml:dev:${API}#helm:image.tag`;
+      expect((await new DynamoDbTargetStateStore(dynamo.client, 'hoist-state').get([key])).get(key)?.hold).toMatchObject({ by: 'erin' });
+    } finally {
+      await dynamo.close();
+    }
   });
 });
 

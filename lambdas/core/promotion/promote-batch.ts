@@ -71,7 +71,10 @@ export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: Pr
       if (event.type !== 'change.merged') continue;
       const repository = relay.route?.repository;
       if (repository === undefined) continue;
-      await recordMergedByHand({ repository, number: event.number, mergedBy: event.mergedBy, ...(event.mergeCommitSha ? { mergeCommit: event.mergeCommitSha } : {}) }, deps);
+      await recordMergedByHand(
+        { repository, number: event.number, mergedBy: event.mergedBy, ...(event.mergeCommitSha ? { mergeCommit: event.mergeCommitSha } : {}) },
+        deps,
+      );
       await openGatesOfMerged(repository, event.number, event.mergeCommitSha, deps);
     }
     // Each relay wrote its own audit record; there is nothing to plan.
