@@ -266,6 +266,12 @@ describe('hoist rollback', () => {
     const history = await hoist([...repo.args, 'history', 'api', '--env', 'dev']);
     expect(history.stdout).toMatch(/dev\s+1\.5\.0 -> 1\.4\.2\s+promoted/);
 
+    // A second rollback does not put back the release just rolled back from: nothing came before 1.4.2 here.
+    const second = await hoist([...repo.args, 'rollback', 'api', '--env', 'dev']);
+    expect(second).toMatchObject({ code: 1, stderr: "hoist: the audit trail has no tag of api in dev before '1.4.2'; name one with --tag\n" });
+    expect(devTag()).toBe('1.4.2');
+    expect((await hoist([...repo.args, 'rollback', 'api', '--env', 'dev', '--tag', 'x y'])).code).toBe(2);
+
     // A person releases it: the next image moves it again.
     expect((await hoist([...repo.args, 'release', 'api', '--env', 'dev'])).code).toBe(0);
     await promote('1.5.0');

@@ -1,5 +1,6 @@
-import { TerminalError } from '../../shared/errors';
+import { TerminalError, ValidationError } from '../../shared/errors';
 import type { PromotionConfig, RepositoryConfig } from '../config/promotion-config';
+import { TAG_PATTERN } from '../image-ref';
 import type { AuditLog, GitProvider, TargetStateStore } from '../ports';
 import { currentVersionOf, editsForSite } from '../yaml/image-sites';
 import { applyScalarEdits } from '../yaml/scalar-splice';
@@ -21,6 +22,8 @@ export interface RecordedPromotion {
   readonly targetKey: string;
   readonly fromTag?: string;
   readonly toTag: string;
+  /** Written by a rollback, not by a promotion forward. */
+  readonly rollback?: boolean;
 }
 
 /**
@@ -28,7 +31,9 @@ export interface RecordedPromotion {
  * `fromTag` of the newest promotion that wrote the tag the file holds now.
  */
 export function previousTagOf(history: readonly RecordedPromotion[], targetKey: string, currentTag: string): string | undefined {
-  return [...history].filter((p) => p.targetKey === targetKey && p.toTag === currentTag).sort((a, b) => b.at.localeCompare(a.at))[0]?.fromTag;
+  // A rollback that wrote the current tag back does not count: what came before is where the forward promotion to it came from.
+  return [...history].filter((p) => p.targetKey === targetKey && p.toTag === currentTag && p.rollback !== true).sort((a, b) => b.at.localeCompare(a.at))[0]
+    ?.fromTag;
 }
 
 export interface RollbackResult {
@@ -51,9 +56,15 @@ export async function rollbackTarget(
   request: { readonly toTag?: string; readonly by: string; readonly history: readonly RecordedPromotion[] },
   deps: RollbackDeps,
 ): Promise<RollbackResult> {
+  if (request.toTag !== undefined && !TAG_PATTERN.test(request.toTag)) {
+    throw new ValidationError(`--tag '${request.toTag}' is not an image tag ([A-Za-z0-9_] then up to 127 of [A-Za-z0-9._-])`);
+  }
   const provider = await deps.providerFor(target.repository);
   const view = await viewOf(provider, target.repository, target.branch, target.mode);
-  const text = await provider.readFile(view.commit, target.file);
+  // What runs is on the base branch: a PR/MR environment is rolled back from there, whatever its open proposal says.
+  const readAt = target.mode === 'pull-request' ? await provider.branchHead(target.repository.baseBranch) : view.commit;
+  if (readAt === undefined) throw new TerminalError(`base branch '${target.repository.baseBranch}' of '${target.repository.name}' does not exist`);
+  const text = await provider.readFile(readAt, target.file);
   if (text === undefined) throw new TerminalError(`${target.file} does not exist on ${target.branch}`);
   const [site] = sitesOf(target, text);
   if (site === undefined) throw new TerminalError(`no image field for ${target.image} in ${target.file}`);
@@ -106,6 +117,7 @@ export async function rollbackTarget(
         fromTag: current,
         toTag,
         source: `rollback by ${request.by}`,
+        rollback: true,
       },
     ],
     reasons: [`rolled back by ${request.by}; held until an image newer than '${current}' or hoist release`],
