@@ -1,9 +1,10 @@
 import { userInfo } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { serviceOf } from '../lambdas/core/config/promotion-config';
 import { type CliDeps, wireCli } from '../lambdas/wiring/cli';
 import { type CliIo, EXIT, type ExitCode, type GlobalOptions, type Styles, stylesFor, UsageError, writeJson } from './cli-io';
 import { formatHistory, readHistory } from './history-command';
-import { formatHoldResult, holdTargets, releaseTargets } from './hold-command';
+import { formatHoldResult, holdTargets, releaseTargets, targetsIn } from './hold-command';
 import { formatPlan, planImage } from './plan-command';
 import { promoteService } from './promote-command';
 import { DEFAULT_CONFIG, DEFAULT_STATE, EMBEDDED_CONFIG, resolveConfigPath, resolveStateDir } from './resolve-cli-paths';
@@ -155,6 +156,9 @@ Colour only when stdout is a terminal and NO_COLOR is unset.`,
     )
     .action(
       action(async (scope, service: string, options: { env?: string; limit: number }) => {
+        // An unknown service or environment is a usage error, as for the other commands, not an empty history.
+        if (options.env !== undefined) targetsIn(service, options.env, scope.deps);
+        else if (!scope.deps.config.images.some((image) => serviceOf(image) === service)) targetsIn(service, '', scope.deps);
         const entries = await readHistory({ service, ...(options.env ? { environment: options.env } : {}), limit: options.limit }, scope.deps);
         if (scope.json) writeJson(scope.io, { service, entries });
         else if (entries.length === 0) scope.io.stdout.write(`no promotion of ${service} recorded in ${scope.deps.stateDir}\n`);

@@ -220,6 +220,12 @@ describe('hoist status and history, after a promotion by the dev promoter', () =
 
     const none = await hoist([...repo.args, 'history', 'web']);
     expect(none.code).toBe(3);
+    // An unknown service or environment is a usage error, as elsewhere.
+    expect(await hoist([...repo.args, 'history', 'nosuch'])).toMatchObject({ code: 2, stderr: expect.stringContaining("no service 'nosuch'") });
+    expect(await hoist([...repo.args, 'history', 'api', '--env', 'qa'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("no target in environment 'qa'"),
+    });
   });
 
   it("finds the dev server's .hoist/hoist.config.yaml and its state when run without --config", async () => {
