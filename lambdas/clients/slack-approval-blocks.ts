@@ -15,21 +15,6 @@ export interface ApprovalMessageInput {
   readonly head: string;
 }
 
-/** What became of a decision, for the message that replaces the buttons. */
-export type ApprovalOutcome =
-  | { readonly kind: 'merged'; readonly commit: string; readonly commitUrl?: string }
-  | { readonly kind: 'closed' }
-  /** Approved, but not merged (the head moved, a conflict, a required check): the reason says why. */
-  | { readonly kind: 'not-merged'; readonly reason: string };
-
-export interface ApprovalDecidedInput extends ApprovalMessageInput {
-  readonly decision: 'approve' | 'reject';
-  readonly user: { readonly id: string; readonly name: string };
-  /** ISO time of the click. */
-  readonly decidedAt: string;
-  readonly outcome: ApprovalOutcome;
-}
-
 /** The block holding the buttons; the updated message has none. */
 export const APPROVAL_ACTIONS_BLOCK_ID = 'hoist.approval';
 
@@ -72,36 +57,5 @@ export function approvalMessageBlocks(input: ApprovalMessageInput): SlackMessage
         elements: [button(APPROVE_ACTION_ID, 'Approve', 'primary', value), button(REJECT_ACTION_ID, 'Reject', 'danger', value)],
       },
     ],
-  };
-}
-
-/** Slack's date formatting (`<!date^…>`): shown in each reader's time zone, with the ISO text as the fallback. */
-function slackDate(iso: string): string {
-  const seconds = Math.floor(Date.parse(iso) / 1000);
-  return Number.isFinite(seconds) ? `<!date^${seconds}^{date_short_pretty} at {time}|${escapeMrkdwn(iso)}>` : escapeMrkdwn(iso);
-}
-
-/**
- * The approval message once decided (for `chat.update`): who decided and
- * when, and the merge commit, the closed PR/MR or why an approval did not
- * merge. The buttons are gone.
- */
-export function approvalDecidedBlocks(input: ApprovalDecidedInput): SlackMessage {
-  const verb = input.decision === 'approve' ? 'Approved' : 'Rejected';
-  const who = `${verb} by <@${input.user.id}> ${slackDate(input.decidedAt)}`;
-  const outcome = input.outcome;
-  const [icon, result, plain] =
-    outcome.kind === 'merged'
-      ? [
-          ':white_check_mark:',
-          `merged as ${outcome.commitUrl ? `<${linkUrl(outcome.commitUrl)}|\`${outcome.commit.slice(0, 8)}\`>` : `\`${outcome.commit.slice(0, 8)}\``}`,
-          `merged as ${outcome.commit.slice(0, 8)}`,
-        ]
-      : outcome.kind === 'closed'
-        ? [':no_entry:', `#${input.pullRequest.number} closed`, `#${input.pullRequest.number} closed`]
-        : [':warning:', `not merged: ${escapeMrkdwn(outcome.reason)}`, `not merged: ${outcome.reason}`];
-  return {
-    text: `${verb} by ${input.user.name}: ${input.service} ${input.toTag} to ${input.environment}, ${plain}`,
-    blocks: [section(`${icon} ${promotionLine(input)}`), context(`${who}; ${result}`), context(whereLine(input))],
   };
 }

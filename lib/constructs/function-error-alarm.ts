@@ -1,9 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { alarmOnAny } from './alarm-on-any';
 
 export interface FunctionErrorAlarmProps {
   readonly function: lambda.IFunction;
@@ -21,13 +21,6 @@ export class FunctionErrorAlarm extends Construct {
 
   constructor(scope: Construct, id: string, props: FunctionErrorAlarmProps) {
     super(scope, id);
-    this.alarm = props.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }).createAlarm(this, 'Alarm', {
-      alarmDescription: props.description,
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.alarm.addAlarmAction(new actions.SnsAction(props.topic));
+    this.alarm = alarmOnAny(this, props.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), props.topic, props.description);
   }
 }

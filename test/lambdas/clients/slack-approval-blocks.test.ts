@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { approvalDecidedBlocks, approvalMessageBlocks } from '../../../lambdas/clients/slack-approval-blocks';
+import { approvalMessageBlocks } from '../../../lambdas/clients/slack-approval-blocks';
 import { approvalActionValue, parseApprovalActionValue } from '../../../lambdas/core/intake/approval-action-value';
 import { ValidationError } from '../../../lambdas/shared/errors';
 
@@ -59,42 +59,5 @@ describe('approvalMessageBlocks', () => {
     expect(JSON.stringify(message.blocks)).not.toContain('<!channel>');
     expect((message.blocks[0] as { text: { text: string } }).text.text).toBe('Approval needed: *&lt;!channel&gt;* to *prod*: `-` → `1.4.3`');
     expect((message.blocks[1] as { elements: Array<{ text: string }> }).elements[0]?.text).toMatch(/^<https:\/\/h\.example\/x%7Cy%3Ez\|#7>/);
-  });
-});
-
-describe('approvalDecidedBlocks', () => {
-  const decided = { ...INPUT, user: { id: 'U0ALICE01', name: 'alice' }, decidedAt: '2026-11-23T08:00:00.000Z' };
-
-  it('says who approved and when, and the merge commit; the buttons are gone', () => {
-    const message = approvalDecidedBlocks({
-      ...decided,
-      decision: 'approve',
-      outcome: { kind: 'merged', commit: 'abcdef0123456789', commitUrl: 'https://github.com/acme/gitops/commit/abcdef0' },
-    });
-    expect(message.text).toBe('Approved by alice: api 1.4.3 to prod, merged as abcdef01');
-    expect(message.blocks).toEqual([
-      { type: 'section', text: { type: 'mrkdwn', text: ':white_check_mark: *api* to *prod*: `1.4.2` → `1.4.3`' } },
-      {
-        type: 'context',
-        elements: [
-          {
-            type: 'mrkdwn',
-            text: 'Approved by <@U0ALICE01> <!date^1795420800^{date_short_pretty} at {time}|2026-11-23T08:00:00.000Z>; merged as <https://github.com/acme/gitops/commit/abcdef0|`abcdef01`>',
-          },
-        ],
-      },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: '<https://github.com/acme/gitops/pull/42|#42> in `gitops`, head `4f3c2b1a`' }] },
-    ]);
-    expect(JSON.stringify(message.blocks)).not.toContain('"actions"');
-  });
-
-  it('says who rejected and that the PR/MR was closed, or why an approval did not merge', () => {
-    const rejected = approvalDecidedBlocks({ ...decided, decision: 'reject', outcome: { kind: 'closed' } });
-    expect(rejected.text).toBe('Rejected by alice: api 1.4.3 to prod, #42 closed');
-    expect(JSON.stringify(rejected.blocks)).toContain('Rejected by <@U0ALICE01>');
-    const stuck = approvalDecidedBlocks({ ...decided, decision: 'approve', outcome: { kind: 'not-merged', reason: 'the head moved to <b>' } });
-    expect(stuck.text).toBe('Approved by alice: api 1.4.3 to prod, not merged: the head moved to <b>');
-    expect(JSON.stringify(stuck.blocks)).toContain(':warning:');
-    expect(JSON.stringify(stuck.blocks)).toContain('not merged: the head moved to &lt;b&gt;');
   });
 });
