@@ -23,21 +23,25 @@ import { type VaultAuth, type VaultConnection, type VaultStaticSecret, VSO_API_V
 export type { ManifestEdit, SecretManifestTarget } from './desired-secret-manifest';
 export { updateSecretManifest } from './update-secret-manifest';
 
-interface YamlDocument {
+/** One YAML document to write and the comment lines above it. */
+export interface YamlDocument {
   readonly value: unknown;
   /** Lines of the comment above the document. */
   readonly comment: readonly string[];
 }
 
-/** Documents joined by `---`; strings that a YAML 1.1 or 1.2 reader would not read back as strings get double quotes. */
-function writeYaml(documents: readonly YamlDocument[]): string {
+/** Documents joined by `---`; texts of several lines as literal blocks; other strings that a YAML 1.1 or 1.2 reader would not read back as strings get double quotes. */
+export function writeYaml(documents: readonly YamlDocument[]): string {
   return documents
     .map(({ value, comment }) => {
       const doc = new Document(value);
       doc.commentBefore = comment.map((line) => (line === '' ? '' : ` ${line}`)).join('\n');
       visit(doc, {
         Scalar(_key, node) {
-          if (typeof node.value === 'string' && !isSafePlain(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+          if (typeof node.value !== 'string') return;
+          // A text of several lines (an ApplicationSet templatePatch) reads best as a literal block.
+          if (node.value.endsWith('\n') && !/[ \t]\n/.test(node.value)) node.type = Scalar.BLOCK_LITERAL;
+          else if (!isSafePlain(node.value)) node.type = Scalar.QUOTE_DOUBLE;
         },
       });
       return doc.toString({ lineWidth: 0 });
@@ -63,7 +67,10 @@ function renderExternalSecret(desired: DesiredExternalSecret, target: SecretMani
       refreshInterval: desired.refreshInterval,
       secretStoreRef: { name: desired.storeRef.name, kind: desired.storeRef.kind },
       target: { name: desired.name, creationPolicy: 'Owner' },
-      data: desired.keys.map((key) => ({ secretKey: key, remoteRef: { key: desired.remoteKey, property: key } })),
+      // No key named yet (a new repository's manifest): every key of the secret, which the sync leaves as it is.
+      ...(desired.keys.length > 0
+        ? { data: desired.keys.map((key) => ({ secretKey: key, remoteRef: { key: desired.remoteKey, property: key } })) }
+        : { dataFrom: [{ extract: { key: desired.remoteKey } }] }),
     },
   };
   const source =
@@ -73,11 +80,20 @@ function renderExternalSecret(desired: DesiredExternalSecret, target: SecretMani
       value: externalSecret,
       comment: [
         `ExternalSecret for ${target.service} (${target.environment}).`,
-        `External Secrets Operator copies each key under spec.data from ${source}`,
-        `into the Kubernetes Secret ${desired.name}, through the ${desired.storeRef.kind} ${desired.storeRef.name}.`,
-        'Hoist keeps this file in step with the secret: it adds and removes the data entries that read',
-        'that key and updates refreshInterval and secretStoreRef. Other edits (labels, template, entries',
-        'that read other paths) are left as they are. Only key names are here, never a secret value.',
+        ...(desired.keys.length > 0
+          ? [
+              `External Secrets Operator copies each key under spec.data from ${source}`,
+              `into the Kubernetes Secret ${desired.name}, through the ${desired.storeRef.kind} ${desired.storeRef.name}.`,
+              'Hoist keeps this file in step with the secret: it adds and removes the data entries that read',
+              'that key and updates refreshInterval and secretStoreRef. Other edits (labels, template, entries',
+              'that read other paths) are left as they are. Only key names are here, never a secret value.',
+            ]
+          : [
+              `External Secrets Operator copies every key of ${source}`,
+              `into the Kubernetes Secret ${desired.name}, through the ${desired.storeRef.kind} ${desired.storeRef.name} (spec.dataFrom).`,
+              'Hoist updates refreshInterval and secretStoreRef here and leaves the rest as it is; replace',
+              'dataFrom with spec.data entries to pick keys one by one. No secret value is in this file.',
+            ]),
       ],
     },
   ]);

@@ -48,6 +48,9 @@ export function updateSecretManifest(config: SecretSyncConfig, target: SecretMan
   let splices: Splice[];
   try {
     const desired = desiredSecretManifest(config, target);
+    // Editing to no key would empty spec.data; a secret always has one (secret-values refuses an empty one).
+    if (desired.kind === 'ExternalSecret' && desired.keys.length === 0)
+      throw new ValidationError(`target.keys: ${target.service}/${target.environment} has no keys; Hoist edits an ExternalSecret's entries to at least one`);
     const documents = parseYamlDocuments(text, 'the manifest file');
     const { root, where } = findManifest(documents, desired);
     const editor = new ManifestEditor(text, where);
@@ -216,6 +219,8 @@ class ManifestEditor {
 
   private dataSplices(spec: YAMLMap, desired: DesiredExternalSecret): Splice[] {
     const dataPair = this.pairOf(spec, 'data');
+    // `dataFrom: [{ extract: { key } }]` of the synced path already reads every key: nothing to add or remove.
+    if (dataPair === undefined && this.extractsWholeSecret(spec, desired.remoteKey)) return [];
     if (dataPair === undefined) this.refuse('spec.data', 'missing; Hoist adds entries only to a block list that is there');
     const seq = dataPair.value;
     this.checkWrittenInPlace(seq, 'spec.data');
@@ -272,6 +277,18 @@ class ManifestEditor {
       });
     }
     return splices;
+  }
+
+  private extractsWholeSecret(spec: YAMLMap, remoteKey: string): boolean {
+    const dataFrom = this.pairOf(spec, 'dataFrom')?.value;
+    if (!isSeq(dataFrom)) return false;
+    return dataFrom.items.some((item) => {
+      if (!isMap(item)) return false;
+      const extract = item.get('extract', true);
+      if (!isMap(extract)) return false;
+      const key = extract.get('key', true);
+      return isScalar(key) && key.value === remoteKey;
+    });
   }
 
   private readEntry(item: unknown, index: number): DataEntry {

@@ -245,6 +245,16 @@ describe('updateSecretManifest: refusals', () => {
     );
   });
 
+  it('leaves the entries of a manifest that extracts the whole path (a scaffolded one) alone, and still updates its settings', () => {
+    const scaffolded = renderSecretManifest(ESO, { ...TARGET, keys: [] });
+    expect(updateSecretManifest(ESO, TARGET, scaffolded)).toEqual({ kind: 'unchanged' });
+    const edited = editedText(updateSecretManifest(configWith({ refreshInterval: '15m' }), TARGET, scaffolded));
+    expect(edited).toBe(scaffolded.replace('refreshInterval: 1h', 'refreshInterval: 15m'));
+    // Extracting another path does not cover this one.
+    const other = scaffolded.replace('key: apps/api/dev/config', 'key: apps/api/prod/config');
+    expect(refusal(updateSecretManifest(ESO, TARGET, other))).toMatch(/spec\.data: missing/);
+  });
+
   it('refuses a file that is not valid YAML, and a secret with no keys', () => {
     expect(refusal(updateSecretManifest(ESO, TARGET, 'spec: [unclosed\n'))).toMatch(/^the manifest file: not valid YAML/);
     expect(refusal(updateSecretManifest(ESO, { ...TARGET, keys: [] }, rendered))).toMatch(/^target\.keys:/);
