@@ -9,6 +9,7 @@ import { formatPlan, planImage } from './plan-command';
 import { promoteService } from './promote-command';
 import { DEFAULT_CONFIG, DEFAULT_STATE, EMBEDDED_CONFIG, resolveConfigPath, resolveStateDir } from './resolve-cli-paths';
 import { rollbackService } from './rollback-command';
+import { addScaffoldCommand } from './scaffold-command';
 import { formatStatus, gateLineOf, readStatus } from './status-command';
 
 /** What a command body gets: the wired core, how to write, and whether to write JSON. */
@@ -262,6 +263,8 @@ Colour only when stdout is a terminal and NO_COLOR is unset.`,
         return EXIT.ok;
       }),
     );
+
+  addScaffoldCommand(program, io, setExitCode);
 
   return program;
 }
