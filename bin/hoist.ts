@@ -15,7 +15,9 @@ process.env.TMPDIR = scratch;
 try {
   // Imported after the variables above are set: the logger reads its level when it is created.
   const { runHoistCli } = await import('../cli/run-hoist-cli');
-  process.exitCode = await runHoistCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() });
+  // `npm run hoist` runs in the package's folder; relative paths (--out, --config) mean the folder it was typed in.
+  const cwd = process.env.npm_lifecycle_event === 'hoist' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
+  process.exitCode = await runHoistCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd });
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -1,6 +1,6 @@
 import { Application, ApplicationSet, AppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
 import type { YamlDocument } from '../../lambdas/core/secrets/secret-manifests';
-import { GPU_NODE_SELECTOR, NVIDIA_DEVICE_PLUGIN_CHART } from './gpu-scheduling';
+import { GPU_TOLERATIONS, NVIDIA_DEVICE_PLUGIN_CHART } from './gpu-scheduling';
 import { allServicesOf, namespaceOf, type ScaffoldOptions } from './scaffold-options';
 
 /** Where Argo CD runs and where its Applications live. */
@@ -128,6 +128,7 @@ export function servicesApplicationSet(options: ScaffoldOptions): YamlDocument {
       'One Application per service and environment, named {service}-{environment}.',
       'Add a service or an environment by adding its element (and its values file).',
       `Automated sync with prune and self-heal where autoSync is true: ${manual}.`,
+      'templatePatch needs Argo CD 2.10 or later.',
     ],
     value: appSet.toJSON(),
   };
@@ -153,9 +154,15 @@ export function platformApplication(options: ScaffoldOptions): YamlDocument {
 /**
  * NVIDIA's device plugin, for a cluster whose GPU nodes do not run it (Hoist's
  * own cluster installs it with the platform stack): without it no node
- * advertises `nvidia.com/gpu` and GPU pods stay Pending.
+ * advertises `nvidia.com/gpu` and GPU pods stay Pending. On such a cluster
+ * nothing sets the label the GPU workload selects, so GPU Feature Discovery
+ * comes with it: it labels each GPU node `nvidia.com/gpu.present=true`. The
+ * chart's own affinity finds the GPU nodes (by the PCI vendor label Node
+ * Feature Discovery sets); NFD's worker is given a toleration for the GPU
+ * taint, which its chart default does not tolerate in the form Hoist uses.
  */
 export function devicePluginApplication(): YamlDocument {
+  const gpuTaint = { key: GPU_TOLERATIONS[0].key, operator: 'Exists', effect: GPU_TOLERATIONS[0].effect };
   const app = new Application({
     metadata: { name: 'nvidia-device-plugin', namespace: ARGOCD_NAMESPACE, labels: { ...labels } },
     spec: {
@@ -166,8 +173,8 @@ export function devicePluginApplication(): YamlDocument {
         targetRevision: NVIDIA_DEVICE_PLUGIN_CHART.version,
         helm: {
           valuesObject: {
-            nodeSelector: { ...GPU_NODE_SELECTOR },
-            tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+            gfd: { enabled: true },
+            nfd: { worker: { tolerations: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }, gpuTaint] } },
           },
         },
       },
@@ -177,8 +184,9 @@ export function devicePluginApplication(): YamlDocument {
   });
   return {
     comment: [
-      "NVIDIA's device plugin on the GPU nodes (label nvidia.com/gpu.present=true), tolerating their taint.",
-      "Leave it out on Hoist's own cluster, whose platform stack installs it already.",
+      "NVIDIA's device plugin, for a cluster that is not Hoist's own (Hoist's platform stack installs it).",
+      'GPU Feature Discovery labels the GPU nodes nvidia.com/gpu.present=true, the label the GPU workload',
+      'selects; the workload also tolerates the taint nvidia.com/gpu=true:NoSchedule where the nodes carry it.',
     ],
     value: app.toJSON(),
   };

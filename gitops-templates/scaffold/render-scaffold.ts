@@ -1,8 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { PromotionConfigSchema } from '../../lambdas/core/config/promotion-config';
-import { fillTemplate, mapSecret } from '../../lambdas/core/secrets/map-secret';
-import { renderSecretManifest, renderSecretStores, writeYaml } from '../../lambdas/core/secrets/secret-manifests';
+import { renderSecretStores, writeYaml } from '../../lambdas/core/secrets/secret-manifests';
 import type { SecretSyncConfig } from '../../lambdas/core/secrets/secret-sync-config';
 import {
   APPS_DIR,
@@ -15,17 +14,27 @@ import {
   servicesProject,
 } from './argocd-manifests';
 import { scaffoldConfig } from './scaffold-config';
-import { allServicesOf, type ScaffoldOptions } from './scaffold-options';
+import { allServicesOf, namespaceOf, type ScaffoldOptions } from './scaffold-options';
 import { environmentValues, serviceValues } from './service-values';
 
 /** The shared chart, copied as it is: Helm templates are Helm's own language, not rendered here. */
 const CHART_SOURCE = resolve(import.meta.dirname, '..', 'charts', 'service');
 
-/** One file of the scaffold: its path in the repository and its content. */
+/**
+ * One file of the scaffold: its path in the repository, its content, and
+ * whose it is once written. `scaffold` files are the scaffold's to rewrite
+ * (with consent); `seed` files are written once and then belong to the
+ * repository: Hoist bumps tags in values files and the secrets sync edits
+ * its files, so a later run never overwrites them.
+ */
 export interface ScaffoldFile {
   readonly path: string;
   readonly content: string;
+  readonly owner: 'scaffold' | 'seed';
 }
+
+/** The store file of the secrets sync (its `manifests.storesFile` default). */
+const STORES_FILE = `${PLATFORM_DIR}/secret-stores.yaml`;
 
 /**
  * Every file of a GitOps repository for these answers, in a stable order:
@@ -35,60 +44,57 @@ export interface ScaffoldFile {
 export function renderScaffold(options: ScaffoldOptions): ScaffoldFile[] {
   const services = allServicesOf(options);
   const config = scaffoldConfig(options);
+  const scaffold = (path: string, content: string): ScaffoldFile => ({ path, content, owner: 'scaffold' });
+  const seed = (path: string, content: string): ScaffoldFile => ({ path, content, owner: 'seed' });
   const files: ScaffoldFile[] = [
-    { path: 'README.md', content: repositoryReadme(options) },
-    { path: 'hoist.config.yaml', content: writeYaml([config]) },
-    { path: 'argocd/root.yaml', content: writeYaml([rootApplication(options)]) },
-    { path: `${APPS_DIR}/project.yaml`, content: writeYaml([servicesProject(options)]) },
-    { path: `${APPS_DIR}/services.yaml`, content: writeYaml([servicesApplicationSet(options)]) },
+    scaffold('README.md', repositoryReadme(options)),
+    scaffold('hoist.config.yaml', writeYaml([config])),
+    scaffold('argocd/root.yaml', writeYaml([rootApplication(options)])),
+    scaffold(`${APPS_DIR}/project.yaml`, writeYaml([servicesProject(options)])),
+    scaffold(`${APPS_DIR}/services.yaml`, writeYaml([servicesApplicationSet(options)])),
   ];
-  if (options.secrets) files.push({ path: `${APPS_DIR}/platform.yaml`, content: writeYaml([platformApplication(options)]) });
-  if (options.devicePlugin) files.push({ path: `${APPS_DIR}/nvidia-device-plugin.yaml`, content: writeYaml([devicePluginApplication()]) });
-  files.push(...chartFiles());
+  if (options.secrets) files.push(scaffold(`${APPS_DIR}/platform.yaml`, writeYaml([platformApplication(options)])));
+  if (options.devicePlugin) files.push(scaffold(`${APPS_DIR}/nvidia-device-plugin.yaml`, writeYaml([devicePluginApplication()])));
+  files.push(...chartFiles().map(({ path, content }) => scaffold(path, content)));
   for (const service of services) {
-    files.push({ path: `apps/${service}/values.yaml`, content: writeYaml([serviceValues(service, options)]) });
+    files.push(seed(`apps/${service}/values.yaml`, writeYaml([serviceValues(service, options)])));
     for (const environment of options.environments)
-      files.push({ path: `apps/${service}/${environment}/values.yaml`, content: writeYaml([environmentValues(service, environment, options)]) });
+      files.push(seed(`apps/${service}/${environment}/values.yaml`, writeYaml([environmentValues(service, environment, options)])));
   }
   if (options.secrets) {
+    // The stores only. Each service's ExternalSecret or VaultStaticSecret is written by the secrets sync when
+    // its first secret arrives: one that reads a Vault path that does not exist yet is Degraded in Argo CD,
+    // which would hold every gate after the first environment.
     const secrets = PromotionConfigSchema.parse(config.value).secrets as SecretSyncConfig;
-    files.push(...secretFiles(secrets, services, options.environments));
+    const namespaces = services.flatMap((service) => options.environments.map((environment) => namespaceOf(service, environment)));
+    files.push(seed(STORES_FILE, renderSecretStores(secrets, namespaces)));
   }
   return files;
 }
 
 /**
- * The secrets manifests exactly where and as the secrets sync writes them,
- * with no key yet: the sync adds each key when its secret arrives.
+ * Of the files already in a repository, those the scaffold writes for other
+ * answers and not for these: a service or an environment no longer named,
+ * secrets or the device plugin no longer asked for. They are reported, never
+ * deleted. Anything else (a person's own files) is not the scaffold's business.
  */
-function secretFiles(config: SecretSyncConfig, services: readonly string[], environments: readonly string[]): ScaffoldFile[] {
-  const files: ScaffoldFile[] = [];
-  const namespaces: string[] = [];
-  for (const service of services)
-    for (const environment of environments) {
-      const secretName = fillTemplate(config.mapping.namePattern, { service, environment });
-      const mapped = mapSecret(config, { name: secretName });
-      if (mapped.kind !== 'mapped') throw new Error(`the secrets sync would not map ${secretName}: ${mapped.reason}`);
-      const namespace = fillTemplate(config.manifests.namespace, { service, environment });
-      namespaces.push(namespace);
-      files.push({
-        path: fillTemplate(config.manifests.file, { service, environment }),
-        content: renderSecretManifest(config, {
-          service,
-          environment,
-          namespace,
-          name: fillTemplate(config.manifests.secretName, { service, environment }),
-          secretName,
-          vault: mapped.target.vault,
-          keys: [],
-        }),
-      });
-    }
-  files.push({ path: config.manifests.storesFile, content: renderSecretStores(config, namespaces) });
-  return files;
+export function staleFiles(options: ScaffoldOptions, existing: readonly string[]): string[] {
+  const services = new Set(allServicesOf(options));
+  const environments = new Set(options.environments);
+  const written = new Set(renderScaffold(options).map((f) => f.path));
+  return existing.filter((path) => {
+    if (written.has(path)) return false;
+    if (path === `${APPS_DIR}/platform.yaml` || path === `${APPS_DIR}/nvidia-device-plugin.yaml` || path === STORES_FILE) return true;
+    const serviceFile = /^apps\/([^/]+)\/values\.yaml$/.exec(path);
+    if (serviceFile) return !services.has(serviceFile[1] as string);
+    const environmentFile = /^apps\/([^/]+)\/([^/]+)\/(values|secrets)\.yaml$/.exec(path);
+    if (!environmentFile) return false;
+    const [, service, environment, kind] = environmentFile;
+    return !services.has(service as string) || !environments.has(environment as string) || (kind === 'secrets' && !options.secrets);
+  });
 }
 
-function chartFiles(): ScaffoldFile[] {
+function chartFiles(): Array<{ path: string; content: string }> {
   const walk = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true })
       .sort((a, b) => (a.name < b.name ? -1 : 1))
@@ -106,21 +112,22 @@ function repositoryReadme(options: ScaffoldOptions): string {
   const lines = [
     '# GitOps repository',
     '',
-    `Services ${services.join(', ')} in environments ${options.environments.join(' -> ')}, deployed by Argo CD and promoted by Hoist.`,
+    `Services ${services.join(', ')} in environments ${options.environments.join(' -> ')}, deployed by Argo CD (2.10 or later) and promoted by Hoist.`,
     '',
     '- `argocd/root.yaml`: the root Application; apply it once (`kubectl apply -n argocd -f argocd/root.yaml`).',
     `- \`${APPS_DIR}/\`: what the root Application syncs: the AppProject \`${options.project}\`, the ApplicationSet \`services\` (one Application per service and environment, named \`{service}-{environment}\`, in namespace \`{service}-{environment}\`)${options.secrets ? ', the platform Application' : ''}${options.devicePlugin ? ", NVIDIA's device plugin" : ''}.`,
-    `- \`${CHART_DIR}/\`: the Helm chart every service deploys with: ${options.rollouts ? 'an Argo Rollouts canary (20% -> 50% -> 100%)' : 'a Deployment'}, a Service, ${options.keda ? 'a KEDA ScaledObject' : 'an HPA where enabled'}.`,
+    `- \`${CHART_DIR}/\`: the Helm chart every service deploys with: a Deployment${options.rollouts ? ' or an Argo Rollouts canary (20% -> 50% -> 100%)' : ''}, a Service, an HPA${options.keda ? ' or a KEDA ScaledObject' : ''} where enabled.`,
     '- `apps/<service>/values.yaml`: the service in every environment; `apps/<service>/<environment>/values.yaml`: the image and what differs per environment.',
     ...(options.secrets
       ? [
-          `- \`apps/<service>/<environment>/secrets.yaml\` and \`${PLATFORM_DIR}/secret-stores.yaml\`: ${options.secrets === 'eso' ? 'ExternalSecrets and their stores' : 'VaultStaticSecrets and their VaultAuth'}; Hoist's secrets sync adds each key as its secret arrives.`,
+          `- \`${STORES_FILE}\`: ${options.secrets === 'eso' ? 'the ClusterSecretStores' : 'the VaultConnection and VaultAuth'} the secrets manifests use. Hoist's secrets sync writes \`apps/<service>/<environment>/secrets.yaml\` (${options.secrets === 'eso' ? 'an ExternalSecret' : 'a VaultStaticSecret'}) when the first secret of that service and environment arrives; the pods read its Secret \`<service>-config\` as environment variables.`,
         ]
       : []),
     ...(options.gpu ? ['- `apps/ollama/`: the LLM inference server on the GPU nodes (one GPU, a model volume); `apps/open-webui/`: its web UI.'] : []),
     '- `hoist.config.yaml`: the Hoist config that promotes into this repository.',
     '',
-    `Hoist sets \`image.tag\` in \`apps/${service}/${environment}/values.yaml\` when a new image of ${service} arrives, and the next environment follows when it is healthy.`,
+    `Hoist sets \`image.tag\` in \`apps/${service}/${environment}/values.yaml\` when a new image of ${service} arrives${options.environments.length > 1 ? ', and the next environment follows when it is healthy' : ''}.`,
+    "The values files are yours and Hoist's once written: `hoist scaffold` never rewrites them.",
     '',
   ];
   return lines.join('\n');

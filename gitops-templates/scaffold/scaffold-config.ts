@@ -34,6 +34,7 @@ export function scaffoldConfig(options: ScaffoldOptions): YamlDocument {
         provider,
         url: options.repoUrl,
         baseBranch: options.baseBranch,
+        ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}),
         ...(provider === 'git' ? {} : { credentials: { secretName: `hoist/git/${provider}-token`, env: 'HOIST_GIT_TOKEN' } }),
       },
     ],
@@ -60,10 +61,14 @@ export function scaffoldConfig(options: ScaffoldOptions): YamlDocument {
   return {
     comment: [
       'Hoist config for this GitOps repository, written by `hoist scaffold`.',
-      `Each service's environments follow one another (${options.environments.join(' -> ')}): a new image goes`,
-      `to ${first} at once; each later environment follows when the one before is Synced and Healthy in`,
-      'Argo CD for the soak time (argocd: in this file, or HOIST_ARGOCD_URL for the dev server).',
-      ...(options.environments.length > 1 ? [`${options.environments.at(-1)} gets a pull/merge request instead of a commit.`] : []),
+      ...(later.length > 0
+        ? [
+            `Each service's environments follow one another (${options.environments.join(' -> ')}): a new image goes`,
+            `to ${first} at once; each later environment follows when the one before is Synced and Healthy in`,
+            'Argo CD for the soak time (argocd: in this file, or HOIST_ARGOCD_URL for the dev server).',
+            `${options.environments.at(-1)} gets a pull/merge request instead of a commit.`,
+          ]
+        : [`A new image goes to ${first} at once, as a commit.`]),
       `Image tags are bumped at image.tag in ${VALUES_FILE}.`,
       ...(options.secrets ? ['secrets: set vault.url and vault.auth to your Vault before deploying.'] : []),
       provider === 'git'

@@ -5,9 +5,26 @@ const DnsLabelSchema = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 
 /** Services added by `--gpu ollama`: the GPU inference server and its web UI. */
 export const OLLAMA_SERVICES = ['ollama', 'open-webui'] as const;
 
-const uniqueList = (what: string) =>
+/**
+ * A service names its Helm release, Service and Deployment: a DNS-1035 label
+ * (a letter first) of at most 53 characters, Helm's limit for a release name.
+ */
+const ServiceNameSchema = z
+  .string()
+  .regex(/^[a-z]([a-z0-9-]*[a-z0-9])?$/, 'a DNS-1035 label: a lower-case letter first, then letters, digits and dashes')
+  .max(53, 'at most 53 characters (a Helm release name)');
+
+/** What git accepts as a branch name, without the rarer rules: no spaces, `..`, `~^:?*[\`, leading `-` or `/`, trailing `/`, `.` or `.lock`. */
+const BranchSchema = z
+  .string()
+  .regex(/^(?!-|\/)(?!.*(\.\.|\/\/|@\{|\/\.))[^\s~^:?*[\\]+(?<![./]|\.lock)$/, 'a branch name git accepts, e.g. main')
+  .refine((name) => name !== '@' && ![...name].some((c) => (c.codePointAt(0) ?? 0) < 0x20 || c === '\u007f'), {
+    message: 'a branch name git accepts, e.g. main',
+  });
+
+const uniqueList = (what: string, schema: z.ZodString) =>
   z
-    .array(DnsLabelSchema)
+    .array(schema)
     .min(1, `name at least one ${what}`)
     .refine((names) => new Set(names).size === names.length, { message: `each ${what} once` });
 
@@ -18,9 +35,9 @@ const uniqueList = (what: string) =>
  */
 export const ScaffoldOptionsSchema = z
   .object({
-    services: uniqueList('service'),
+    services: uniqueList('service', ServiceNameSchema),
     /** In promotion order: each one follows the one before it. */
-    environments: uniqueList('environment'),
+    environments: uniqueList('environment', DnsLabelSchema),
     /** An LLM inference server on the GPU nodes, with a web UI. */
     gpu: z.enum(['ollama']).optional(),
     /** An Argo CD Application for NVIDIA's device plugin, for a cluster whose GPU nodes do not run it already. */
@@ -35,7 +52,9 @@ export const ScaffoldOptionsSchema = z
     repoUrl: z.string().min(1).default('https://github.com/example-org/gitops.git'),
     /** @default from repoUrl: github.com → github, a host named gitlab… → gitlab, a local path → git */
     provider: z.enum(['github', 'gitlab', 'gitea', 'git']).optional(),
-    baseBranch: z.string().min(1).default('main'),
+    /** The host's API, for GitHub Enterprise Server, self-managed GitLab or Gitea. */
+    apiUrl: z.url({ protocol: /^https?$/, error: 'an http(s) URL, e.g. https://github.example.com/api/v3' }).optional(),
+    baseBranch: BranchSchema.default('main'),
     /** Registry and path prefix of the services' images: `{registry}/{service}`. */
     registry: z
       .string()
@@ -60,6 +79,8 @@ export const ScaffoldOptionsSchema = z
         ctx.addIssue({ code: 'custom', path: ['manualSync', i], message: `${environment} is not one of the environments` });
     if (options.devicePlugin && options.gpu === undefined)
       ctx.addIssue({ code: 'custom', path: ['devicePlugin'], message: 'the device plugin serves the GPU workload; add --gpu ollama' });
+    if (options.apiUrl !== undefined && (options.provider ?? providerOfUrl(options.repoUrl)) === 'git')
+      ctx.addIssue({ code: 'custom', path: ['apiUrl'], message: 'a plain git repository has no API; name the host with --provider' });
     if (options.provider === undefined && providerOfUrl(options.repoUrl) === undefined)
       ctx.addIssue({ code: 'custom', path: ['provider'], message: `cannot tell the Git host of ${options.repoUrl}; name it with --provider` });
   });

@@ -6,6 +6,9 @@ import { GPU_NODE_SELECTOR, GPU_TOLERATIONS, NVIDIA_DEVICE_PLUGIN_CHART } from '
 import { renderScaffold, type ScaffoldFile } from '../../gitops-templates/scaffold/render-scaffold';
 import { type ScaffoldInput, ScaffoldOptionsSchema } from '../../gitops-templates/scaffold/scaffold-options';
 import { parsePromotionConfig } from '../../lambdas/core/config/parse-promotion-config';
+import { fillTemplate, mapSecret } from '../../lambdas/core/secrets/map-secret';
+import { renderSecretManifest } from '../../lambdas/core/secrets/secret-manifests';
+import { manifestPathOf } from '../../lambdas/core/secrets/write-secret-manifests';
 import { synthApp } from '../lib/support';
 import { renderHelmChart } from '../support/render-helm-chart';
 import { kindOf, validateManifest } from './validate-manifest';
@@ -69,8 +72,8 @@ describe('hoist scaffold: manifests', () => {
         }
       expect(kinds).toContain('argoproj.io/v1alpha1/ApplicationSet');
       expect(kinds).toContain('argoproj.io/v1alpha1/AppProject');
-      if (answers.secrets === 'eso') expect(kinds).toContain('external-secrets.io/v1/ExternalSecret');
-      if (answers.secrets === 'vso') expect(kinds).toContain('secrets.hashicorp.com/v1beta1/VaultStaticSecret');
+      if (answers.secrets === 'eso') expect(kinds).toContain('external-secrets.io/v1/ClusterSecretStore');
+      if (answers.secrets === 'vso') expect(kinds).toContain('secrets.hashicorp.com/v1beta1/VaultAuth');
     });
 
     it(`${name}: the chart renders valid manifests for every service and environment`, () => {
@@ -136,22 +139,48 @@ describe('hoist scaffold: manifests', () => {
     expect(config.secrets?.manifests).toMatchObject({ repository: 'gitops', operator: 'eso' });
   });
 
-  it('puts the secrets manifests where the secrets sync writes them, reading the Vault path it writes', () => {
-    const files = scaffold(ANSWERS.everything as ScaffoldInput);
-    const [externalSecret] = documentsOf(fileOf(files, 'apps/api/prod/secrets.yaml'), 'secrets.yaml') as Array<Record<string, any>>;
-    expect(externalSecret).toMatchObject({
-      kind: 'ExternalSecret',
-      metadata: { name: 'api-config', namespace: 'api-prod' },
-      spec: { secretStoreRef: { name: 'vault', kind: 'ClusterSecretStore' }, dataFrom: [{ extract: { key: 'apps/api/prod/config' } }] },
+  for (const operator of ['eso', 'vso'] as const)
+    it(`${operator}: the manifest the secrets sync writes for a scaffolded service is valid, where its Application reads it, for the Secret its pods read`, () => {
+      const answers = { services: ['api'], environments: ['dev', 'prod'], secrets: operator } satisfies ScaffoldInput;
+      const files = scaffold(answers);
+      // No per-service manifest yet: one for a Vault path that does not exist would be Degraded and hold the gates.
+      expect(files.map((f) => f.path).filter((path) => path.endsWith('secrets.yaml'))).toEqual([]);
+      const settings = parsePromotionConfig(fileOf(files, 'hoist.config.yaml')).secrets;
+      if (!settings) throw new Error('no secrets section');
+      // What the sync does when hoist/apps/api/prod arrives (sync-secrets.ts, write-secret-manifests.ts).
+      const secretName = fillTemplate(settings.mapping.namePattern, { service: 'api', environment: 'prod' });
+      const mapped = mapSecret(settings, { name: secretName });
+      if (mapped.kind !== 'mapped') throw new Error(mapped.reason);
+      const path = manifestPathOf(settings, { service: 'api', environment: 'prod' });
+      const [manifest] = documentsOf(
+        renderSecretManifest(settings, {
+          service: 'api',
+          environment: 'prod',
+          namespace: fillTemplate(settings.manifests.namespace, { service: 'api', environment: 'prod' }),
+          name: fillTemplate(settings.manifests.secretName, { service: 'api', environment: 'prod' }),
+          secretName,
+          vault: mapped.target.vault,
+          keys: ['DATABASE_URL'],
+        }),
+        path,
+      ) as Array<Record<string, any>>;
+      validateManifest(manifest as Record<string, unknown>, path);
+      const [appSet] = documentsOf(fileOf(files, 'argocd/apps/services.yaml'), 'services.yaml') as Array<Record<string, any>>;
+      const source = ((appSet?.spec.template.spec.sources ?? []) as Array<Record<string, any>>).find((s) => s.directory);
+      const element = { service: 'api', environment: 'prod' };
+      const fill = (text: string) => text.replaceAll('{{.service}}', element.service).replaceAll('{{.environment}}', element.environment);
+      expect(path).toBe(`${fill(source?.path)}/${source?.directory.include}`);
+      expect(manifest?.metadata.namespace).toBe('api-prod');
+      const values = parse(fileOf(files, 'apps/api/values.yaml')) as { secretName: string };
+      expect(manifest?.metadata.name).toBe(values.secretName);
+      const stores = documentsOf(fileOf(files, 'platform/secret-stores.yaml'), 'secret-stores.yaml');
+      if (operator === 'eso')
+        expect(stores.map((d) => `${d.kind}/${(d.metadata as { name: string }).name}`)).toEqual([
+          'ClusterSecretStore/vault',
+          'ClusterSecretStore/aws-secrets-manager',
+        ]);
+      else expect(stores.map((d) => d.kind)).toEqual(['VaultConnection', 'VaultAuth']);
     });
-    const values = parse(fileOf(files, 'apps/api/values.yaml')) as { secretName: string };
-    expect(values.secretName).toBe('api-config');
-    const stores = documentsOf(fileOf(files, 'platform/secret-stores.yaml'), 'secret-stores.yaml');
-    expect(stores.map((s) => `${s.kind}/${(s.metadata as { name: string }).name}`)).toEqual([
-      'ClusterSecretStore/vault',
-      'ClusterSecretStore/aws-secrets-manager',
-    ]);
-  });
 
   it('writes the same bytes for the same answers', () => {
     expect(scaffold(ANSWERS.everything as ScaffoldInput)).toEqual(scaffold(ANSWERS.everything as ScaffoldInput));
@@ -199,6 +228,8 @@ describe('hoist scaffold: the GPU workload on the GPU node groups Hoist creates'
     const charts = Object.values(platform().findResources('Custom::AWSCDK-EKS-HelmChart')).map((r) => r.Properties as Record<string, string>);
     const plugin = charts.find((c) => c.Chart === NVIDIA_DEVICE_PLUGIN_CHART.chart);
     expect(app?.spec.source).toMatchObject({ repoURL: plugin?.Repository, chart: plugin?.Chart, targetRevision: plugin?.Version });
-    expect(app?.spec.source.helm.valuesObject.nodeSelector).toEqual(GPU_NODE_SELECTOR);
+    // On another cluster GPU Feature Discovery sets the label the GPU workload selects, and NFD's worker tolerates the GPU taint.
+    expect(app?.spec.source.helm.valuesObject.gfd).toEqual({ enabled: true });
+    expect(app?.spec.source.helm.valuesObject.nfd.worker.tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' });
   });
 });

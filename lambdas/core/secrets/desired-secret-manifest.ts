@@ -80,6 +80,7 @@ export function desiredSecretManifest(config: SecretSyncConfig, target: SecretMa
     };
   }
   const keys = sortedUnique(target.keys);
+  if (keys.length === 0) throw new ValidationError(`target.keys: ${target.service}/${target.environment} has no keys; an ExternalSecret needs at least one`);
   const fromVault = manifests.eso.source === 'vault';
   // The Vault store's `path` is vault.mount; an ExternalSecret can only name keys below it.
   if (fromVault && target.vault.mount !== config.vault.mount)

@@ -67,10 +67,7 @@ function renderExternalSecret(desired: DesiredExternalSecret, target: SecretMani
       refreshInterval: desired.refreshInterval,
       secretStoreRef: { name: desired.storeRef.name, kind: desired.storeRef.kind },
       target: { name: desired.name, creationPolicy: 'Owner' },
-      // No key named yet (a new repository's manifest): every key of the secret, which the sync leaves as it is.
-      ...(desired.keys.length > 0
-        ? { data: desired.keys.map((key) => ({ secretKey: key, remoteRef: { key: desired.remoteKey, property: key } })) }
-        : { dataFrom: [{ extract: { key: desired.remoteKey } }] }),
+      data: desired.keys.map((key) => ({ secretKey: key, remoteRef: { key: desired.remoteKey, property: key } })),
     },
   };
   const source =
@@ -80,20 +77,11 @@ function renderExternalSecret(desired: DesiredExternalSecret, target: SecretMani
       value: externalSecret,
       comment: [
         `ExternalSecret for ${target.service} (${target.environment}).`,
-        ...(desired.keys.length > 0
-          ? [
-              `External Secrets Operator copies each key under spec.data from ${source}`,
-              `into the Kubernetes Secret ${desired.name}, through the ${desired.storeRef.kind} ${desired.storeRef.name}.`,
-              'Hoist keeps this file in step with the secret: it adds and removes the data entries that read',
-              'that key and updates refreshInterval and secretStoreRef. Other edits (labels, template, entries',
-              'that read other paths) are left as they are. Only key names are here, never a secret value.',
-            ]
-          : [
-              `External Secrets Operator copies every key of ${source}`,
-              `into the Kubernetes Secret ${desired.name}, through the ${desired.storeRef.kind} ${desired.storeRef.name} (spec.dataFrom).`,
-              'Hoist updates refreshInterval and secretStoreRef here and leaves the rest as it is; replace',
-              'dataFrom with spec.data entries to pick keys one by one. No secret value is in this file.',
-            ]),
+        `External Secrets Operator copies each key under spec.data from ${source}`,
+        `into the Kubernetes Secret ${desired.name}, through the ${desired.storeRef.kind} ${desired.storeRef.name}.`,
+        'Hoist keeps this file in step with the secret: it adds and removes the data entries that read',
+        'that key and updates refreshInterval and secretStoreRef. Other edits (labels, template, entries',
+        'that read other paths) are left as they are. Only key names are here, never a secret value.',
       ],
     },
   ]);

@@ -48,9 +48,6 @@ export function updateSecretManifest(config: SecretSyncConfig, target: SecretMan
   let splices: Splice[];
   try {
     const desired = desiredSecretManifest(config, target);
-    // Editing to no key would empty spec.data; a secret always has one (secret-values refuses an empty one).
-    if (desired.kind === 'ExternalSecret' && desired.keys.length === 0)
-      throw new ValidationError(`target.keys: ${target.service}/${target.environment} has no keys; Hoist edits an ExternalSecret's entries to at least one`);
     const documents = parseYamlDocuments(text, 'the manifest file');
     const { root, where } = findManifest(documents, desired);
     const editor = new ManifestEditor(text, where);

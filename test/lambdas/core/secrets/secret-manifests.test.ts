@@ -7,6 +7,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { durationMillisOf, singleUnitDurationOf } from '../../../../lambdas/core/secrets/kubernetes-duration';
 import { renderSecretManifest, renderSecretStores, type SecretManifestTarget } from '../../../../lambdas/core/secrets/secret-manifests';
 import { type SecretSyncConfig, SecretSyncConfigSchema } from '../../../../lambdas/core/secrets/secret-sync-config';
+import { ValidationError } from '../../../../lambdas/shared/errors';
 
 const BASE = {
   vault: { url: 'https://vault.internal.example.com:8200', auth: { method: 'token', env: 'VAULT_TOKEN' } },
@@ -92,13 +93,8 @@ describe('secret manifests: ESO ExternalSecret', () => {
     expect(() => new ExternalSecret(parse(text)).validate()).not.toThrow();
   });
 
-  it('reads every key of the path (dataFrom extract) when no key is named yet, as a new repository starts', () => {
-    const manifest = parse(renderSecretManifest(configWith(), { ...TARGET, keys: [] }));
-    expect(manifest.spec.data).toBeUndefined();
-    expect(manifest.spec.dataFrom).toEqual([{ extract: { key: 'apps/api/dev/config' } }]);
-  });
-
-  it('refuses a target mount the Vault store does not serve', () => {
+  it('refuses a secret with no keys and a target mount the Vault store does not serve', () => {
+    expect(() => renderSecretManifest(configWith(), { ...TARGET, keys: [] })).toThrow(ValidationError);
     expect(() => renderSecretManifest(configWith(), { ...TARGET, vault: { mount: 'kv', path: 'apps/api/dev/config' } })).toThrow(/target\.vault\.mount/);
   });
 

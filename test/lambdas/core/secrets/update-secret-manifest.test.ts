@@ -245,13 +245,26 @@ describe('updateSecretManifest: refusals', () => {
     );
   });
 
-  it('leaves the entries of a manifest that extracts the whole path (a scaffolded one) alone, and still updates its settings', () => {
-    const scaffolded = renderSecretManifest(ESO, { ...TARGET, keys: [] });
-    expect(updateSecretManifest(ESO, TARGET, scaffolded)).toEqual({ kind: 'unchanged' });
-    const edited = editedText(updateSecretManifest(configWith({ refreshInterval: '15m' }), TARGET, scaffolded));
-    expect(edited).toBe(scaffolded.replace('refreshInterval: 1h', 'refreshInterval: 15m'));
+  it("leaves the entries of a person's manifest that extracts the whole path alone, and still updates its settings", () => {
+    // Written by hand: every key of the path through dataFrom, no spec.data.
+    const extracting = [
+      'apiVersion: external-secrets.io/v1',
+      'kind: ExternalSecret',
+      'metadata: { name: api-config, namespace: api-dev }',
+      'spec:',
+      '  refreshInterval: 1h',
+      '  secretStoreRef: { name: vault, kind: ClusterSecretStore }',
+      '  target: { name: api-config }',
+      '  dataFrom:',
+      '    - extract: { key: apps/api/dev/config }  # all of them',
+      '',
+    ].join('\n');
+    expect(updateSecretManifest(ESO, TARGET, extracting)).toEqual({ kind: 'unchanged' });
+    expect(editedText(updateSecretManifest(configWith({ refreshInterval: '15m' }), TARGET, extracting))).toBe(
+      extracting.replace('refreshInterval: 1h', 'refreshInterval: 15m'),
+    );
     // Extracting another path does not cover this one.
-    const other = scaffolded.replace('key: apps/api/dev/config', 'key: apps/api/prod/config');
+    const other = extracting.replace('key: apps/api/dev/config', 'key: apps/api/prod/config');
     expect(refusal(updateSecretManifest(ESO, TARGET, other))).toMatch(/spec\.data: missing/);
   });
 
