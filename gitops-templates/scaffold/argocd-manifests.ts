@@ -122,7 +122,10 @@ export function servicesApplicationSet(options: ScaffoldOptions): YamlDocument {
       ),
     },
   });
-  const manual = options.manualSync.length > 0 ? `${options.manualSync.join(', ')} wait for someone to press Sync` : 'every environment syncs by itself';
+  const manual =
+    options.manualSync.length > 0
+      ? `${options.manualSync.join(', ')} ${options.manualSync.length > 1 ? 'wait' : 'waits'} for someone to press Sync`
+      : 'every environment syncs by itself';
   return {
     comment: [
       'One Application per service and environment, named {service}-{environment}.',
