@@ -50,8 +50,12 @@ const ALLOWED_PROTOCOLS = 'file:git:http:https:ssh';
  * every HOUSEKEEPING_EVERY writes instead (see `tidy`).
  */
 const CACHE_CONFIG: Readonly<Record<string, string>> = { 'core.hooksPath': '/dev/null', 'gc.auto': '0', 'maintenance.auto': 'false' };
-/** Fetches and commits between two `gc --auto` runs on the cache. */
-const HOUSEKEEPING_EVERY = 200;
+/**
+ * Fetches and imports between two `gc --auto` runs on the cache. Each import
+ * keeps its objects as a small pack (no `unpack-objects` process); `gc --auto`
+ * packs them together once there are more than 50.
+ */
+const HOUSEKEEPING_EVERY = 50;
 /** Branches fetched along with the one asked for: those asked for most recently, at most this many. */
 const MAX_FETCHED_ALONG = 8;
 /** How long a branch head fetched along with another may answer one later `branchHead` of its own. */
@@ -84,6 +88,10 @@ export class GitCliProvider implements GitProvider {
   private recentBranches: string[] = [];
   /** Branches a fetch brought along and no `branchHead` has answered from yet, with when. */
   private readonly fetchedAlong = new Map<string, number>();
+  /** Commits asked for and not yet imported. */
+  private waitingCommits: WaitingCommit[] = [];
+  /** Whether a `pushWaitingCommits` is queued and has not started. */
+  private pushScheduled = false;
   /** Fetches and commits since the cache was last tidied. */
   private writes = 0;
 
@@ -141,30 +149,112 @@ export class GitCliProvider implements GitProvider {
     throw new TerminalError(`${file} at ${id} is not a file (${entry[2]})`);
   }
 
+  /**
+   * Commits made while others wait or are being imported share their push:
+   * one `git push` for all their branches, each guarded by its own lease, so
+   * git moves or refuses each branch on its own and each caller gets its own
+   * answer. A second commit onto a branch already in a push waits for the next.
+   */
   async commit(request: CommitRequest): Promise<CommitResult> {
     for (const file of request.files) safeRepositoryPath(file.path);
-    const parent = objectId(request.parent);
-    return this.serialized(async () => {
-      await this.init();
-      const sha = await this.importCommit(request, parent);
-      const ref = `refs/heads/${request.branch}`;
-      const lease =
-        request.update === 'fast-forward' ? `--force-with-lease=${ref}:${parent}` : request.update === 'create' ? `--force-with-lease=${ref}:` : '--force';
-      // Whatever a fetch brought of this branch is stale once we push to it.
-      this.fetchedAlong.delete(request.branch);
-      try {
-        await this.remoteGit(['push', '--quiet', '--porcelain', lease, '--end-of-options', this.remote.url, `${sha}:${ref}`]);
-      } catch (error) {
-        if (error instanceof GitFailure && LOST_RACE.test(error.output)) {
-          // Someone else is pushing: nothing fetched along is to be trusted for the retry.
-          this.fetchedAlong.clear();
-          throw new ConflictError(`${request.branch} moved while committing`, { cause: error });
-        }
-        throw this.mapped(error, `pushing ${request.branch}`);
-      }
-      await this.tidy();
-      return { sha };
+    objectId(request.parent);
+    return new Promise((resolve, reject) => {
+      this.waitingCommits.push({ request, resolve, reject });
+      if (this.pushScheduled) return;
+      this.pushScheduled = true;
+      void this.serialized(() => this.pushWaitingCommits());
     });
+  }
+
+  /** Imports the commits waiting (and those that come meanwhile) and pushes them together. */
+  private async pushWaitingCommits(): Promise<void> {
+    this.pushScheduled = false;
+    const batch: WaitingCommit[] = [];
+    const shas: string[] = [];
+    try {
+      await this.init();
+      // Two rounds at most: those waiting now, then those that came during the first import.
+      for (let round = 0; round < 2; round += 1) {
+        const taken = this.takeWaitingCommits(new Set(batch.map((w) => w.request.branch)));
+        if (taken.length === 0) break;
+        try {
+          shas.push(...(await this.importCommits(taken.map((w) => w.request))));
+          batch.push(...taken);
+        } catch (error) {
+          for (const waiting of taken) waiting.reject(error);
+        }
+      }
+      if (batch.length > 0) {
+        const answers = await this.pushCommits(
+          batch.map((w) => w.request),
+          shas,
+        );
+        batch.forEach((waiting, i) => {
+          const answer = answers[i];
+          if (answer === undefined || answer instanceof Error) waiting.reject(answer ?? new Error('no answer for the commit'));
+          else waiting.resolve(answer);
+        });
+      }
+    } catch (error) {
+      for (const waiting of batch) waiting.reject(error);
+    } finally {
+      if (this.waitingCommits.length > 0 && !this.pushScheduled) {
+        this.pushScheduled = true;
+        void this.serialized(() => this.pushWaitingCommits());
+      }
+    }
+  }
+
+  /** The waiting commits onto branches other than `excluded`, one per branch, in the order they came; the others wait on. */
+  private takeWaitingCommits(excluded: Set<string>): WaitingCommit[] {
+    const taken: WaitingCommit[] = [];
+    const left: WaitingCommit[] = [];
+    for (const waiting of this.waitingCommits) {
+      if (excluded.has(waiting.request.branch)) left.push(waiting);
+      else {
+        excluded.add(waiting.request.branch);
+        taken.push(waiting);
+      }
+    }
+    this.waitingCommits = left;
+    return taken;
+  }
+
+  /** One push of each request's commit onto its branch; per request, its result or its error. */
+  private async pushCommits(requests: readonly CommitRequest[], shas: readonly string[]): Promise<Array<CommitResult | Error>> {
+    // Whatever a fetch brought of these branches is stale once we push to them.
+    for (const request of requests) this.fetchedAlong.delete(request.branch);
+    // A reset moves its branch whatever it holds (`+` on its refspec below); the others only from what was read.
+    const leases = requests.flatMap((request) => {
+      const ref = `refs/heads/${request.branch}`;
+      if (request.update === 'fast-forward') return [`--force-with-lease=${ref}:${request.parent}`];
+      return request.update === 'create' ? [`--force-with-lease=${ref}:`] : [];
+    });
+    const refspecs = requests.map((request, i) => `${request.update === 'reset' ? '+' : ''}${shas[i]}:refs/heads/${request.branch}`);
+    let failure: GitFailure | undefined;
+    try {
+      await this.remoteGit(['push', '--quiet', '--porcelain', ...leases, '--end-of-options', this.remote.url, ...refspecs]);
+    } catch (error) {
+      if (!(error instanceof GitFailure)) throw this.mapped(error, `pushing ${requests.map((r) => r.branch).join(', ')}`);
+      failure = error;
+    }
+    await this.tidy();
+    const answers = requests.map((request, i): CommitResult | Error => {
+      if (failure === undefined) return { sha: shas[i] as string };
+      const line = pushedRefLine(failure.stdout, `refs/heads/${request.branch}`);
+      // Git reports each ref it tried; one that is not refused has moved.
+      if (line !== undefined && !line.startsWith('!')) return { sha: shas[i] as string };
+      // What git said of this ref: its line, and the remote's messages that name it (`cannot lock ref 'refs/heads/…'`).
+      const said =
+        requests.length === 1
+          ? failure.output
+          : [line ?? '', ...failure.stderr.split('\n').filter((l) => l.includes(`'refs/heads/${request.branch}'`))].join('\n');
+      if (LOST_RACE.test(said)) return new ConflictError(`${request.branch} moved while committing`, { cause: failure });
+      return this.mapped(failure, `pushing ${request.branch}`);
+    });
+    // Someone else is pushing: nothing fetched along is to be trusted for the retry.
+    if (answers.some((a) => a instanceof ConflictError)) this.fetchedAlong.clear();
+    return answers;
   }
 
   async findOpenPullRequest(): Promise<PullRequestInfo | undefined> {
@@ -223,27 +313,34 @@ export class GitCliProvider implements GitProvider {
     }
   }
 
-  /** Writes the commit with one `git fast-import`, under a ref that it deletes again, and answers its id. */
-  private async importCommit(request: CommitRequest, parent: string): Promise<string> {
+  /** Writes the commits with one `git fast-import`, under refs that it deletes again, and answers their ids. */
+  private async importCommits(requests: readonly CommitRequest[]): Promise<string[]> {
     const author = this.options.author ?? { name: 'Hoist', email: 'hoist@localhost' };
     const ident = `${identPart(author.name)} <${identPart(author.email)}> now`;
-    const ref = `refs/hoist/import-${randomUUID()}`;
-    const message = Buffer.from(request.message, 'utf8');
-    const chunks: Buffer[] = [
-      Buffer.from(`commit ${ref}\nmark :1\nauthor ${ident}\ncommitter ${ident}\ndata ${message.length}\n`),
-      message,
-      Buffer.from(`\nfrom ${parent}\n`),
-    ];
-    for (const file of request.files) {
-      const content = Buffer.from(file.content, 'utf8');
-      chunks.push(Buffer.from(`M 100644 inline ${quotedPath(file.path)}\ndata ${content.length}\n`), content, Buffer.from('\n'));
+    const chunks: Buffer[] = [];
+    const refs: string[] = [];
+    requests.forEach((request, i) => {
+      const ref = `refs/hoist/import-${randomUUID()}`;
+      refs.push(ref);
+      const message = Buffer.from(request.message, 'utf8');
+      chunks.push(Buffer.from(`commit ${ref}\nmark :${i + 1}\nauthor ${ident}\ncommitter ${ident}\ndata ${message.length}\n`), message);
+      chunks.push(Buffer.from(`\nfrom ${request.parent}\n`));
+      for (const file of request.files) {
+        const content = Buffer.from(file.content, 'utf8');
+        chunks.push(Buffer.from(`M 100644 inline ${quotedPath(file.path)}\ndata ${content.length}\n`), content, Buffer.from('\n'));
+      }
+      chunks.push(Buffer.from(`\nget-mark :${i + 1}\n`));
+    });
+    // The refs only name the commits inside this import: deleting them leaves no ref behind in the cache.
+    for (const [i, ref] of refs.entries()) chunks.push(Buffer.from(`reset ${ref}\nfrom ${'0'.repeat(requests[i]?.parent.length ?? 40)}\n\n`));
+    chunks.push(Buffer.from('done\n'));
+    const out = await this.git(['fast-import', '--quiet', '--date-format=now', '--done'], { 'fastimport.unpackLimit': '0' }, Buffer.concat(chunks));
+    const shas = out.split('\n').filter((line) => line !== '');
+    if (shas.length !== requests.length || !shas.every((sha) => OBJECT_ID.test(sha))) {
+      throw new UnavailableError(`git fast-import answered '${out.slice(0, 200)}' instead of ${requests.length} commit ids`);
     }
-    // The ref only names the commit inside this import: deleting it leaves no ref behind in the cache.
-    chunks.push(Buffer.from(`\nget-mark :1\nreset ${ref}\nfrom ${'0'.repeat(parent.length)}\n\ndone\n`));
-    const sha = (await this.git(['fast-import', '--quiet', '--date-format=now', '--done'], {}, Buffer.concat(chunks))).trim();
-    if (!OBJECT_ID.test(sha)) throw new UnavailableError(`git fast-import answered '${sha.slice(0, 80)}' instead of a commit id`);
     this.writes += 1;
-    return sha;
+    return shas;
   }
 
   /** Every HOUSEKEEPING_EVERY writes, lets git pack loose objects and prune what no ref keeps, as `gc --auto` decides. */
@@ -331,6 +428,14 @@ export class GitCliProvider implements GitProvider {
   }
 }
 
+/**
+ * The line `git push --porcelain` printed for `ref`: `<flag>\t<from>:<to>\t<summary>`,
+ * the flag `!` for a refused ref; undefined when git printed none for it.
+ */
+function pushedRefLine(stdout: string, ref: string): string | undefined {
+  return stdout.split('\n').find((line) => line.split('\t')[1]?.endsWith(`:${ref}`));
+}
+
 /** Where a fetch puts the remote's `branch`. */
 function trackingRef(branch: string): string {
   return `refs/remotes/origin/${branch}`;
@@ -344,6 +449,13 @@ function quotedPath(path: string): string {
 /** A name or email as a commit's ident line can hold it: git would cut it at `<`, `>` or a newline. */
 function identPart(value: string): string {
   return value.replace(/[<>\n\r]/g, '').trim();
+}
+
+/** A commit asked for, and the caller waiting for its answer. */
+interface WaitingCommit {
+  readonly request: CommitRequest;
+  readonly resolve: (result: CommitResult) => void;
+  readonly reject: (error: unknown) => void;
 }
 
 /** A git command that exited non-zero; its output is already free of credentials. */
