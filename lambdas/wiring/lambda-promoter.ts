@@ -1,6 +1,3 @@
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { SqsDeadLetterSink } from '../clients/aws/sqs-dead-letter-sink';
@@ -35,20 +32,18 @@ export type PromoterEnv = z.infer<typeof PromoterEnvSchema>;
 
 /**
  * The promoter's object graph on AWS. At cold start: the config shipped with
- * the function (checked, not parsed again), the SQS, DynamoDB and Secrets
- * Manager clients, the dead-letter queue and the retry delays. The promotion
- * engine (YAML bump engine, Git host SDKs and providers, ECR, EKS, Argo CD
- * and Slack clients; see promoter-engine.ts) is loaded with the first batch,
- * once, and kept for the next ones.
+ * the function (checked, not parsed again), the SQS client, the dead-letter
+ * queue and the retry delays. The promotion engine (YAML bump engine, Git
+ * host SDKs and providers, DynamoDB, Secrets Manager, ECR, EKS, Argo CD and
+ * Slack clients; see promoter-engine.ts) is loaded with the first batch, once,
+ * and kept for the next ones.
  */
 export function wireLambdaPromoter(env: PromoterEnv = readEnv(PromoterEnvSchema)): PromoterHandlerDeps {
   const config = readShippedConfig(env.HOIST_CONFIG_PATH, env.HOIST_CONFIG_SHA256);
-  const secrets = new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) });
-  const dynamo = new DynamoDBClient({});
   const sqs = new SQSClient({});
   let engine: Promise<PromoterEngine> | undefined;
   const engineOf = (): Promise<PromoterEngine> => {
-    engine ??= import('./promoter-engine').then(({ promoterEngine }) => promoterEngine({ env, config, secrets, dynamo, sqs }));
+    engine ??= import('./promoter-engine').then(({ promoterEngine }) => promoterEngine({ env, config, sqs }));
     // A failed load is tried again with the next batch.
     engine.catch(() => {
       engine = undefined;

@@ -1,5 +1,6 @@
-import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { ArgoCdClient } from '../clients/argocd-client';
 import { DynamoDbPromotionOutcomeStore } from '../clients/aws/dynamodb-promotion-outcomes';
@@ -29,12 +30,10 @@ export interface PromoterEngine {
   promote(envelopes: readonly EventEnvelope[]): Promise<GroupOutcome>;
 }
 
-/** The clients and settings the promoter built at cold start, shared with the engine. */
+/** What the promoter read and built at cold start, shared with the engine. */
 export interface PromoterEngineInput {
   readonly env: PromoterEnv;
   readonly config: PromotionConfig;
-  readonly secrets: SecretsProvider;
-  readonly dynamo: DynamoDBClient;
   readonly sqs: SQSClient;
 }
 
@@ -46,7 +45,9 @@ export interface PromoterEngineInput {
  * another. Imported by wireLambdaPromoter with the first batch, so that none
  * of it weighs on the cold start.
  */
-export function promoterEngine({ env, config, secrets, dynamo, sqs }: PromoterEngineInput): PromoterEngine {
+export function promoterEngine({ env, config, sqs }: PromoterEngineInput): PromoterEngine {
+  const secrets = new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) });
+  const dynamo = new DynamoDBClient({});
   const secret = async (name: string): Promise<string> => {
     const value = await secrets.get(name, { maxAge: 300 });
     if (typeof value !== 'string') throw new Error(`secret ${name} is not a string secret`);
