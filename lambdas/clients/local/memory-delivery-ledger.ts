@@ -20,7 +20,8 @@ export class MemoryDeliveryLedger implements DeliveryLedger {
     private readonly leaseMs = 60_000,
     private readonly maxEntries = 50_000,
   ) {
-    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError(`MemoryDeliveryLedger maxEntries: expected a positive whole number, got ${maxEntries}`);
+    if (!Number.isInteger(maxEntries) || maxEntries < 1)
+      throw new RangeError(`MemoryDeliveryLedger maxEntries: expected a positive whole number, got ${maxEntries}`);
   }
 
   /** How many delivery ids are remembered now. */
