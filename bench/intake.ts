@@ -1,5 +1,11 @@
+import { execFile, fork } from 'node:child_process';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { sign } from '@octokit/webhooks-methods';
 import { startDevServer } from '../dev/dev-server';
 import { localLambdaContext } from '../dev/lambda-context';
@@ -7,10 +13,13 @@ import { toApiGatewayEvent } from '../dev/to-api-gateway-event';
 import { EnvWebhookSecrets } from '../lambdas/clients/local/env-webhook-secrets';
 import { MemoryDeliveryLedger } from '../lambdas/clients/local/memory-delivery-ledger';
 import { createWebhookHandler } from '../lambdas/webhook/create-webhook-handler';
+import type { FloorRow } from './end-to-end';
 import { quantile } from './stats';
 
 const SECRET = 'bench-secret';
 const body = readFileSync('dev/examples/github-push.json', 'utf8');
+/** autocannon, run in a child process of this Node: the load comes from another process. */
+const AUTOCANNON = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
 
 /** Webhook handler latency in-process: signed GitHub push, verify → parse → de-dupe → enqueue. */
 export async function benchWebhookHandler(iterations = 3000): Promise<Array<[string, string]>> {
@@ -46,29 +55,183 @@ export async function benchWebhookHandler(iterations = 3000): Promise<Array<[str
   ];
 }
 
-/** Requests per second the dev server sustains on loopback, signatures checked. */
-export async function benchDevServer(total = 4000, concurrency = 32): Promise<Array<[string, string]>> {
-  const server = await startDevServer({ port: 0, env: { HOIST_WEBHOOK_SECRET_GITHUB: SECRET }, consume: async () => undefined });
-  const signature = await sign(SECRET, body);
-  let next = 0;
-  let accepted = 0;
-  const start = performance.now();
-  async function worker(): Promise<void> {
-    while (next < total) {
-      const i = next++;
-      const res = await fetch(`${server.url}/webhooks/github`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': `s-${i}`, 'x-hub-signature-256': signature },
-        body,
-      });
-      await res.arrayBuffer();
-      if (res.status === 202) accepted += 1;
-    }
+/** What autocannon reports of one run (its `--json` output). */
+interface LoadResult {
+  readonly requests: { readonly average: number };
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly '2xx': number;
+}
+
+/**
+ * Signed GitHub pushes from autocannon, in a process of its own, each with a
+ * delivery id of its own: requests per second over `seconds`, and the
+ * server's CPU time per request (this process runs only the server meanwhile).
+ */
+async function load(url: string, signature: string, seconds: number, connections: number): Promise<{ rps: number; cpuMicros: number }> {
+  const cpu = process.cpuUsage();
+  const options = {
+    url,
+    connections,
+    duration: seconds,
+    method: 'POST',
+    idReplacement: true,
+    headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': '[<id>]', 'x-hub-signature-256': signature },
+    body,
+  };
+  // autocannon's API in a child process (its command line would take the JSON body for options of its own).
+  const runner = `const autocannon = require(${JSON.stringify(AUTOCANNON)}); autocannon(JSON.parse(process.argv[1]), (error, result) => { if (error) throw error; process.stdout.write(JSON.stringify(result)); });`;
+  const out = await new Promise<string>((resolve, reject) => {
+    execFile(process.execPath, ['-e', runner, JSON.stringify(options)], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout) =>
+      error ? reject(error) : resolve(stdout),
+    );
+  });
+  const used = process.cpuUsage(cpu);
+  const result = JSON.parse(out) as LoadResult;
+  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
+    throw new Error(`${url}: ${result.non2xx} answers other than 2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
   }
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const seconds = (performance.now() - start) / 1000;
-  await server.queue.drain();
-  await server.close();
-  if (accepted !== total) throw new Error(`accepted ${accepted} of ${total}`);
-  return [[`dev server throughput (${concurrency} concurrent, loopback)`, `${Math.round(total / seconds)} req/s`]];
+  return { rps: result.requests.average, cpuMicros: (used.user + used.system) / result['2xx'] };
+}
+
+/**
+ * The floor of HTTP intake: node:http alone, checking the same signature on
+ * the raw body (HMAC-SHA256, constant-time compare) and answering 202.
+ */
+async function startBareServer(): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const given = Buffer.from(String(req.headers['x-hub-signature-256'] ?? ''));
+      const expected = Buffer.from(`sha256=${createHmac('sha256', SECRET).update(raw).digest('hex')}`);
+      const valid = given.length === expected.length && timingSafeEqual(given, expected);
+      res.writeHead(valid ? 202 : 401, { 'content-type': 'application/json' });
+      res.end(valid ? '{"status":"accepted"}' : '{"error":"signature"}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/github`, server };
+}
+
+/**
+ * Requests per second the dev server sustains on loopback, signatures
+ * checked, against a bare node:http server that checks the same signature,
+ * both loaded by autocannon from another process, one after the other, the
+ * better of `rounds` rounds each.
+ */
+export async function benchDevServer(seconds = 5, connections = 32, rounds = 2): Promise<FloorRow[]> {
+  const signature = await sign(SECRET, body);
+  const server = await startDevServer({ port: 0, env: { HOIST_WEBHOOK_SECRET_GITHUB: SECRET }, consume: async () => undefined });
+  const bare = await startBareServer();
+  const dev = { rps: 0, cpuMicros: Number.POSITIVE_INFINITY };
+  const floor = { rps: 0, cpuMicros: Number.POSITIVE_INFINITY };
+  try {
+    // Warm both up (JIT), then alternate, so that a busy machine weighs on both alike.
+    await load(`${server.url}/webhooks/github`, signature, 1, connections);
+    await load(bare.url, signature, 1, connections);
+    for (let round = 0; round < rounds; round += 1) {
+      const d = await load(`${server.url}/webhooks/github`, signature, seconds, connections);
+      const f = await load(bare.url, signature, seconds, connections);
+      dev.rps = Math.max(dev.rps, d.rps);
+      dev.cpuMicros = Math.min(dev.cpuMicros, d.cpuMicros);
+      floor.rps = Math.max(floor.rps, f.rps);
+      floor.cpuMicros = Math.min(floor.cpuMicros, f.cpuMicros);
+    }
+    await server.queue.drain();
+  } finally {
+    await server.close();
+    await new Promise((resolve) => bare.server.close(resolve));
+  }
+  return [
+    {
+      name: `dev server intake, signed pushes (autocannon, ${connections} connections, loopback)`,
+      value: dev.rps,
+      floor: floor.rps,
+      unit: 'req/s',
+      ratio: dev.rps / floor.rps,
+      note: `CPU per request ${dev.cpuMicros.toFixed(0)} µs vs ${floor.cpuMicros.toFixed(0)} µs; floor: node:http + HMAC check`,
+    },
+  ];
+}
+
+/**
+ * The dev server's resident memory as deliveries accumulate: a fresh server in
+ * a process of its own (so its RSS is its own), signed pushes from autocannon,
+ * each a new delivery, RSS and heap measured after a full GC at each count in
+ * `counts` (cumulative). Flat from one count to the next means nothing per
+ * delivery is kept without bound.
+ */
+export async function benchDevServerMemory(counts: readonly number[] = [20_000, 80_000, 140_000]): Promise<Array<[string, string]>> {
+  const signature = await sign(SECRET, body);
+  const child = fork(fileURLToPath(import.meta.url), ['serve-dev-server'], {
+    execArgv: [...process.execArgv, '--expose-gc'],
+    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+  });
+  const next = <T>(): Promise<T> => new Promise((resolve) => child.once('message', (message) => resolve(message as T)));
+  try {
+    const { url } = await next<{ url: string }>();
+    const figures: Array<{ deliveries: number; rssMiB: number; heapMiB: number }> = [];
+    let sent = 0;
+    for (const count of counts) {
+      await loadAmount(`${url}/webhooks/github`, signature, count - sent);
+      sent = count;
+      child.send('measure');
+      const { rss, heapUsed } = await next<{ rss: number; heapUsed: number }>();
+      figures.push({ deliveries: count, rssMiB: rss / 2 ** 20, heapMiB: heapUsed / 2 ** 20 });
+    }
+    const [warm, ...later] = figures;
+    const last = figures.at(-1);
+    if (warm === undefined || last === undefined) return [];
+    const perThousand = ((last.heapMiB - (later[0] ?? warm).heapMiB) * 1024) / ((last.deliveries - (later[0] ?? warm).deliveries) / 1000);
+    return [
+      [
+        `dev server RSS / heap after N deliveries (${figures.map((f) => f.deliveries.toLocaleString('en-US')).join(' / ')})`,
+        `${figures.map((f) => f.rssMiB.toFixed(0)).join(' / ')} MiB / heap ${figures.map((f) => f.heapMiB.toFixed(1)).join(' / ')} MiB`,
+      ],
+      [
+        `dev server heap growth past warm-up (${(later[0] ?? warm).deliveries.toLocaleString('en-US')} → ${last.deliveries.toLocaleString('en-US')} deliveries)`,
+        `${perThousand.toFixed(1)} KiB per 1,000 deliveries`,
+      ],
+    ];
+  } finally {
+    child.kill();
+  }
+}
+
+/** Sends `amount` signed pushes, each with a delivery id of its own, from autocannon in a child process. */
+async function loadAmount(url: string, signature: string, amount: number): Promise<void> {
+  const options = {
+    url,
+    connections: 32,
+    amount,
+    method: 'POST',
+    idReplacement: true,
+    headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': '[<id>]', 'x-hub-signature-256': signature },
+    body,
+  };
+  const runner = `const autocannon = require(${JSON.stringify(AUTOCANNON)}); autocannon(JSON.parse(process.argv[1]), (error, result) => { if (error) throw error; process.stdout.write(JSON.stringify(result)); });`;
+  const out = await new Promise<string>((resolve, reject) => {
+    execFile(process.execPath, ['-e', runner, JSON.stringify(options)], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout) =>
+      error ? reject(error) : resolve(stdout),
+    );
+  });
+  const result = JSON.parse(out) as LoadResult;
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} answers other than 2xx, ${result.errors} errors`);
+}
+
+// The dev server of benchDevServerMemory, in its own process: answers its URL, then its memory on each 'measure'.
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === 'serve-dev-server') {
+  const server = await startDevServer({ port: 0, env: { HOIST_WEBHOOK_SECRET_GITHUB: SECRET }, consume: async () => undefined });
+  process.send?.({ url: server.url });
+  process.on('message', (message) => {
+    if (message !== 'measure') return;
+    void server.queue.drain().then(() => {
+      globalThis.gc?.();
+      const { rss, heapUsed } = process.memoryUsage();
+      process.send?.({ rss, heapUsed });
+    });
+  });
 }

@@ -9,6 +9,6 @@ const configPath = (app.node.tryGetContext('hoist:config') as string | undefined
 const account = (app.node.tryGetContext('account') as string | undefined) ?? process.env.CDK_DEFAULT_ACCOUNT;
 const region = (app.node.tryGetContext('region') as string | undefined) ?? process.env.CDK_DEFAULT_REGION;
 const config = loadHoistConfig(configPath);
-// The promotion settings are bundled with the functions: a mistake there fails synth, not the first promotion.
-parsePromotionConfig(readFileSync(config.sourceFile, 'utf8'), configPath);
-buildHoistApp(app, config, config.sourceFile, { ...(account ? { account } : {}), ...(region ? { region } : {}) });
+// The promotion settings are bundled with the functions as parsed here: a mistake there fails synth, not the first promotion.
+const promotion = parsePromotionConfig(readFileSync(config.sourceFile, 'utf8'), configPath);
+buildHoistApp(app, config, config.sourceFile, { ...(account ? { account } : {}), ...(region ? { region } : {}) }, promotion);

@@ -1,5 +1,7 @@
 import { readEnv } from '../shared/env';
-import { awsIntakeDeps, IntakeEnvSchema } from '../wiring/lambda-intake';
+import { afterRouting, awsIntakeDeps, IntakeEnvSchema } from '../wiring/lambda-intake';
 import { createEcrEventHandler } from './create-ecr-event-handler';
 
-export const handler = createEcrEventHandler(awsIntakeDeps(readEnv(IntakeEnvSchema)));
+const intake = awsIntakeDeps(readEnv(IntakeEnvSchema));
+
+export const handler = afterRouting(intake, createEcrEventHandler(intake));

@@ -6,7 +6,7 @@ import { DynamoDbPromotionOutcomeStore } from '../clients/aws/dynamodb-promotion
 import { SecretsManagerPromotionSecret } from '../clients/aws/secrets-manager-promotion-secret';
 import { DEFAULT_MAX_BODY_BYTES } from '../core/intake/receive-webhook';
 import { PositiveIntText, readEnv } from '../shared/env';
-import { awsIntakeDeps, IntakeEnvSchema } from '../wiring/lambda-intake';
+import { afterRouting, awsIntakeDeps, IntakeEnvSchema } from '../wiring/lambda-intake';
 import { createPromotionsHandler } from './create-promotions-handler';
 
 /** The secret's id (name or ARN), never its value, comes through the environment. */
@@ -18,14 +18,19 @@ const env = readEnv(
   }),
 );
 
-export const handler = createPromotionsHandler({
-  ...awsIntakeDeps(env),
-  secrets: new SecretsManagerPromotionSecret({ client: new SecretsManagerClient({}), secretId: env.HOIST_PROMOTION_SECRET_ID }),
-  outcomes: new DynamoDbPromotionOutcomeStore({
-    client: new DynamoDBClient({}),
-    tableName: env.HOIST_TABLE_NAME,
-    ttlSeconds: env.HOIST_PROMOTION_OUTCOME_TTL_SECONDS,
+const intake = awsIntakeDeps(env);
+
+export const handler = afterRouting(
+  intake,
+  createPromotionsHandler({
+    ...intake,
+    secrets: new SecretsManagerPromotionSecret({ client: new SecretsManagerClient({}), secretId: env.HOIST_PROMOTION_SECRET_ID }),
+    outcomes: new DynamoDbPromotionOutcomeStore({
+      client: new DynamoDBClient({}),
+      tableName: env.HOIST_TABLE_NAME,
+      ttlSeconds: env.HOIST_PROMOTION_OUTCOME_TTL_SECONDS,
+    }),
+    maxBodyBytes: env.HOIST_MAX_BODY_BYTES,
+    newId: randomUUID,
   }),
-  maxBodyBytes: env.HOIST_MAX_BODY_BYTES,
-  newId: randomUUID,
-});
+);

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { SecretsManagerWebhookSecrets } from '../clients/aws/secrets-manager-webhook-secrets';
 import { DEFAULT_MAX_BODY_BYTES } from '../core/intake/receive-webhook';
 import { PositiveIntText, readEnv } from '../shared/env';
-import { awsIntakeDeps, IntakeEnvSchema } from '../wiring/lambda-intake';
+import { afterRouting, awsIntakeDeps, IntakeEnvSchema } from '../wiring/lambda-intake';
 import { createWebhookHandler } from './create-webhook-handler';
 
 /** Secret ids (names or ARNs), never secret values, come through the environment. */
@@ -16,15 +16,20 @@ const env = readEnv(
   }),
 );
 
-export const handler = createWebhookHandler({
-  ...awsIntakeDeps(env),
-  secrets: new SecretsManagerWebhookSecrets({
-    client: new SecretsManagerClient({}),
-    secretIds: {
-      github: env.HOIST_WEBHOOK_SECRET_ID_GITHUB,
-      gitlab: env.HOIST_WEBHOOK_SECRET_ID_GITLAB,
-      gitea: env.HOIST_WEBHOOK_SECRET_ID_GITEA,
-    },
+const intake = awsIntakeDeps(env);
+
+export const handler = afterRouting(
+  intake,
+  createWebhookHandler({
+    ...intake,
+    secrets: new SecretsManagerWebhookSecrets({
+      client: new SecretsManagerClient({}),
+      secretIds: {
+        github: env.HOIST_WEBHOOK_SECRET_ID_GITHUB,
+        gitlab: env.HOIST_WEBHOOK_SECRET_ID_GITLAB,
+        gitea: env.HOIST_WEBHOOK_SECRET_ID_GITEA,
+      },
+    }),
+    maxBodyBytes: env.HOIST_MAX_BODY_BYTES,
   }),
-  maxBodyBytes: env.HOIST_MAX_BODY_BYTES,
-});
+);

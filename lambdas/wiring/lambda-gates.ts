@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -10,7 +9,6 @@ import { SqsDeadLetterSink } from '../clients/aws/sqs-dead-letter-sink';
 import { SqsEventQueue } from '../clients/aws/sqs-event-queue';
 import { SqsGateScheduler } from '../clients/aws/sqs-gate-scheduler';
 import { slackNotifiers } from '../clients/slack-notifier';
-import { parsePromotionConfig } from '../core/config/parse-promotion-config';
 import type { SlackDestination } from '../core/config/promotion-config';
 import type { GateDeps } from '../core/promotion/run-gate';
 import type { GatesHandlerDeps } from '../gates/create-gates-handler';
@@ -18,6 +16,7 @@ import { providerCache } from '../providers/create-provider';
 import { readEnv } from '../shared/env';
 import { logger } from '../shared/logger';
 import { eksArgoCdClientOf } from './eks-argocd';
+import { readShippedConfig, ShippedConfigEnvSchema } from './read-shipped-config';
 
 /** The variables the gates function reads. */
 export const GatesEnvSchema = z.object({
@@ -30,8 +29,8 @@ export const GatesEnvSchema = z.object({
   HOIST_DEAD_LETTER_QUEUE_URL: z.url(),
   /** The gates queue's maxReceiveCount: the last failed attempt is dead-lettered with its reason. */
   HOIST_MAX_RECEIVE_COUNT: z.string().regex(/^\d+$/).transform(Number).default(5),
-  /** hoist.config.yaml is bundled next to the handler. */
-  HOIST_CONFIG_PATH: z.string().default(`${process.env.LAMBDA_TASK_ROOT ?? '.'}/hoist.config.yaml`),
+  /** hoist.config.json and its digest, shipped by the stack (see readShippedConfig). */
+  ...ShippedConfigEnvSchema.shape,
   /** Set by Lambda: the region of `argocd.eks`'s cluster unless the config names one. */
   AWS_REGION: z.string().min(1).optional(),
 });
@@ -51,7 +50,7 @@ const ARGOCD_TIMEOUT_MS = 5000;
  * gates to the event queue, waiting checks back to the gates queue.
  */
 export function wireLambdaGates(env: z.infer<typeof GatesEnvSchema> = readEnv(GatesEnvSchema)): GatesHandlerDeps {
-  const config = parsePromotionConfig(readFileSync(env.HOIST_CONFIG_PATH, 'utf8'), env.HOIST_CONFIG_PATH);
+  const config = readShippedConfig(env.HOIST_CONFIG_PATH, env.HOIST_CONFIG_SHA256);
   const secrets = new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) });
   const secret = async (name: string): Promise<string> => {
     const value = await secrets.get(name, { maxAge: 300 });

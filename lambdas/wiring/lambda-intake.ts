@@ -1,26 +1,35 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { DynamoDbDeliveryLedger } from '../clients/aws/dynamodb-delivery-ledger';
 import { SqsEventQueue } from '../clients/aws/sqs-event-queue';
-import { parsePromotionConfig } from '../core/config/parse-promotion-config';
+import type { HoistEvent } from '../core/events';
 import type { EnqueueOnceDeps } from '../core/intake/enqueue-once';
-import { workOf } from '../core/promotion/triggers';
+import type { Work } from '../core/promotion/triggers';
 import { PositiveIntText } from '../shared/env';
 import { logger } from '../shared/logger';
+import { readShippedConfig, ShippedConfigEnvSchema } from './read-shipped-config';
 
 /** The variables every intake function reads. */
 export const IntakeEnvSchema = z.object({
   HOIST_EVENT_QUEUE_URL: z.url(),
   HOIST_TABLE_NAME: z.string().min(1),
   HOIST_DELIVERY_TTL_SECONDS: PositiveIntText.default(7 * 24 * 3600),
-  /** hoist.config.yaml, bundled next to the handler; its targets route events to GitOps branches. */
-  HOIST_CONFIG_PATH: z.string().default(`${process.env.LAMBDA_TASK_ROOT ?? '.'}/hoist.config.yaml`),
+  /** hoist.config.json, shipped by the stack next to the handler; its targets route events to GitOps branches. */
+  HOIST_CONFIG_PATH: ShippedConfigEnvSchema.shape.HOIST_CONFIG_PATH,
+  /** Its digest; without it no config was shipped, and events are ordered by source. */
+  HOIST_CONFIG_SHA256: ShippedConfigEnvSchema.shape.HOIST_CONFIG_SHA256.optional(),
 });
 
+/** The intake's dependencies, and how to have the routing ready before an event is taken in. */
+export type AwsIntakeDeps = EnqueueOnceDeps & {
+  readonly now: () => Date;
+  /** Loads the routing (the promotion core's `workOf`) once; every handler awaits it before its event (see afterRouting). */
+  readonly routingReady: () => Promise<void>;
+};
+
 /** The delivery ledger, event queue and clock that the intake functions and the ECR reconcile share. */
-export function awsIntakeDeps(env: z.infer<typeof IntakeEnvSchema>): EnqueueOnceDeps & { readonly now: () => Date } {
+export function awsIntakeDeps(env: z.infer<typeof IntakeEnvSchema>): AwsIntakeDeps {
   return {
     ledger: new DynamoDbDeliveryLedger({
       client: new DynamoDBClient({}),
@@ -30,16 +39,52 @@ export function awsIntakeDeps(env: z.infer<typeof IntakeEnvSchema>): EnqueueOnce
     queue: new SqsEventQueue({ client: new SQSClient({}), queueUrl: env.HOIST_EVENT_QUEUE_URL }),
     log: logger,
     now: () => new Date(),
-    ...routing(env.HOIST_CONFIG_PATH),
+    ...routing(env),
   };
 }
 
-/** Routing by the promotion config when it is bundled; without it events are ordered by source. */
-function routing(configPath: string): Pick<EnqueueOnceDeps, 'workOf'> {
-  if (!existsSync(configPath)) {
-    logger.warn('no promotion config bundled; events are queued by source, not by GitOps branch', { configPath });
-    return {};
+/**
+ * `handler`, once the routing of `deps` is ready: the promotion core that
+ * routes events (and the YAML and config code it brings) is loaded with the
+ * first event, not at cold start.
+ */
+export function afterRouting<E, C, R>(
+  deps: Pick<AwsIntakeDeps, 'routingReady'>,
+  handler: (event: E, context: C) => Promise<R>,
+): (event: E, context: C) => Promise<R> {
+  return async (event, context) => {
+    await deps.routingReady();
+    return handler(event, context);
+  };
+}
+
+/**
+ * Routing by the promotion config when the stack shipped one (read and
+ * checked now, so a bad file fails the cold start); without it events are
+ * ordered by source.
+ */
+function routing(env: z.infer<typeof IntakeEnvSchema>): Pick<AwsIntakeDeps, 'workOf' | 'routingReady'> {
+  if (env.HOIST_CONFIG_SHA256 === undefined) {
+    logger.warn('no promotion config shipped; events are queued by source, not by GitOps branch', { configPath: env.HOIST_CONFIG_PATH });
+    return { routingReady: async () => undefined };
   }
-  const config = parsePromotionConfig(readFileSync(configPath, 'utf8'), configPath);
-  return { workOf: (event) => workOf(config, event) };
+  const config = readShippedConfig(env.HOIST_CONFIG_PATH, env.HOIST_CONFIG_SHA256);
+  let route: ((event: HoistEvent) => Work) | undefined;
+  let loading: Promise<void> | undefined;
+  return {
+    workOf: (event) => {
+      if (route === undefined) throw new Error('the routing was used before it was loaded (wrap the handler with afterRouting)');
+      return route(event);
+    },
+    routingReady: () => {
+      loading ??= import('../core/promotion/triggers').then(({ workOf }) => {
+        route = (event) => workOf(config, event);
+      });
+      // A failed load is tried again with the next event.
+      loading.catch(() => {
+        loading = undefined;
+      });
+      return loading;
+    },
+  };
 }

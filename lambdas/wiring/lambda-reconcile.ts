@@ -1,9 +1,8 @@
 import * as z from 'zod';
 import { EcrImageLister } from '../clients/aws/ecr-image-lister';
-import type { EnqueueOnceDeps } from '../core/intake/enqueue-once';
 import { DEFAULT_RECONCILE_NEWEST, type ReconcileEcrInput } from '../core/intake/reconcile-ecr';
 import { PositiveIntText } from '../shared/env';
-import { awsIntakeDeps, IntakeEnvSchema } from './lambda-intake';
+import { type AwsIntakeDeps, awsIntakeDeps, IntakeEnvSchema } from './lambda-intake';
 
 /** The variables of the reconcile function: those of the intake functions, the watched repositories and how many images of each. */
 export const ReconcileEnvSchema = IntakeEnvSchema.extend({
@@ -19,7 +18,7 @@ export const ReconcileEnvSchema = IntakeEnvSchema.extend({
 /** The reconcile function's object graph: the intake's ledger, queue and routing, and ECR's image listing. */
 export function awsReconcileDeps(env: z.infer<typeof ReconcileEnvSchema>): {
   readonly input: ReconcileEcrInput;
-  readonly deps: EnqueueOnceDeps & { readonly now: () => Date };
+  readonly deps: AwsIntakeDeps;
 } {
   return {
     input: { repositories: env.HOIST_ECR_REPOSITORIES, lister: new EcrImageLister(), newest: env.HOIST_RECONCILE_NEWEST },

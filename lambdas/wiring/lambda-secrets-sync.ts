@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -11,7 +10,6 @@ import { SqsDeadLetterSink } from '../clients/aws/sqs-dead-letter-sink';
 import { slackNotifiers } from '../clients/slack-notifier';
 import { VaultKvClient } from '../clients/vault/vault-kv-client';
 import { awsIamVaultLogin } from '../clients/vault/vault-token';
-import { parsePromotionConfig } from '../core/config/parse-promotion-config';
 import type { SlackDestination } from '../core/config/promotion-config';
 import { syncSecrets } from '../core/secrets/sync-secrets';
 import { providerCache } from '../providers/create-provider';
@@ -19,6 +17,7 @@ import type { SecretsSyncHandlerDeps } from '../secrets-sync/create-secrets-sync
 import { readEnv } from '../shared/env';
 import { TerminalError } from '../shared/errors';
 import { logger } from '../shared/logger';
+import { readShippedConfig, ShippedConfigEnvSchema } from './read-shipped-config';
 
 /** The variables the secrets-sync function reads. */
 export const SecretsSyncEnvSchema = z.object({
@@ -29,8 +28,8 @@ export const SecretsSyncEnvSchema = z.object({
   HOIST_MAX_RECEIVE_COUNT: z.string().regex(/^\d+$/).transform(Number).default(5),
   /** The Vault token's secret when the config names it as automation.secrets.vaultToken. */
   HOIST_VAULT_TOKEN_SECRET_NAME: z.string().min(1).optional(),
-  /** hoist.config.yaml is bundled next to the handler. */
-  HOIST_CONFIG_PATH: z.string().default(`${process.env.LAMBDA_TASK_ROOT ?? '.'}/hoist.config.yaml`),
+  /** hoist.config.json and its digest, shipped by the stack (see readShippedConfig). */
+  ...ShippedConfigEnvSchema.shape,
 });
 
 /**
@@ -41,7 +40,7 @@ export const SecretsSyncEnvSchema = z.object({
  * minutes), sync state and audit in DynamoDB.
  */
 export function wireLambdaSecretsSync(env: z.infer<typeof SecretsSyncEnvSchema> = readEnv(SecretsSyncEnvSchema)): SecretsSyncHandlerDeps {
-  const config = parsePromotionConfig(readFileSync(env.HOIST_CONFIG_PATH, 'utf8'), env.HOIST_CONFIG_PATH);
+  const config = readShippedConfig(env.HOIST_CONFIG_PATH, env.HOIST_CONFIG_SHA256);
   const settings = config.secrets;
   if (settings === undefined) throw new TerminalError(`${env.HOIST_CONFIG_PATH}: the secrets-sync function needs a secrets: section`);
   const secretsManager = new SecretsManagerClient({});

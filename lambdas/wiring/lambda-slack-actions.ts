@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -7,15 +6,16 @@ import { DynamoDbAuditLog } from '../clients/aws/dynamodb-promotion-stores';
 import { CachedSlackDirectory } from '../clients/cached-slack-directory';
 import { SlackResponseUrlResponder } from '../clients/slack-response-url';
 import { SlackWebApi } from '../clients/slack-web-api';
-import { parsePromotionConfig } from '../core/config/parse-promotion-config';
 import type { ReceiveSlackActionDeps } from '../core/intake/receive-slack-action';
 import { DEFAULT_MAX_BODY_BYTES } from '../core/intake/receive-webhook';
 import { PositiveIntText, readEnv } from '../shared/env';
 import { TerminalError, UnavailableError } from '../shared/errors';
-import { awsIntakeDeps, IntakeEnvSchema } from './lambda-intake';
+import { type AwsIntakeDeps, awsIntakeDeps, IntakeEnvSchema } from './lambda-intake';
+import { readShippedConfig, ShippedConfigEnvSchema } from './read-shipped-config';
 
 /** The variables the Slack actions function reads; the secret names come from the bundled config. */
 export const SlackActionsEnvSchema = IntakeEnvSchema.extend({
+  ...ShippedConfigEnvSchema.shape,
   HOIST_MAX_BODY_BYTES: PositiveIntText.default(DEFAULT_MAX_BODY_BYTES),
 });
 
@@ -25,8 +25,10 @@ export const SlackActionsEnvSchema = IntakeEnvSchema.extend({
  * the names there (cached five minutes by Powertools' SecretsProvider, never
  * logged), the delivery ledger and event queue the other intake functions use.
  */
-export function wireLambdaSlackActions(env: z.infer<typeof SlackActionsEnvSchema> = readEnv(SlackActionsEnvSchema)): ReceiveSlackActionDeps {
-  const config = parsePromotionConfig(readFileSync(env.HOIST_CONFIG_PATH, 'utf8'), env.HOIST_CONFIG_PATH);
+export function wireLambdaSlackActions(
+  env: z.infer<typeof SlackActionsEnvSchema> = readEnv(SlackActionsEnvSchema),
+): ReceiveSlackActionDeps & Pick<AwsIntakeDeps, 'routingReady'> {
+  const config = readShippedConfig(env.HOIST_CONFIG_PATH, env.HOIST_CONFIG_SHA256);
   const app = config.slack.app;
   if (app?.signingSecretName === undefined || app.botTokenSecretName === undefined) {
     throw new TerminalError(`${env.HOIST_CONFIG_PATH}: slack.app needs signingSecretName and botTokenSecretName for the deployed Slack actions function`);

@@ -16,7 +16,7 @@ export interface EcrEventIntakeProps {
   /** @default 7 */
   readonly deliveryTtlDays?: number;
   readonly logRetention?: logs.RetentionDays;
-  /** hoist.config.yaml, bundled so that events are queued per GitOps branch. @default none: ordered by source */
+  /** The promotion config as synth validated it (hoist.config.json, see writeShippedConfig), bundled so that events are queued per GitOps branch. @default none: ordered by source */
   readonly configFile?: string;
 }
 

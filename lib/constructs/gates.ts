@@ -17,7 +17,7 @@ export interface GatesProps {
   readonly stateTable: StateTable;
   /** Names of the existing secrets the function may read: the Argo CD token and Slack webhooks (`gateSecretNames`). */
   readonly secretNames: readonly string[];
-  /** Absolute path of hoist.config.yaml, bundled with the function. */
+  /** Absolute path of the promotion config as synth validated it (hoist.config.json, see writeShippedConfig), bundled with the function. */
   readonly configFile: string;
   /** Checks per invocation; each may ask Argo CD, within the 30 s timeout. @default 10 */
   readonly batchSize?: number;

@@ -24,7 +24,7 @@ export interface PromoterProps {
   readonly logRetention?: logs.RetentionDays;
   /** Messages per invocation. @default 10 */
   readonly batchSize?: number;
-  /** Absolute path of hoist.config.yaml, bundled with the function. */
+  /** Absolute path of the promotion config as synth validated it (hoist.config.json, see writeShippedConfig), bundled with the function. */
   readonly configFile: string;
   /**
    * Where the promoter opens the gates of environments that follow the one

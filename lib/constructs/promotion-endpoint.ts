@@ -23,7 +23,7 @@ export interface PromotionEndpointProps {
   readonly outcomeTtlDays?: number;
   /** @default logs.RetentionDays.ONE_MONTH (HoistFunction's) */
   readonly logRetention?: logs.RetentionDays;
-  /** hoist.config.yaml, bundled so that promotions are queued per GitOps branch. @default none: ordered by image */
+  /** The promotion config as synth validated it (hoist.config.json, see writeShippedConfig), bundled so that promotions are queued per GitOps branch. @default none: ordered by image */
   readonly configFile?: string;
 }
 

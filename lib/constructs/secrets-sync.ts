@@ -24,7 +24,7 @@ export interface SecretsSyncProps {
   readonly vaultTokenSecretName?: string;
   /** Customer-managed KMS keys the synced secrets are encrypted with. @default none: the AWS-managed key needs no grant */
   readonly kmsKeyArns?: readonly string[];
-  /** Absolute path of hoist.config.yaml, bundled with the function. */
+  /** Absolute path of the promotion config as synth validated it (hoist.config.json, see writeShippedConfig), bundled with the function. */
   readonly configFile: string;
   /** Messages per invocation. @default 10 */
   readonly batchSize?: number;

@@ -24,7 +24,7 @@ export interface SlackActionsEndpointProps {
   readonly deliveryTtlDays?: number;
   /** @default logs.RetentionDays.ONE_MONTH (HoistFunction's) */
   readonly logRetention?: logs.RetentionDays;
-  /** hoist.config.yaml, bundled: the function reads `slack.app` (channel, approvers, secret names) and routes decisions by it. */
+  /** The promotion config as synth validated it (hoist.config.json, see writeShippedConfig), bundled: the function reads `slack.app` (channel, approvers, secret names) and routes decisions by it. */
   readonly configFile: string;
 }
 

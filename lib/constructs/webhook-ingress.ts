@@ -27,7 +27,7 @@ export interface WebhookIngressProps {
   readonly deliveryTtlDays?: number;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
-  /** hoist.config.yaml, bundled so that events are queued per GitOps branch. @default none: ordered by source */
+  /** The promotion config as synth validated it (hoist.config.json, see writeShippedConfig), bundled so that events are queued per GitOps branch. @default none: ordered by source */
   readonly configFile?: string;
 }
 

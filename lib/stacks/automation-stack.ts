@@ -1,6 +1,7 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, type StackProps, Stage } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import type { PromotionConfig } from '../../lambdas/core/config/promotion-config';
 import {
   argocdEksSettings,
   gateSecretNames,
@@ -10,6 +11,7 @@ import {
   secretsSyncSettings,
   slackActionsSettings,
 } from '../config/hoist-config';
+import { writeShippedConfig } from '../config/shipped-config';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { ArgoCdClusterAccess } from '../constructs/argo-cd-cluster-access';
 import { DeadLetterAlarm } from '../constructs/dead-letter-alarm';
@@ -30,8 +32,14 @@ import { WebhookIngress } from '../constructs/webhook-ingress';
 
 export interface AutomationStackProps extends StackProps {
   readonly config: HoistConfig;
-  /** hoist.config.yaml itself, bundled with the promoter. */
+  /** hoist.config.yaml itself, where `promotionConfig` was read from. */
   readonly configFile: string;
+  /**
+   * The promotion settings of `configFile` as parsed and validated at synth
+   * (parsePromotionConfig). Shipped to the functions as hoist.config.json
+   * with its digest, so they need neither the YAML parser nor the schema.
+   */
+  readonly promotionConfig: PromotionConfig;
 }
 
 const RETENTION: Record<HoistConfig['automation']['logRetentionDays'], logs.RetentionDays> = {
@@ -56,6 +64,8 @@ export class AutomationStack extends Stack {
     super(scope, id, props);
     const { automation, platform } = props.config;
     const logRetention = RETENTION[automation.logRetentionDays];
+    // What every function bundles: the promotion settings as validated here, not the YAML to parse again.
+    const configFile = writeShippedConfig(props.promotionConfig, Stage.of(this)?.outdir ?? '.');
 
     const state = new StateTable(this, 'State');
     this.events = new EventQueue(this, 'Events', { visibilityTimeout: Duration.seconds(PROMOTER_TIMEOUT.toSeconds() * 6) });
@@ -70,7 +80,7 @@ export class AutomationStack extends Stack {
       maxBodyBytes: automation.maxBodyBytes,
       deliveryTtlDays: automation.deliveryTtlDays,
       logRetention,
-      configFile: props.configFile,
+      configFile,
     });
 
     new PromotionEndpoint(this, 'Promotions', {
@@ -80,7 +90,7 @@ export class AutomationStack extends Stack {
       maxBodyBytes: automation.maxBodyBytes,
       deliveryTtlDays: automation.deliveryTtlDays,
       logRetention,
-      configFile: props.configFile,
+      configFile,
     });
 
     // Approve / Reject clicks from the Slack app, when the config has one.
@@ -94,7 +104,7 @@ export class AutomationStack extends Stack {
         maxBodyBytes: automation.maxBodyBytes,
         deliveryTtlDays: automation.deliveryTtlDays,
         logRetention,
-        configFile: props.configFile,
+        configFile,
       });
     }
 
@@ -106,7 +116,7 @@ export class AutomationStack extends Stack {
       stateTable: state,
       deliveryTtlDays: automation.deliveryTtlDays,
       logRetention,
-      configFile: props.configFile,
+      configFile,
     });
 
     if (automation.reconcile.enabled) {
@@ -118,7 +128,7 @@ export class AutomationStack extends Stack {
         newest: automation.reconcile.newest,
         deliveryTtlDays: automation.deliveryTtlDays,
         logRetention,
-        configFile: props.configFile,
+        configFile,
       });
     }
 
@@ -129,7 +139,7 @@ export class AutomationStack extends Stack {
       stateTable: state,
       secretNames: gateSecretNames(props.config),
       logRetention,
-      configFile: props.configFile,
+      configFile,
     });
 
     const promoter = new Promoter(this, 'Promoter', {
@@ -138,7 +148,7 @@ export class AutomationStack extends Stack {
       secretNames: promoterSecretNames(props.config),
       ecrRepositories,
       logRetention,
-      configFile: props.configFile,
+      configFile,
       gates,
     });
 
@@ -168,7 +178,7 @@ export class AutomationStack extends Stack {
     });
 
     const secrets = secretsSyncSettings(props.config);
-    if (secrets !== undefined) this.addSecretsSync(secrets, { state, alarms, logRetention, configFile: props.configFile });
+    if (secrets !== undefined) this.addSecretsSync(secrets, { state, alarms, logRetention, configFile });
   }
 
   /**

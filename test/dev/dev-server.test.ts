@@ -3,6 +3,7 @@ import { request } from 'node:http';
 import { sign } from '@octokit/webhooks-methods';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DevServer, startDevServer } from '../../dev/dev-server';
+import { MemoryDeliveryLedger } from '../../lambdas/clients/local/memory-delivery-ledger';
 import type { EventEnvelope } from '../../lambdas/core/events';
 import { digestOf, ecrPushEvent } from '../support/ecr-pushes';
 
@@ -154,3 +155,37 @@ function rawRequest(port: number, method: string, path: string, headers: Record<
     req.end();
   });
 }
+
+describe('dev server memory: what it keeps per delivery is bounded', () => {
+  it('remembers at most the ledger cap of delivery ids and leaves no queue chain behind, however many deliveries came', async () => {
+    const ledger = new MemoryDeliveryLedger(undefined, undefined, 50);
+    let consumed = 0;
+    const server = await startDevServer({
+      port: 0,
+      env: { HOIST_WEBHOOK_SECRET_GITHUB: 'dev-test-secret' },
+      ledger,
+      consume: async () => {
+        consumed += 1;
+      },
+    });
+    try {
+      const push = readFileSync('dev/examples/github-push.json', 'utf8');
+      const signature = await sign('dev-test-secret', push);
+      const deliver = (id: string) =>
+        fetch(`${server.url}/webhooks/github`, {
+          method: 'POST',
+          headers: { ...JSON_TYPE, 'x-github-event': 'push', 'x-github-delivery': id, 'x-hub-signature-256': signature },
+          body: push,
+        });
+      for (let i = 0; i < 200; i += 1) expect((await deliver(`bounded-${i}`)).status).toBe(202);
+      await server.queue.drain();
+      expect(consumed).toBe(200);
+      expect(ledger.size).toBe(50);
+      expect(server.queue.pending).toBe(0);
+      // The newest deliveries are still duplicates.
+      expect((await deliver('bounded-199')).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});

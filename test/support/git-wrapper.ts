@@ -32,6 +32,8 @@ export class GitWrapper {
       // The step runs with a clean environment: none of the caller's GIT_DIR, index or credentials.
       `  env -i PATH=${quote('/usr/local/bin:/usr/bin:/bin')} HOME="$state" sh "$state/before.$cmd.$n" >>"$state/steps.log" 2>&1 || exit 97`,
       'fi',
+      // With trace() on, git logs each built-in it runs, its own children (fetch's maintenance …) included.
+      'if [ -f "$state/trace" ]; then export GIT_TRACE="$state/trace.log"; fi',
       `exec ${quote(realGit)} "$@"`,
       '',
     ].join('\n');
@@ -43,6 +45,21 @@ export class GitWrapper {
   before(command: string, n: number, shell: string): this {
     writeFileSync(join(this.dir, `before.${command}.${n}`), `set -e\nGIT=${quote(realGit)}\n${shell}\n`);
     return this;
+  }
+
+  /** From now on, git logs every built-in command it runs, those it starts itself included (see `builtins`). */
+  trace(): this {
+    writeFileSync(join(this.dir, 'trace'), '');
+    return this;
+  }
+
+  /** The built-in commands git ran since `trace()`, with their arguments, one a line (`fetch -q …`, `maintenance run --auto`). */
+  builtins(): string[] {
+    try {
+      return [...readFileSync(join(this.dir, 'trace.log'), 'utf8').matchAll(/built-in: git (.*)$/gm)].map((m) => m[1] ?? '');
+    } catch {
+      return [];
+    }
   }
 
   /** How often `git <command>` ran through the wrapper. */

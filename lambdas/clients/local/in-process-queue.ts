@@ -43,6 +43,11 @@ export class InProcessQueue implements EventQueue {
     }
   }
 
+  /** How many ordering keys have envelopes queued or running now (0 once drained). */
+  get pending(): number {
+    return this.chains.size;
+  }
+
   /** Resolves once every envelope queued so far has been consumed or dead-lettered. */
   async drain(): Promise<void> {
     while (this.chains.size > 0) await Promise.all([...this.chains.values()]);

@@ -1,19 +1,33 @@
 import type { ClaimResult, DeliveryLedger } from '../../core/ports';
 
 interface Entry {
-  status: 'in-progress' | 'done';
-  leaseUntil: number;
-  expiresAt: number;
+  readonly status: 'in-progress' | 'done';
+  readonly leaseUntil: number;
+  readonly expiresAt: number;
 }
 
-/** The delivery ledger of the dev server: same rules as the DynamoDB one, in memory. */
+/**
+ * The delivery ledger of the dev server: same rules as the DynamoDB one, in
+ * memory. Memory stays bounded: at most `maxEntries` ids are kept (the least
+ * recently written go first, as in FileDeliveryLedger), so a long-running
+ * server forgets the oldest deliveries instead of growing.
+ */
 export class MemoryDeliveryLedger implements DeliveryLedger {
   private readonly entries = new Map<string, Entry>();
 
   constructor(
     private readonly ttlMs = 7 * 24 * 3600_000,
     private readonly leaseMs = 60_000,
-  ) {}
+    private readonly maxEntries = 50_000,
+  ) {
+    if (!Number.isInteger(maxEntries) || maxEntries < 1)
+      throw new RangeError(`MemoryDeliveryLedger maxEntries: expected a positive whole number, got ${maxEntries}`);
+  }
+
+  /** How many delivery ids are remembered now. */
+  get size(): number {
+    return this.entries.size;
+  }
 
   async claim(key: string, now: Date): Promise<ClaimResult> {
     const at = now.getTime();
@@ -22,15 +36,25 @@ export class MemoryDeliveryLedger implements DeliveryLedger {
       if (entry.status === 'done') return 'duplicate';
       if (entry.leaseUntil >= at) return 'in-progress';
     }
-    this.entries.set(key, { status: 'in-progress', leaseUntil: at + this.leaseMs, expiresAt: at + this.ttlMs });
+    this.remember(key, { status: 'in-progress', leaseUntil: at + this.leaseMs, expiresAt: at + this.ttlMs });
     return 'claimed';
   }
 
   async complete(key: string, now: Date): Promise<void> {
-    this.entries.set(key, { status: 'done', leaseUntil: 0, expiresAt: now.getTime() + this.ttlMs });
+    this.remember(key, { status: 'done', leaseUntil: 0, expiresAt: now.getTime() + this.ttlMs });
   }
 
   async release(key: string): Promise<void> {
     if (this.entries.get(key)?.status === 'in-progress') this.entries.delete(key);
+  }
+
+  /** Keeps `entry` as the newest one (a Map iterates in insertion order), forgetting the oldest past the cap. */
+  private remember(key: string, entry: Entry): void {
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    for (const oldest of this.entries.keys()) {
+      if (this.entries.size <= this.maxEntries) break;
+      this.entries.delete(oldest);
+    }
   }
 }

@@ -32,14 +32,35 @@ export async function recordOutcomes(
     const failures = result.failures.filter((f) => mine(f.envelopeIds)).map((f) => f.reason);
     const noops = result.noops.filter((n) => mine(n.envelopeIds)).map((n) => (n.environment ? `${n.environment}: ${n.reason}` : n.reason));
     const status: PromotionOutcome['status'] = failures.length > 0 ? 'failed' : changes.length > 0 ? 'promoted' : 'noop';
-    const previous = await store.get(envelope.deliveryId);
-    const merged: PromotionOutcome = {
-      id: envelope.deliveryId,
-      status: previous !== undefined && RANK[previous.status] > RANK[status] ? previous.status : status,
-      updatedAt: now.toISOString(),
-      changes: [...(previous?.changes ?? []).filter((c) => !changes.some((n) => n.commit === c.commit)), ...changes],
-      reasons: [...new Set([...(previous?.reasons ?? []), ...failures, ...noops])],
-    };
-    await store.put(merged);
+    await onePerId(envelope.deliveryId, async () => {
+      const previous = await store.get(envelope.deliveryId);
+      const merged: PromotionOutcome = {
+        id: envelope.deliveryId,
+        status: previous !== undefined && RANK[previous.status] > RANK[status] ? previous.status : status,
+        updatedAt: now.toISOString(),
+        changes: [...(previous?.changes ?? []).filter((c) => !changes.some((n) => n.commit === c.commit)), ...changes],
+        reasons: [...new Set([...(previous?.reasons ?? []), ...failures, ...noops])],
+      };
+      await store.put(merged);
+    });
+  }
+}
+
+/** Outcome updates under way in this process, per request id (an entry lives as long as its update). */
+const updating = new Map<string, Promise<void>>();
+
+/**
+ * Runs the read-merge-write of one request's outcome after any other one for
+ * the same id in this process: the branches of one request finish together
+ * when their commits share a push, and two interleaved updates would each
+ * write what they read before the other, losing a branch's changes.
+ */
+async function onePerId(id: string, update: () => Promise<void>): Promise<void> {
+  const next = (updating.get(id) ?? Promise.resolve()).then(update, update);
+  updating.set(id, next);
+  try {
+    await next;
+  } finally {
+    if (updating.get(id) === next) updating.delete(id);
   }
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -246,5 +247,93 @@ describe('GitCliProvider: paths it refuses', () => {
     } finally {
       wrapper.uninstall();
     }
+  });
+});
+
+describe('GitCliProvider: git processes per promotion', () => {
+  let wrapper: GitWrapper;
+  beforeEach(() => {
+    wrapper = new GitWrapper();
+    wrapper.install();
+  });
+  afterEach(() => wrapper.uninstall());
+
+  it('fetches a branch along with the one asked for last, and answers each fetched head once', async () => {
+    const { bare } = createBareRepo({ 'values.yaml': 'tag: 1.0.0\n' });
+    git(bare, 'branch', 'hoist/prod/api', 'main');
+    const hoist = provider(bare);
+    const main = await hoist.branchHead('main');
+    const branch = await hoist.branchHead('hoist/prod/api');
+    expect(wrapper.count('fetch')).toBe(2);
+    // Both were asked for: the next fetch brings both, and the second head comes from it.
+    expect(await hoist.branchHead('main')).toBe(main);
+    expect(await hoist.branchHead('hoist/prod/api')).toBe(branch);
+    expect(wrapper.count('fetch')).toBe(3);
+    // A head is answered from a fetch once: asked again, it is fetched again.
+    expect(await hoist.branchHead('hoist/prod/api')).toBe(branch);
+    expect(wrapper.count('fetch')).toBe(4);
+    // A branch fetched along that is gone is dropped from the fetch, not taken for the one asked.
+    git(bare, 'branch', '-D', 'hoist/prod/api');
+    expect(await hoist.branchHead('main')).toBe(main);
+    expect(await hoist.branchHead('hoist/prod/api')).toBeUndefined();
+  });
+
+  it('runs no gc or maintenance of its own cache after a fetch or commit', async () => {
+    const { bare } = createBareRepo({ 'values.yaml': 'tag: 1.0.0\n' });
+    // The remote's own gc after a push is the remote's business, not the cache's: off, so that any gc seen is the cache's.
+    git(bare, 'config', 'receive.autogc', 'false');
+    wrapper.trace();
+    const hoist = provider(bare);
+    const head = (await hoist.branchHead('main')) as string;
+    await hoist.commit({ branch: 'main', parent: head, files: [{ path: 'values.yaml', content: 'tag: 1.0.1\n' }], message: 'bump', update: 'fast-forward' });
+    const builtins = wrapper.builtins();
+    expect(builtins.filter((b) => /^(fetch|push) /.test(b))).toHaveLength(2);
+    expect(builtins.filter((b) => /^(gc|maintenance|repack|prune)\b/.test(b))).toEqual([]);
+  });
+
+  it('pushes commits onto two branches made at the same time in one push, and answers each on its own', async () => {
+    const { bare, person } = createBareRepo({ 'apps/api/dev/values.yaml': 'tag: 1.0.0\n', 'apps/api/prod/values.yaml': 'tag: 1.0.0\n' });
+    git(bare, 'branch', 'hoist/prod/api', 'main');
+    const hoist = provider(bare);
+    const main = (await hoist.branchHead('main')) as string;
+    const branch = (await hoist.branchHead('hoist/prod/api')) as string;
+    const bump = (name: string, parent: string, path: string, content: string) =>
+      hoist.commit({ branch: name, parent, files: [{ path, content }], message: `bump ${name}`, update: 'fast-forward' });
+    const [dev, prod] = await Promise.all([
+      bump('main', main, 'apps/api/dev/values.yaml', 'tag: 1.1.0\n'),
+      bump('hoist/prod/api', branch, 'apps/api/prod/values.yaml', 'tag: 1.1.0\n'),
+    ]);
+    expect(wrapper.count('push')).toBe(1);
+    expect(dev.sha).toBe(git(bare, 'rev-parse', 'main'));
+    expect(prod.sha).toBe(git(bare, 'rev-parse', 'hoist/prod/api'));
+    expect(person.log('hoist/prod/api')).toEqual(['bump hoist/prod/api', 'seed']);
+
+    // A person moves main: in the next shared push, main is refused and the other branch moves.
+    person.change('apps/api/dev/values.yaml', 'tag: 1.1.0\nreplicas: 2\n', 'scale up');
+    const results = await Promise.allSettled([
+      bump('main', dev.sha, 'apps/api/dev/values.yaml', 'tag: 1.2.0\n'),
+      bump('hoist/prod/api', prod.sha, 'apps/api/prod/values.yaml', 'tag: 1.2.0\n'),
+    ]);
+    expect(wrapper.count('push')).toBe(2);
+    expect(results[0].status === 'rejected' && results[0].reason).toBeInstanceOf(ConflictError);
+    expect(results[1].status === 'fulfilled' && results[1].value.sha).toBe(git(bare, 'rev-parse', 'hoist/prod/api'));
+    expect(person.log()).toEqual(['scale up', 'bump main', 'seed']);
+  });
+
+  it('commits file contents byte for byte: no newline added or taken, CRLF, non-ASCII, paths with spaces and quotes', async () => {
+    const { bare } = createBareRepo({ 'values.yaml': 'tag: 1.0.0\n' });
+    const hoist = provider(bare);
+    const head = (await hoist.branchHead('main')) as string;
+    const files = [
+      { path: 'values.yaml', content: 'tag: 1.0.1' },
+      { path: 'apps/wé b/"quoted" values.yaml', content: 'name: "Zoë ☃"\r\ntag: 2.0.0\r\n\n' },
+    ];
+    const { sha } = await hoist.commit({ branch: 'main', parent: head, files, message: 'bump\n\nwith a body, no newline at its end', update: 'fast-forward' });
+    for (const file of files) {
+      expect(await hoist.readFile(sha, file.path)).toBe(file.content);
+      expect(execFileSync('git', ['--git-dir', bare, 'cat-file', 'blob', `${sha}:${file.path}`]).toString('utf8')).toBe(file.content);
+    }
+    expect(git(bare, 'log', '-1', '--format=%B', sha)).toBe('bump\n\nwith a body, no newline at its end');
+    expect(git(bare, 'log', '-1', '--format=%an <%ae>', sha)).toBe('Hoist <hoist@localhost>');
   });
 });

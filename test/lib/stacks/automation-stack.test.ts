@@ -1,6 +1,10 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parsePromotionConfig } from '../../../lambdas/core/config/parse-promotion-config';
 import type { HoistApp } from '../../../lib/build-app';
 import { EcrReconcile } from '../../../lib/constructs/ecr-reconcile';
 import { EventQueue } from '../../../lib/constructs/event-queue';
@@ -75,6 +79,28 @@ describe('AutomationStack', () => {
         [512, 10],
       ].sort(),
     );
+  });
+
+  it('ships every function that reads the promotion config hoist.config.json as synth parsed it, with its SHA-256, and no YAML', () => {
+    const outdir = hoist.app.outdir;
+    const functions = template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs24.x' } });
+    const digests = Object.values(functions).map(
+      (f) => (f.Properties as { Environment?: { Variables?: Record<string, unknown> } }).Environment?.Variables?.HOIST_CONFIG_SHA256,
+    );
+    expect(digests.filter((d) => d !== undefined)).toHaveLength(6);
+    let checked = 0;
+    for (const [logicalId, resource] of Object.entries(functions)) {
+      const digest = (resource.Properties as { Environment: { Variables: Record<string, string> } }).Environment.Variables.HOIST_CONFIG_SHA256;
+      // The bundle is staged as asset.<hash> in the app's output folder; the template names it <hash>.zip.
+      const key = (resource.Properties as { Code: { S3Key: string } }).Code.S3Key;
+      const bundle = join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
+      checked += 1;
+      expect(existsSync(join(bundle, 'hoist.config.yaml')), logicalId).toBe(false);
+      const shipped = readFileSync(join(bundle, 'hoist.config.json'), 'utf8');
+      expect(createHash('sha256').update(shipped).digest('hex')).toBe(digest);
+      expect(JSON.parse(shipped).config).toStrictEqual(parsePromotionConfig(readFileSync('hoist.config.yaml', 'utf8')));
+    }
+    expect(checked).toBe(6);
   });
 
   it('routes POST /webhooks/<host> for each host, throttled and access-logged, and outputs the URLs', () => {

@@ -1,0 +1,34 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { bundleHandler } from '../../../lib/constructs/hoist-function';
+
+/** The sources (from the source maps) of index.mjs and the chunks it imports statically: what a cold start loads. */
+function coldStartSources(dir: string): string[] {
+  const seen = new Set<string>();
+  const sources = new Set<string>();
+  const visit = (name: string) => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    const code = readFileSync(join(dir, name), 'utf8');
+    for (const source of (JSON.parse(readFileSync(join(dir, `${name}.map`), 'utf8')) as { sources: string[] }).sources) sources.add(source);
+    for (const match of code.matchAll(/(?:from|import)\s*"\.\/([^"]+\.mjs)"/g)) visit(match[1] as string);
+  };
+  visit('index.mjs');
+  return [...sources];
+}
+
+/** What only the promotion engine or the routing needs (the webhook signature check, @octokit/webhooks-methods, is needed at once): none of it may load at cold start. */
+const LATER =
+  /node_modules\/(yaml|@gitbeaker|@octokit\/(?!webhooks-methods)|cron-parser|luxon|semver|@aws-sdk\/client-(eks|ecr))\/|lambdas\/core\/config\/promotion-config\.ts|lambdas\/core\/yaml\//;
+
+describe('HoistFunction bundles: what a cold start loads', () => {
+  it.each(['promoter', 'webhook', 'ecr-event'])('%s: no YAML parser, config schema, cron parser or Git host SDK before the first event', (functionDir) => {
+    const dir = mkdtempSync(join(tmpdir(), `hoist-bundle-${functionDir}-`));
+    bundleHandler(resolve(`lambdas/${functionDir}/handler.ts`), dir);
+    const sources = coldStartSources(dir);
+    expect(sources.some((s) => s.includes(`lambdas/${functionDir}/handler.ts`))).toBe(true);
+    expect(sources.filter((s) => LATER.test(s))).toEqual([]);
+  });
+});
