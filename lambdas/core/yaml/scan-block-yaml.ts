@@ -125,6 +125,8 @@ class BlockScanner {
   private pending: Pending | undefined;
   /** Set when a block scalar's content has consumed the line end: `endLine` must not look for one. */
   private lineDone = false;
+  /** After `...`: the next document must start with `---`. */
+  private afterDocumentEnd = false;
 
   constructor(private readonly text: string) {
     this.tokens = new Lexer().lex(text)[Symbol.iterator]();
@@ -237,16 +239,25 @@ class BlockScanner {
       }
       if (this.token === '---') {
         if (indent !== 0) notInSubset();
-        if (this.docStarted || this.docHasContent) {
-          this.endDocument();
-          this.inDocument = true;
-        }
+        if (this.inDocument && (this.docStarted || this.docHasContent)) this.endDocument();
+        this.inDocument = true;
         this.docStarted = true;
+        this.afterDocumentEnd = false;
+        this.next();
+        this.endLine();
+        return;
+      }
+      if (this.token === '...') {
+        // Ends the document; only comments or `---` may follow it here.
+        if (indent !== 0 || !this.inDocument) notInSubset();
+        this.endDocument();
+        this.afterDocumentEnd = true;
         this.next();
         this.endLine();
         return;
       }
     }
+    if (this.afterDocumentEnd) notInSubset();
     this.content(indent);
   }
 

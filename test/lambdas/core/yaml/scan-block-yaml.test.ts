@@ -57,9 +57,11 @@ describe('block YAML scanner: reads files as the yaml library does', () => {
     expect(expectSameReading(largeValuesFile(2000))).toBe(true);
   });
 
+  // Anchors, aliases and merge keys are left to the library.
+  const leftToLibrary = new Set(['golden/helm-values.before.yaml', 'golden/helm-values.after.yaml']);
   for (const file of realFiles) {
-    it(`reads ${file} as the library does, or leaves it to it`, () => {
-      expectSameReading(read(file));
+    it(`${leftToLibrary.has(file) ? 'leaves' : 'reads'} ${file} as the library does`, () => {
+      expect(expectSameReading(read(file))).toBe(!leftToLibrary.has(file));
     });
   }
 
@@ -81,6 +83,9 @@ describe('block YAML scanner: reads files as the yaml library does', () => {
       'x: a:b\nurl: http://x/y#z\n',
       'cmd: [sh, -c, "echo hi"]\nargs:\n  - --insecure\n  - -v\n',
       'no-newline-at-end: 1',
+      'a: 1\n...\n',
+      'a: 1\n...\n# c\n---\nb: 2\n...\n',
+      '---\na: 1\n---\n---\nb: 1\n',
     ];
     for (const text of cases) expect(expectSameReading(text), text).toBe(true);
   });
@@ -96,7 +101,7 @@ describe('block YAML scanner: reads files as the yaml library does', () => {
       'a:\tb\n',
       'a: 1\r\nb: 2\r\n',
       '%YAML 1.2\n---\na: 1\n',
-      'a: 1\n...\n',
+      'a: 1\n...\nb: 2\n',
       'just a scalar\n',
       'a: [1, 2, ]\n',
       'a: |2\n   x\n',
