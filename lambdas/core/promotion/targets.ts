@@ -11,7 +11,7 @@ import type {
 import { serviceOf } from '../config/promotion-config';
 import type { Route } from '../events';
 import { matchesImageGlob } from '../image-ref';
-import { findMarkerSites } from '../yaml/image-sites';
+import { findMarkerSites, type YamlSource } from '../yaml/image-sites';
 import { parsePolicyShorthand, type TagPolicy } from './tag-policy';
 
 /** One place an image is promoted to, resolved from config or a marker. */
@@ -100,8 +100,9 @@ export function targetsOf(
   route: Route | undefined,
   files: FileLookup,
   environment?: string,
+  yaml?: YamlSource,
 ): ResolvedTarget[] {
-  return [...configuredTargets(config, image, tag), ...markerTargets(config, image, files)].filter(
+  return [...configuredTargets(config, image, tag), ...markerTargets(config, image, files, yaml)].filter(
     (t) => targetOnRoute(t, route) && (environment === undefined ? t.after === undefined : t.environment === environment),
   );
 }
@@ -150,13 +151,13 @@ export function configuredTargets(config: PromotionConfig, image: string, tag: s
     );
 }
 
-/** The marker targets a repository's marker files declare for an image. */
-export function markerTargets(config: PromotionConfig, image: string, files: FileLookup): ResolvedTarget[] {
+/** The marker targets a repository's marker files declare for an image; read through `yaml` when given. */
+export function markerTargets(config: PromotionConfig, image: string, files: FileLookup, yaml?: YamlSource): ResolvedTarget[] {
   return config.repositories.flatMap((repository) =>
     repository.markerFiles.flatMap((file) => {
       const text = files(repository.name, repository.baseBranch, file);
       if (text === undefined) return [];
-      return findMarkerSites(text, file)
+      return (yaml?.markerSitesOf(text, file) ?? findMarkerSites(text, file))
         .filter((site) => matchesImageGlob(site.image, image))
         .map((site) => {
           const environment = site.environment ?? repository.markerDefaults.environment;

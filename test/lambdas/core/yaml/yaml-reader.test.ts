@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { findMarkerSites, readYamlDocuments, sourceOf } from '../../../../lambdas/core/yaml/image-sites';
+import type { ScalarEdit } from '../../../../lambdas/core/yaml/scalar-splice';
+import type { YamlDocument } from '../../../../lambdas/core/yaml/scan-block-yaml';
+import { createYamlReader } from '../../../../lambdas/core/yaml/yaml-reader';
+import type { TreeNode, TreeScalar } from '../../../../lambdas/core/yaml/yaml-tree';
+
+const fixture = (path: string) => readFileSync(join(import.meta.dirname, '../../../fixtures', path), 'utf8');
+
+/** Every string or number scalar of the documents, in document order. */
+function scalarsOf(documents: readonly YamlDocument[]): TreeScalar[] {
+  const found: TreeScalar[] = [];
+  const walk = (node: TreeNode) => {
+    if (node.kind === 'map') for (const value of node.entries.values()) walk(value);
+    else if (node.kind === 'seq') for (const item of node.items) walk(item);
+    else if (node.kind === 'scalar' && sourceOf(node) !== undefined) found.push(node);
+  };
+  for (const doc of documents) walk(doc.contents);
+  return found.sort((a, b) => a.start - b.start);
+}
+
+describe('YAML reader: one read per text', () => {
+  it('reads a text once however often it is asked, and keeps a refusal', () => {
+    const reader = createYamlReader();
+    const text = fixture('helm/argo-cd-values.yaml');
+    const first = reader.documentsOf(text, 'values.yaml');
+    expect(reader.documentsOf(text, 'values.yaml')).toBe(first);
+    expect(reader.reads).toBe(1);
+    expect(() => reader.documentsOf('a: 1\na: 2\n', 'bad.yaml')).toThrowError("bad.yaml: not valid YAML: duplicate key 'a' at line 2 (first at line 1)");
+    expect(() => reader.documentsOf('a: 1\na: 2\n', 'bad.yaml')).toThrowError(/duplicate key/);
+    expect(reader.reads).toBe(2);
+  });
+
+  for (const file of ['helm/argo-cd-values.yaml', 'golden/helm-values.before.yaml', 'golden/workloads.before.yaml', 'golden/argocd-app.before.yaml']) {
+    it(`follows edits of ${file} exactly as reading the edited text again would`, () => {
+      const reader = createYamlReader();
+      let text = fixture(file);
+      const scalars = scalarsOf(reader.documentsOf(text, file));
+      // Edit a few scalars at a time, with values that stay plain, need quotes, or change length; twice in a row.
+      for (const round of [0, 1]) {
+        const picked = scalarsOf(reader.documentsOf(text, file)).filter((_, i) => i % Math.max(1, Math.floor(scalars.length / 5)) === round);
+        const edits: ScalarEdit[] = picked.map((scalar, i) => ({
+          scalar: { start: scalar.start, end: scalar.end, value: String(scalar.value), style: scalar.type },
+          value: ['1.10', '9.9.9-rc.1', 'x', 'true', `${'long-'.repeat(i + 2)}tag`][i % 5] as string,
+        }));
+        text = reader.applyEdits(text, edits);
+        expect(reader.documentsOf(text, file)).toEqual(readYamlDocuments(text, file));
+      }
+      expect(reader.reads).toBe(1);
+    });
+  }
+
+  it('follows edits of marker sites', () => {
+    const reader = createYamlReader();
+    const text = fixture('golden/markers.before.yaml');
+    const [api] = reader.markerSitesOf(text, 'markers.yaml');
+    if (api?.tag === undefined) throw new Error('no marker site');
+    const edited = reader.applyEdits(text, [{ scalar: api.tag, value: '1.10' }]);
+    expect(reader.markerSitesOf(edited, 'markers.yaml')).toEqual(findMarkerSites(edited, 'markers.yaml'));
+    expect(reader.reads).toBe(1);
+  });
+});
