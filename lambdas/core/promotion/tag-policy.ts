@@ -77,8 +77,38 @@ export interface TagCandidate {
 
 const stripV = (tag: string): string => (/^v\d/.test(tag) ? tag.slice(1) : tag);
 
+/**
+ * Verdicts per policy and tag: a plan asks about each tag of a batch once per
+ * target and per update it compares, and many images share one policy.
+ */
+const verdicts = new Map<string, Map<string, boolean>>();
+const MAX_VERDICTS_PER_POLICY = 10_000;
+const MAX_POLICIES = 1_000;
+
+const policyKeyOf = (policy: TagPolicy): string =>
+  policy.type === 'semver' ? `semver\u0000${policy.range}\u0000${policy.prerelease}` : policy.type === 'regex' ? `regex\u0000${policy.pattern}` : policy.type;
+
 /** Whether the policy allows `tag` at all. */
 export function policyAccepts(policy: TagPolicy, tag: string): boolean {
+  const policyKey = policyKeyOf(policy);
+  let known = verdicts.get(policyKey);
+  if (known === undefined) {
+    // Bounded: marker files may declare any number of policies.
+    if (verdicts.size >= MAX_POLICIES) verdicts.clear();
+    known = new Map();
+    verdicts.set(policyKey, known);
+  }
+  let verdict = known.get(tag);
+  if (verdict === undefined) {
+    verdict = decideAccepts(policy, tag);
+    // Bounded: tags come from events.
+    if (known.size >= MAX_VERDICTS_PER_POLICY) known.clear();
+    known.set(tag, verdict);
+  }
+  return verdict;
+}
+
+function decideAccepts(policy: TagPolicy, tag: string): boolean {
   switch (policy.type) {
     case 'semver': {
       const version = semver.valid(stripV(tag));
