@@ -3,8 +3,8 @@ import { ValidationError } from '../../shared/errors';
 import type { EditSpec } from '../config/promotion-config';
 import { formatImageRef, parseImageRef, sameImage } from '../image-ref';
 import { type ScalarEdit, type SourceScalar, sourceScalarOf } from './scalar-splice';
-import { scanBlockYaml, type YamlDocument } from './scan-block-yaml';
-import { childAt, childOf, type TreeMap, type TreeNode, textOf, treeOf } from './yaml-tree';
+import { scanBlockYaml } from './scan-block-yaml';
+import { childAt, childOf, type ScalarView, type TreeMap, type TreeNode, textOf, treeOf, type YamlDocument } from './yaml-tree';
 
 /** Reads each file's YAML once and keeps its sites as edits move them (see `createYamlReader`). */
 export interface YamlSource {
@@ -107,9 +107,14 @@ export function parseDottedPath(path: string): Array<string | number> {
   return parts;
 }
 
-/** A scalar's place and style; undefined when it is not a string or a number (as `sourceScalarOf` for the library's nodes). */
-export function sourceOf(node: TreeNode | undefined): SourceScalar | undefined {
-  if (node?.kind !== 'scalar') return undefined;
+/**
+ * A scalar's place and style, as it stands in the text `view` belongs to;
+ * undefined when it is not a string or a number (as `sourceScalarOf` for the
+ * library's nodes).
+ */
+export function sourceOf(found: TreeNode | undefined, view?: ScalarView): SourceScalar | undefined {
+  if (found?.kind !== 'scalar') return undefined;
+  const node = view === undefined ? found : view(found);
   const value = node.value;
   if (typeof value !== 'string' && typeof value !== 'number') return undefined;
   // A plain `1.10` is the number 1.1 to YAML, but the tag `1.10` to a person: keep the written text.
@@ -117,7 +122,11 @@ export function sourceOf(node: TreeNode | undefined): SourceScalar | undefined {
   return { start: node.start, end: node.end, value: written, style: node.type };
 }
 
-const scalarAt = (node: TreeNode, path: ReadonlyArray<string | number>): SourceScalar | undefined => sourceOf(childAt(node, path));
+const scalarAt = (node: TreeNode, path: ReadonlyArray<string | number>, view: ScalarView | undefined): SourceScalar | undefined =>
+  sourceOf(childAt(node, path), view);
+
+/** What `String(map.get(key))` gives in the text `view` belongs to. */
+const textIn = (node: TreeNode | undefined, view: ScalarView | undefined): string => textOf(view !== undefined && node?.kind === 'scalar' ? view(node) : node);
 
 const nameMatches = (written: string, image: string): boolean => sameImage(written, image) || image.toLowerCase().endsWith(`/${written.toLowerCase()}`);
 
@@ -129,14 +138,14 @@ export function findImageSites(text: string, file: string, spec: EditSpec, image
   const documents = source?.documentsOf(text, file) ?? readYamlDocuments(text, file);
   switch (spec.kind) {
     case 'helm':
-      return documents.flatMap((doc) => helmSites(doc.contents, spec, image, ''));
+      return documents.flatMap((doc) => helmSites(doc.contents, spec, image, '', doc.current));
     case 'image-string':
       return documents.flatMap((doc) => {
-        const ref = scalarAt(doc.contents, parseDottedPath(spec.path));
+        const ref = scalarAt(doc.contents, parseDottedPath(spec.path), doc.current);
         return ref !== undefined && nameMatches(parseImageRef(ref.value).name, image) ? [{ path: spec.path, ref: { ...ref, prefix: '' } }] : [];
       });
     case 'kustomize':
-      return documents.flatMap((doc) => kustomizeSites(doc.contents, spec.name ?? image, image, 'images'));
+      return documents.flatMap((doc) => kustomizeSites(doc.contents, spec.name ?? image, image, 'images', doc.current));
     case 'argocd-application':
       return documents.flatMap((doc, index) => argoSites(doc, spec, image, documents.length > 1 ? `[${index}].` : ''));
     case 'workload':
@@ -155,7 +164,7 @@ export function findValueSites(text: string, file: string, paths: readonly strin
   for (const path of paths) {
     const parts = parseDottedPath(path);
     for (const doc of documents) {
-      const scalar = scalarAt(doc.contents, parts);
+      const scalar = scalarAt(doc.contents, parts, doc.current);
       if (scalar !== undefined) {
         found.set(path, scalar);
         break;
@@ -170,35 +179,36 @@ function helmSites(
   spec: { tagPath: string; repositoryPath?: string; digestPath?: string },
   image: string,
   prefix: string,
+  view: ScalarView | undefined,
 ): ImageSite[] {
   if (root === undefined) return [];
-  const tag = scalarAt(root, parseDottedPath(spec.tagPath));
+  const tag = scalarAt(root, parseDottedPath(spec.tagPath), view);
   if (tag === undefined) return [];
   if (spec.repositoryPath !== undefined) {
-    const repository = scalarAt(root, parseDottedPath(spec.repositoryPath));
+    const repository = scalarAt(root, parseDottedPath(spec.repositoryPath), view);
     if (repository === undefined || !nameMatches(repository.value, image)) return [];
   } else {
     // No repository key named: a `repository` beside the tag, if there is one, must still be this image.
-    const sibling = scalarAt(root, [...parseDottedPath(spec.tagPath).slice(0, -1), 'repository']);
+    const sibling = scalarAt(root, [...parseDottedPath(spec.tagPath).slice(0, -1), 'repository'], view);
     if (sibling !== undefined && !nameMatches(sibling.value, image)) return [];
   }
-  const digest = spec.digestPath === undefined ? undefined : scalarAt(root, parseDottedPath(spec.digestPath));
+  const digest = spec.digestPath === undefined ? undefined : scalarAt(root, parseDottedPath(spec.digestPath), view);
   return [{ path: `${prefix}${spec.tagPath}`, tag, ...(digest ? { digest } : {}) }];
 }
 
-function kustomizeSites(root: TreeNode, name: string, image: string, path: string): ImageSite[] {
+function kustomizeSites(root: TreeNode, name: string, image: string, path: string, view: ScalarView | undefined): ImageSite[] {
   const images = root.kind === 'map' ? childOf(root, 'images') : undefined;
   if (images?.kind !== 'seq') return [];
   const sites: ImageSite[] = [];
   images.items.forEach((entry, i) => {
     if (entry.kind !== 'map') return;
-    const entryName = sourceOf(childOf(entry, 'name'))?.value;
-    const newName = sourceOf(childOf(entry, 'newName'))?.value;
+    const entryName = sourceOf(childOf(entry, 'name'), view)?.value;
+    const newName = sourceOf(childOf(entry, 'newName'), view)?.value;
     const matches =
       (entryName !== undefined && (nameMatches(entryName, name) || nameMatches(entryName, image))) || (newName !== undefined && nameMatches(newName, image));
     if (!matches) return;
-    const tag = sourceOf(childOf(entry, 'newTag'));
-    const digest = sourceOf(childOf(entry, 'digest'));
+    const tag = sourceOf(childOf(entry, 'newTag'), view);
+    const digest = sourceOf(childOf(entry, 'digest'), view);
     if (tag === undefined) return;
     sites.push({ path: `${path}[${i}].newTag`, tag, ...(digest ? { digest } : {}) });
   });
@@ -207,7 +217,8 @@ function kustomizeSites(root: TreeNode, name: string, image: string, path: strin
 
 function argoSites(doc: YamlDocument, spec: Extract<EditSpec, { kind: 'argocd-application' }>, image: string, prefix: string): ImageSite[] {
   const root = doc.contents;
-  if (root.kind !== 'map' || textOf(childOf(root, 'kind')) !== 'Application') return [];
+  const view = doc.current;
+  if (root.kind !== 'map' || textIn(childOf(root, 'kind'), view) !== 'Application') return [];
   const spec_ = childOf(root, 'spec');
   if (spec_?.kind !== 'map') return [];
   const sources: Array<{ node: TreeMap; path: string }> = [];
@@ -223,19 +234,19 @@ function argoSites(doc: YamlDocument, spec: Extract<EditSpec, { kind: 'argocd-ap
       const parameters = childAt(node, ['helm', 'parameters']);
       if (parameters?.kind !== 'seq') return [];
       return parameters.items.flatMap((p, i) => {
-        if (p.kind !== 'map' || textOf(childOf(p, 'name')) !== spec.helmParameter) return [];
-        const value = sourceOf(childOf(p, 'value'));
+        if (p.kind !== 'map' || textIn(childOf(p, 'name'), view) !== spec.helmParameter) return [];
+        const value = sourceOf(childOf(p, 'value'), view);
         return value === undefined ? [] : [{ path: `${path}.helm.parameters[${i}].value`, tag: value }];
       });
     }
     if (spec.valuesObjectPath !== undefined) {
       const values = childAt(node, ['helm', 'valuesObject']);
-      return helmSites(values, { tagPath: spec.valuesObjectPath }, image, `${path}.helm.valuesObject.`);
+      return helmSites(values, { tagPath: spec.valuesObjectPath }, image, `${path}.helm.valuesObject.`, view);
     }
     const images = childAt(node, ['kustomize', 'images']);
     if (images?.kind !== 'seq') return [];
     return images.items.flatMap((entry, i) => {
-      const scalar = sourceOf(entry);
+      const scalar = sourceOf(entry, view);
       if (scalar === undefined) return [];
       // `name=newName:tag` or `name:tag` (kustomize edit set image syntax)
       const eq = scalar.value.indexOf('=');
@@ -261,8 +272,9 @@ const POD_SPEC_PATHS: Record<string, ReadonlyArray<string>> = {
 
 function workloadSites(doc: YamlDocument, image: string, container: string | undefined, prefix: string): ImageSite[] {
   const root = doc.contents;
+  const view = doc.current;
   if (root.kind !== 'map') return [];
-  const podPath = POD_SPEC_PATHS[textOf(childOf(root, 'kind'))];
+  const podPath = POD_SPEC_PATHS[textIn(childOf(root, 'kind'), view)];
   if (podPath === undefined) return [];
   const podSpec = childAt(root, podPath);
   if (podSpec?.kind !== 'map') return [];
@@ -271,8 +283,8 @@ function workloadSites(doc: YamlDocument, image: string, container: string | und
     if (containers?.kind !== 'seq') return [];
     return containers.items.flatMap((c, i): ImageSite[] => {
       if (c.kind !== 'map') return [];
-      if (container !== undefined && textOf(childOf(c, 'name')) !== container) return [];
-      const ref = sourceOf(childOf(c, 'image'));
+      if (container !== undefined && textIn(childOf(c, 'name'), view) !== container) return [];
+      const ref = sourceOf(childOf(c, 'image'), view);
       if (ref === undefined || !nameMatches(parseImageRef(ref.value).name, image)) return [];
       return [{ path: `${prefix}${podPath.join('.')}.${list}[${i}].image`, ref: { ...ref, prefix: '' } }];
     });

@@ -1,10 +1,5 @@
 import { CST, isScalar, Lexer, Scalar, type ScalarTag, Schema } from 'yaml';
-import { emptyTreeScalar, type TreeMap, type TreeNode, type TreeScalar, type TreeSeq } from './yaml-tree';
-
-/** A document as the bump engine reads it: its root node. */
-export interface YamlDocument {
-  readonly contents: TreeNode;
-}
+import { emptyTreeScalar, type TreeMap, type TreeNode, type TreeScalar, type TreeSeq, type YamlDocument } from './yaml-tree';
 
 /**
  * Reads the plain block YAML that values files and manifests are made of

@@ -1,7 +1,6 @@
 import { findMarkerSites, type MarkerSite, readYamlDocuments, type YamlSource } from './image-sites';
 import { applyScalarEdits, renderScalar, type ScalarEdit, type SourceScalar } from './scalar-splice';
-import type { YamlDocument } from './scan-block-yaml';
-import type { TreeNode, TreeScalar } from './yaml-tree';
+import type { ScalarView, TreeScalar, YamlDocument } from './yaml-tree';
 
 /**
  * Reads each YAML text once for a whole plan, however many targets look into
@@ -16,10 +15,26 @@ export interface YamlReader extends YamlSource {
   readonly reads: number;
 }
 
+/**
+ * What a reader knows of a text: its documents (as first read, and how the
+ * plan's edits moved their scalars) and its marker sites, or why it was refused.
+ */
 interface Entry {
-  documents?: readonly YamlDocument[] | { readonly error: unknown };
+  documents?: { readonly base: readonly YamlDocument[]; readonly edits: EditLog } | { readonly error: unknown };
   markers?: MarkerSite[] | { readonly error: unknown };
 }
+
+/**
+ * The plan's edits of a text, oldest first: each batch as it was applied (in
+ * the offsets of the text it was applied to), and what each edited scalar,
+ * known by its offset in the text as first read, holds now.
+ */
+interface EditLog {
+  readonly batches: ReadonlyArray<readonly Move[]>;
+  readonly written: ReadonlyMap<number, { readonly value: string; readonly type: TreeScalar['type']; readonly length: number }>;
+}
+
+const NO_EDITS: EditLog = { batches: [], written: new Map() };
 
 /** A reader for one plan: it keeps every text it read until it is dropped. */
 export function createYamlReader(): YamlReader {
@@ -52,8 +67,11 @@ export function createYamlReader(): YamlReader {
     },
     documentsOf(text, file) {
       const entry = entryOf(text);
-      entry.documents ??= remember(() => readYamlDocuments(text, file));
-      return unwrap(entry.documents);
+      entry.documents ??= remember(() => ({ base: readYamlDocuments(text, file), edits: NO_EDITS }));
+      const { base, edits } = unwrap(entry.documents);
+      if (edits.batches.length === 0) return base;
+      const current = viewOf(edits);
+      return base.map((doc) => ({ contents: doc.contents, current }));
     },
     markerSitesOf(text, file) {
       const entry = entryOf(text);
@@ -63,7 +81,7 @@ export function createYamlReader(): YamlReader {
     applyEdits(text, edits) {
       const edited = applyScalarEdits(text, edits);
       const before = entries.get(text);
-      if (before !== undefined && !entries.has(edited)) entries.set(edited, movedEntry(before, movesOf(edits)));
+      if (before !== undefined && !entries.has(edited)) entries.set(edited, editedEntry(before, movesOf(edits)));
       return edited;
     },
   };
@@ -90,7 +108,7 @@ function movesOf(edits: readonly ScalarEdit[]): Move[] {
     });
 }
 
-/** Where an offset of the old text is in the edited one (offsets inside an edited scalar are never asked for). */
+/** Where an offset of the text a batch was applied to is after it (never asked for inside an edited scalar but at its start). */
 function movedOffset(moves: readonly Move[], offset: number): number {
   let shift = 0;
   for (const move of moves) {
@@ -100,42 +118,48 @@ function movedOffset(moves: readonly Move[], offset: number): number {
   return offset + shift;
 }
 
+/** Where an offset after a batch was before it: the start of a scalar the batch rewrote is that scalar's start. */
+function unmovedOffset(moves: readonly Move[], offset: number): number {
+  let shift = 0;
+  for (const move of moves) {
+    const start = move.start + shift;
+    if (start >= offset) break;
+    if (start + move.written.length > offset) throw new Error(`offset ${offset} lies inside an edited scalar`);
+    shift = move.shift;
+  }
+  return offset - shift;
+}
+
 const editAt = (moves: readonly Move[], start: number): Move | undefined => moves.find((move) => move.start === start);
 
 /** The style a rendered scalar is read back in. */
 const styleOf = (written: string): TreeScalar['type'] => (written[0] === '"' ? 'QUOTE_DOUBLE' : written[0] === "'" ? 'QUOTE_SINGLE' : 'PLAIN');
 
-function movedEntry(entry: Entry, moves: readonly Move[]): Entry {
-  const moved: Entry = {};
-  try {
-    if (Array.isArray(entry.documents)) moved.documents = entry.documents.map((doc: YamlDocument) => ({ contents: movedTree(doc.contents, moves, 0) }));
-  } catch (error) {
-    // Too deep to copy: the edited text will be read again.
-    if (!(error instanceof RangeError)) throw error;
+/** An edited text's entry: the same documents with one more batch of edits, and the marker sites moved. */
+function editedEntry(entry: Entry, moves: readonly Move[]): Entry {
+  const edited: Entry = {};
+  if (entry.documents !== undefined && 'base' in entry.documents) {
+    const { base, edits } = entry.documents;
+    const written = new Map(edits.written);
+    for (const move of moves) {
+      // Back through the earlier batches to the scalar's offset in the text as first read.
+      const original = edits.batches.reduceRight((offset, batch) => unmovedOffset(batch, offset), move.start);
+      written.set(original, { value: move.value, type: styleOf(move.written), length: move.written.length });
+    }
+    edited.documents = { base, edits: { batches: [...edits.batches, moves], written } };
   }
-  if (Array.isArray(entry.markers)) moved.markers = entry.markers.map((site) => movedMarker(site, moves));
-  return moved;
+  if (Array.isArray(entry.markers)) edited.markers = entry.markers.map((site) => movedMarker(site, moves));
+  return edited;
 }
 
-function movedTree(node: TreeNode, moves: readonly Move[], depth: number): TreeNode {
-  if (depth > 1000) throw new RangeError('nested too deep to copy');
-  switch (node.kind) {
-    case 'map': {
-      const entries = new Map<unknown, TreeNode>();
-      for (const [key, value] of node.entries) entries.set(key, movedTree(value, moves, depth + 1));
-      return { kind: 'map', entries };
-    }
-    case 'seq':
-      return { kind: 'seq', items: node.items.map((item) => movedTree(item, moves, depth + 1)) };
-    case 'scalar': {
-      const edit = typeof node.value === 'string' || typeof node.value === 'number' ? editAt(moves, node.start) : undefined;
-      const start = movedOffset(moves, node.start);
-      if (edit === undefined) return { ...node, start, end: movedOffset(moves, node.end) };
-      return { kind: 'scalar', value: edit.value, source: edit.value, type: styleOf(edit.written), start, end: start + edit.written.length };
-    }
-    case 'other':
-      return node;
-  }
+/** Where each scalar of the documents as first read stands after the logged edits, and what it holds. */
+function viewOf(edits: EditLog): ScalarView {
+  return (node) => {
+    const start = edits.batches.reduce((offset, batch) => movedOffset(batch, offset), node.start);
+    const written = typeof node.value === 'string' || typeof node.value === 'number' ? edits.written.get(node.start) : undefined;
+    if (written === undefined) return { ...node, start, end: edits.batches.reduce((offset, batch) => movedOffset(batch, offset), node.end) };
+    return { kind: 'scalar', value: written.value, source: written.value, type: written.type, start, end: start + written.length };
+  };
 }
 
 function movedScalar<T extends SourceScalar>(scalar: T, moves: readonly Move[]): T {

@@ -38,6 +38,19 @@ export interface TreeOther {
   readonly text: string;
 }
 
+/** A document of a file: its root node. */
+export interface YamlDocument {
+  readonly contents: TreeNode;
+  /**
+   * For a text a plan edited: where a scalar of `contents` (as first read)
+   * stands now and what it holds. Absent for a text as read.
+   */
+  readonly current?: ScalarView;
+}
+
+/** A scalar of a document as first read, as it stands in an edited text. */
+export type ScalarView = (node: TreeScalar) => TreeScalar;
+
 /** The value at `key` of a mapping, or the item at index `key` of a sequence. */
 export function childOf(node: TreeNode | undefined, key: string | number): TreeNode | undefined {
   if (node === undefined) return undefined;
