@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { largeValuesFile } from '../../../../bench/promotion';
+import { largeValuesFile } from '../../../../bench/values-files';
 import { PromotionConfigSchema } from '../../../../lambdas/core/config/promotion-config';
 import { type ImageUpdate, planPromotions } from '../../../../lambdas/core/promotion/plan-promotions';
 import { editsForSite, findImageSites } from '../../../../lambdas/core/yaml/image-sites';

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { largeValuesFile } from '../../../../bench/promotion';
+import { largeValuesFile } from '../../../../bench/values-files';
 import { parseYamlDocuments } from '../../../../lambdas/core/yaml/image-sites';
 import { scanBlockYaml } from '../../../../lambdas/core/yaml/scan-block-yaml';
 import { type TreeNode, treeOf } from '../../../../lambdas/core/yaml/yaml-tree';
