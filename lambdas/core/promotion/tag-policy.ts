@@ -130,7 +130,7 @@ export function compareCandidates(policy: TagPolicy, a: TagCandidate, b: TagCand
   if (a.tag === b.tag) return 0;
   switch (policy.type) {
     case 'semver':
-      return semver.compare(stripV(a.tag), stripV(b.tag));
+      return semver.compare(parsedVersion(a.tag), parsedVersion(b.tag));
     case 'regex': {
       const oa = orderGroupOf(policy.pattern, a.tag);
       const ob = orderGroupOf(policy.pattern, b.tag);
@@ -147,6 +147,23 @@ export function compareCandidates(policy: TagPolicy, a: TagCandidate, b: TagCand
     case 'latest':
       return comparePushTimes(a, b);
   }
+}
+
+/** Versions parsed once: a plan compares each tag of a batch with the others of its targets. */
+const parsedVersions = new Map<string, semver.SemVer | string>();
+const MAX_PARSED_VERSIONS = 10_000;
+
+/** A tag as a parsed version (semver.compare takes it as it is), or the tag for semver to refuse as before. */
+function parsedVersion(tag: string): semver.SemVer | string {
+  let version = parsedVersions.get(tag);
+  if (version === undefined) {
+    const text = stripV(tag);
+    version = semver.parse(text) ?? text;
+    // Bounded: tags come from events.
+    if (parsedVersions.size >= MAX_PARSED_VERSIONS) parsedVersions.clear();
+    parsedVersions.set(tag, version);
+  }
+  return version;
 }
 
 /** The `order` group (or the first group) of a regex policy's match, when the pattern has one. */

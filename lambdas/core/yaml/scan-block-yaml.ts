@@ -53,7 +53,7 @@ const RESOLVE_OPTIONS = { intAsBigInt: false } as const;
  * core schema tag whose test matches, else the string itself. Only strings
  * that start like a number, a null or a bool are tested.
  */
-function plainValue(source: string): unknown {
+export function plainValue(source: string): unknown {
   const c = source.charCodeAt(0);
   const mayBeOther =
     (c >= 48 && c <= 57) ||

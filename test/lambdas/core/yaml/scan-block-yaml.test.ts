@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { largeValuesFile } from '../../../../bench/values-files';
 import { parseYamlDocuments } from '../../../../lambdas/core/yaml/image-sites';
-import { scanBlockYaml } from '../../../../lambdas/core/yaml/scan-block-yaml';
+import { renderScalar } from '../../../../lambdas/core/yaml/scalar-splice';
+import { plainValue, scanBlockYaml } from '../../../../lambdas/core/yaml/scan-block-yaml';
 import { type TreeNode, treeOf } from '../../../../lambdas/core/yaml/yaml-tree';
 
 const fixtures = join(import.meta.dirname, '../../../fixtures');
@@ -170,6 +171,18 @@ describe('block YAML scanner: reads files as the yaml library does', () => {
     }
     // Most damaged files stay within the subset; the check is not vacuous.
     expect(accepted).toBeGreaterThan(100);
+  });
+});
+
+describe('plain values: resolved as the library resolves them', () => {
+  it('agrees with yaml.parse on tags, digests, numbers, nulls and bools', () => {
+    const values = [
+      ...['1.4.3', '1.10', '1.0', '20261123', '0x1F', '0o17', '1e3', '1E-3', '1_000', '+1', '-1', '007', '1.', '.5'],
+      ...['true', 'True', 'TRUE', 'tRue', 'false', 'null', 'Null', 'NULL', 'nil', 'nan', 'inf', 'yes', 'no', 'on', 'off', 'y', '~'],
+      ...['v1.4.3', 'sha-3f2a9c1', '7.4.2-alpine', 'latest', 'main_2026-11-23', 'build+7', 'a/b', 'sha256:0000'],
+    ];
+    for (const value of values) expect(plainValue(value), value).toEqual(parse(value));
+    for (const value of values) expect(renderScalar('PLAIN', value), value).toBe(parse(value) === value ? value : JSON.stringify(value));
   });
 });
 
