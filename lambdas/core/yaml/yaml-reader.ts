@@ -17,11 +17,13 @@ export interface YamlReader extends YamlSource {
 
 /**
  * What a reader knows of a text: its documents (as first read, and how the
- * plan's edits moved their scalars) and its marker sites, or why it was refused.
+ * plan's edits moved their scalars), its marker sites, and why it was refused
+ * as each file (the message names the file; files may share a text).
  */
 interface Entry {
-  documents?: { readonly base: readonly YamlDocument[]; readonly edits: EditLog } | { readonly error: unknown };
-  markers?: MarkerSite[] | { readonly error: unknown };
+  documents?: { readonly base: readonly YamlDocument[]; readonly edits: EditLog };
+  markers?: MarkerSite[];
+  readonly refusals: Map<string, unknown>;
 }
 
 /**
@@ -43,23 +45,22 @@ export function createYamlReader(): YamlReader {
   const entryOf = (text: string): Entry => {
     let entry = entries.get(text);
     if (entry === undefined) {
-      entry = {};
+      entry = { refusals: new Map() };
       entries.set(text, entry);
     }
     return entry;
   };
   // Refusals are kept too: a file YAML refuses is refused with the same error each time it is asked for.
-  const remember = <T>(read: () => T): T | { readonly error: unknown } => {
+  const read = <T>(entry: Entry, what: string, file: string, reading: () => T): T => {
+    const refusal = `${what}\u0000${file}`;
+    if (entry.refusals.has(refusal)) throw entry.refusals.get(refusal);
     reads += 1;
     try {
-      return read();
+      return reading();
     } catch (error) {
-      return { error };
+      entry.refusals.set(refusal, error);
+      throw error;
     }
-  };
-  const unwrap = <T>(kept: T | { readonly error: unknown }): T => {
-    if (typeof kept === 'object' && kept !== null && 'error' in kept) throw kept.error;
-    return kept;
   };
   return {
     get reads() {
@@ -67,16 +68,16 @@ export function createYamlReader(): YamlReader {
     },
     documentsOf(text, file) {
       const entry = entryOf(text);
-      entry.documents ??= remember(() => ({ base: readYamlDocuments(text, file), edits: NO_EDITS }));
-      const { base, edits } = unwrap(entry.documents);
+      entry.documents ??= read(entry, 'documents', file, () => ({ base: readYamlDocuments(text, file), edits: NO_EDITS }));
+      const { base, edits } = entry.documents;
       if (edits.batches.length === 0) return base;
       const current = viewOf(edits);
       return base.map((doc) => ({ contents: doc.contents, current }));
     },
     markerSitesOf(text, file) {
       const entry = entryOf(text);
-      entry.markers ??= remember(() => findMarkerSites(text, file));
-      return unwrap(entry.markers);
+      entry.markers ??= read(entry, 'markers', file, () => findMarkerSites(text, file));
+      return entry.markers;
     },
     applyEdits(text, edits) {
       const edited = applyScalarEdits(text, edits);
@@ -137,8 +138,8 @@ const styleOf = (written: string): TreeScalar['type'] => (written[0] === '"' ? '
 
 /** An edited text's entry: the same documents with one more batch of edits, and the marker sites moved. */
 function editedEntry(entry: Entry, moves: readonly Move[]): Entry {
-  const edited: Entry = {};
-  if (entry.documents !== undefined && 'base' in entry.documents) {
+  const edited: Entry = { refusals: new Map() };
+  if (entry.documents !== undefined) {
     const { base, edits } = entry.documents;
     const written = new Map(edits.written);
     for (const move of moves) {
@@ -148,7 +149,7 @@ function editedEntry(entry: Entry, moves: readonly Move[]): Entry {
     }
     edited.documents = { base, edits: { batches: [...edits.batches, moves], written } };
   }
-  if (Array.isArray(entry.markers)) edited.markers = entry.markers.map((site) => movedMarker(site, moves));
+  if (entry.markers !== undefined) edited.markers = entry.markers.map((site) => movedMarker(site, moves));
   return edited;
 }
 

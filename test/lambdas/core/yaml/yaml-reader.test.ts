@@ -48,6 +48,8 @@ describe('YAML reader: one read per text', () => {
     expect(() => reader.documentsOf('a: 1\na: 2\n', 'bad.yaml')).toThrowError("bad.yaml: not valid YAML: duplicate key 'a' at line 2 (first at line 1)");
     expect(() => reader.documentsOf('a: 1\na: 2\n', 'bad.yaml')).toThrowError(/duplicate key/);
     expect(reader.reads).toBe(2);
+    // Another file with the same text is refused in its own name.
+    expect(() => reader.documentsOf('a: 1\na: 2\n', 'other.yaml')).toThrowError(/^other\.yaml: not valid YAML/);
   });
 
   for (const file of ['helm/argo-cd-values.yaml', 'golden/helm-values.before.yaml', 'golden/workloads.before.yaml', 'golden/argocd-app.before.yaml']) {
