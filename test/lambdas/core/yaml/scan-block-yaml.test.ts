@@ -87,6 +87,9 @@ describe('block YAML scanner: reads files as the yaml library does', () => {
       'a: 1\n...\n',
       'a: 1\n...\n# c\n---\nb: 2\n...\n',
       '---\na: 1\n---\n---\nb: 1\n',
+      'keep: |+\n  x\n\nnext: 1\nstrip: >-\n  a\n   b\n\n  c\n',
+      '- |\n  text\n- name: x\n  ports:\n  - 80\n  - a:\n    - y\n',
+      'a:\n  b:\n    c: 1\n  d: 2\ne: 3\n',
     ];
     for (const text of cases) expect(expectSameReading(text), text).toBe(true);
   });
