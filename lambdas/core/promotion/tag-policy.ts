@@ -88,15 +88,22 @@ const MAX_POLICIES = 1_000;
 const policyKeyOf = (policy: TagPolicy): string =>
   policy.type === 'semver' ? `semver\u0000${policy.range}\u0000${policy.prerelease}` : policy.type === 'regex' ? `regex\u0000${policy.pattern}` : policy.type;
 
+/** Each policy object's verdicts, found by its content once. */
+const verdictsOfPolicy = new WeakMap<TagPolicy, Map<string, boolean>>();
+
 /** Whether the policy allows `tag` at all. */
 export function policyAccepts(policy: TagPolicy, tag: string): boolean {
-  const policyKey = policyKeyOf(policy);
-  let known = verdicts.get(policyKey);
+  let known = verdictsOfPolicy.get(policy);
   if (known === undefined) {
-    // Bounded: marker files may declare any number of policies.
-    if (verdicts.size >= MAX_POLICIES) verdicts.clear();
-    known = new Map();
-    verdicts.set(policyKey, known);
+    const policyKey = policyKeyOf(policy);
+    known = verdicts.get(policyKey);
+    if (known === undefined) {
+      // Bounded: marker files may declare any number of policies.
+      if (verdicts.size >= MAX_POLICIES) verdicts.clear();
+      known = new Map();
+      verdicts.set(policyKey, known);
+    }
+    verdictsOfPolicy.set(policy, known);
   }
   let verdict = known.get(tag);
   if (verdict === undefined) {
