@@ -38,15 +38,37 @@ interface EditLog {
 
 const NO_EDITS: EditLog = { batches: [], written: new Map() };
 
-/** A reader for one plan: it keeps every text it read until it is dropped. */
-export function createYamlReader(): YamlReader {
+export interface YamlReaderOptions {
+  /**
+   * How much YAML (in characters) the reader keeps read at once. A document
+   * kept takes up to about nine times its text; past this, what was read is
+   * dropped (and read again if asked for).
+   * @default 16 Mi characters
+   */
+  readonly maxKeptChars?: number;
+}
+
+const defaultOptions = { maxKeptChars: 16 * 2 ** 20 } satisfies Required<YamlReaderOptions>;
+
+/** A reader for one plan: it keeps what it read (within `maxKeptChars`) until it is dropped. */
+export function createYamlReader(options: YamlReaderOptions = {}): YamlReader {
+  const { maxKeptChars } = { ...defaultOptions, ...options };
   const entries = new Map<string, Entry>();
+  let keptChars = 0;
   let reads = 0;
+  const keep = (text: string, entry: Entry): void => {
+    if (keptChars + text.length > maxKeptChars) {
+      entries.clear();
+      keptChars = 0;
+    }
+    entries.set(text, entry);
+    keptChars += text.length;
+  };
   const entryOf = (text: string): Entry => {
     let entry = entries.get(text);
     if (entry === undefined) {
       entry = { refusals: new Map() };
-      entries.set(text, entry);
+      keep(text, entry);
     }
     return entry;
   };
@@ -82,7 +104,7 @@ export function createYamlReader(): YamlReader {
     applyEdits(text, edits) {
       const edited = applyScalarEdits(text, edits);
       const before = entries.get(text);
-      if (before !== undefined && !entries.has(edited)) entries.set(edited, editedEntry(before, movesOf(edits)));
+      if (before !== undefined && !entries.has(edited)) keep(edited, editedEntry(before, movesOf(edits)));
       return edited;
     },
   };

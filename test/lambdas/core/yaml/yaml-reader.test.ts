@@ -72,6 +72,17 @@ describe('YAML reader: one read per text', () => {
     });
   }
 
+  it('keeps no more YAML than it is allowed to, reading a dropped text again', () => {
+    const reader = createYamlReader({ maxKeptChars: 20 });
+    const [a, b] = ['a: 1\nb: 2\n', 'c: 3\nd: 4\nee: 5\n'];
+    reader.documentsOf(a, 'a.yaml');
+    reader.documentsOf(a, 'a.yaml');
+    expect(reader.reads).toBe(1);
+    reader.documentsOf(b, 'b.yaml');
+    reader.documentsOf(a, 'a.yaml');
+    expect(reader.reads).toBe(3);
+  });
+
   it('follows edits of marker sites', () => {
     const reader = createYamlReader();
     const text = fixture('golden/markers.before.yaml');
