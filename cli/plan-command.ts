@@ -53,6 +53,7 @@ export async function planImage(request: PlanRequest, deps: CliDeps): Promise<Pl
     stateOf: (key) => workspace.states.get(key),
     pushedAtOf: (image, tag) => workspace.pushTimes.get(tagKey(image, tag)),
     relationOf: (image, currentTag, newTag) => workspace.commitRelations.get(relationKey(image, currentTag, newTag)),
+    yaml: workspace.yaml,
   });
   const before = (repository: string, branch: string, path: string) => {
     const read = workspace.files.get(fileKey(repository, branch, path));

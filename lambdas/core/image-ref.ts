@@ -114,9 +114,24 @@ export function sameImage(a: string, b: string): boolean {
 
 /** Glob match for image names: `*` matches within a path segment, `**` across segments. */
 export function matchesImageGlob(glob: string, name: string): boolean {
-  const pattern = normalizeImageName(glob)
-    .split(/(\*\*|\*)/)
-    .map((part) => (part === '**' ? '.*' : part === '*' ? '[^/]*' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${pattern}$`).test(normalizeImageName(name));
+  return compiledGlob(glob).test(normalizeImageName(name));
+}
+
+/** Globs compiled once: they come from config and marker files, a few per image, matched on every event. */
+const compiledGlobs = new Map<string, RegExp>();
+const MAX_COMPILED_GLOBS = 10_000;
+
+function compiledGlob(glob: string): RegExp {
+  let compiled = compiledGlobs.get(glob);
+  if (compiled === undefined) {
+    const pattern = normalizeImageName(glob)
+      .split(/(\*\*|\*)/)
+      .map((part) => (part === '**' ? '.*' : part === '*' ? '[^/]*' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
+      .join('');
+    compiled = new RegExp(`^${pattern}$`);
+    // Bounded: marker files may name any number of images over a warm function's life.
+    if (compiledGlobs.size >= MAX_COMPILED_GLOBS) compiledGlobs.clear();
+    compiledGlobs.set(glob, compiled);
+  }
+  return compiled;
 }

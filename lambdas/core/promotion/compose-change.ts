@@ -13,7 +13,9 @@ export function composeChanges(
   const groups = new Map<string, Array<{ target: ResolvedTarget; promotion: Promotion }>>();
   for (const edit of edits) {
     const key = `${edit.target.repository.name}\u0000${edit.target.branch}`;
-    groups.set(key, [...(groups.get(key) ?? []), edit]);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [edit]);
+    else group.push(edit);
   }
   return [...groups.values()].map((group) => composeChange(group, finalText));
 }

@@ -1,7 +1,8 @@
 import { matchesImageGlob } from '../image-ref';
 import type { CommitRelation } from '../ports';
-import { currentVersionOf, editsForSite, findImageSites, findMarkerSites, type ImageSite } from '../yaml/image-sites';
-import { applyScalarEdits } from '../yaml/scalar-splice';
+import { currentVersionOf, editsForSite, findImageSites, findMarkerSites, type ImageSite, type YamlSource } from '../yaml/image-sites';
+import { applyScalarEdits, type ScalarEdit } from '../yaml/scalar-splice';
+import type { YamlReader } from '../yaml/yaml-reader';
 import { commitOfTag, tagTemplateOf } from './commit-of-tag';
 import type { FailedTarget, FileRead, ImageUpdate, NoOp, Promotion, TargetHold, TargetState } from './plan-promotions';
 import { compareCandidates, decideTag, policyAccepts, type TagCandidate, type TagDecision, type TagPolicy } from './tag-policy';
@@ -17,6 +18,8 @@ export interface TargetInput {
   readonly pushedAtOf: (image: string, tag: string) => string | undefined;
   /** How the commit of `newTag` relates to that of `currentTag`, where a Git host told (tags built from commits). */
   readonly relationOf: (image: string, currentTag: string, newTag: string) => CommitRelation | undefined;
+  /** Reads the file once for the whole plan and follows its edits; without it the file is read here. */
+  readonly yaml?: YamlReader;
 }
 
 /** What becomes of one target: at most one edit, no-ops for the updates it does not take, maybe a failure. */
@@ -31,11 +34,21 @@ export interface TargetDecision {
 /** The no-op reason of a target a person holds: `held by <who> since <when>: <reason>`. */
 export const holdReasonOf = (hold: TargetHold): string => `held by ${hold.by} since ${hold.at}${hold.reason ? `: ${hold.reason}` : ''}`;
 
-/** The image sites a target designates in a file's text (throws a ValidationError for a file YAML refuses). */
-export function sitesOf(target: ResolvedTarget, text: string): ImageSite[] {
-  if (target.edit.kind === 'marker') return findMarkerSites(text, target.file).filter((s) => matchesImageGlob(s.image, target.image));
-  return findImageSites(text, target.file, target.edit, target.image);
+/**
+ * The image sites a target designates in a file's text (throws a
+ * ValidationError for a file YAML refuses); read through `source` when given.
+ */
+export function sitesOf(target: ResolvedTarget, text: string, source?: YamlSource): ImageSite[] {
+  if (target.edit.kind === 'marker') {
+    const markers = source?.markerSitesOf(text, target.file) ?? findMarkerSites(text, target.file);
+    return markers.filter((s) => matchesImageGlob(s.image, target.image));
+  }
+  return findImageSites(text, target.file, target.edit, target.image, source);
 }
+
+/** Applies edits through the plan's reader when there is one, so that the edited file is not read again. */
+const editedText = (input: TargetInput, text: string, edits: readonly ScalarEdit[]): string =>
+  input.yaml !== undefined ? input.yaml.applyEdits(text, edits) : applyScalarEdits(text, edits);
 
 /**
  * Decides one target: the newest acceptable update of the batch against the
@@ -97,7 +110,7 @@ export function decideTarget(input: TargetInput): TargetDecision {
 
   let sites: ImageSite[];
   try {
-    sites = sitesOf(target, file.text);
+    sites = sitesOf(target, file.text, input.yaml);
   } catch (error) {
     return fail(best, (error as Error).message);
   }
@@ -123,9 +136,9 @@ export function decideTarget(input: TargetInput): TargetDecision {
   }
   let text: string;
   try {
-    text = applyScalarEdits(file.text, [
+    text = editedText(input, file.text, [
       ...sites.flatMap((s) => editsForSite(s, { tag: best.tag, ...(best.digest ? { digest: best.digest } : {}), digestMode: target.digestMode })),
-      ...valueEditsOf(target, best, file.text).edits,
+      ...valueEditsOf(target, best, file.text, input.yaml).edits,
     ]);
   } catch (error) {
     return fail(best, (error as Error).message);
@@ -215,7 +228,7 @@ function decideValuesOnly(
   }
   let edits: ReturnType<typeof valueEditsOf>;
   try {
-    edits = valueEditsOf(target, best, text);
+    edits = valueEditsOf(target, best, text, input.yaml);
   } catch (error) {
     return fail(best, (error as Error).message);
   }
@@ -225,7 +238,7 @@ function decideValuesOnly(
   }
   return {
     noops,
-    edit: { text: applyScalarEdits(text, edits.edits), promotion: promotionOf(target, { ...best, digest: undefined }, updates, last, {}) },
+    edit: { text: editedText(input, text, edits.edits), promotion: promotionOf(target, { ...best, digest: undefined }, updates, last, {}) },
     state: { lastWrittenTag: best.tag },
   };
 }

@@ -1,6 +1,7 @@
 import type { PromotionConfig, SlackDestination, TriggerSource } from '../config/promotion-config';
 import type { Route } from '../events';
 import type { CommitRelation } from '../ports';
+import { createYamlReader, type YamlReader } from '../yaml/yaml-reader';
 import { composeChanges } from './compose-change';
 import { decideTarget } from './decide-target';
 import { type ResolvedTarget, targetsOf } from './targets';
@@ -154,6 +155,11 @@ export interface PlanInput {
   readonly pushedAtOf: (image: string, tag: string) => string | undefined;
   /** How the commit of `newTag` relates to that of `currentTag` (a tag in a file), where a Git host told. */
   readonly relationOf?: (image: string, currentTag: string, newTag: string) => CommitRelation | undefined;
+  /**
+   * Reads each file's YAML once for the whole plan and follows the plan's
+   * edits (the workspace's, to share its reads); a new one by default.
+   */
+  readonly yaml?: YamlReader;
 }
 
 /** The text of a file, for callers that only need to know whether there is one. */
@@ -171,6 +177,8 @@ export function planPromotions(input: PlanInput): PromotionPlan {
   const noops: NoOp[] = [];
   const failures: FailedTarget[] = [];
   const lookup = (repo: string, branch: string, path: string) => textOf(input.fileOf(repo, branch, path));
+  // However many targets and events look into a file, it is read once, and once edited it is not read again.
+  const yaml = input.yaml ?? createYamlReader();
 
   const byTarget = new Map<string, { target: ResolvedTarget; updates: ImageUpdate[] }>();
   for (const update of input.updates) {
@@ -182,7 +190,7 @@ export function planPromotions(input: PlanInput): PromotionPlan {
     }
     let targets: ResolvedTarget[];
     try {
-      targets = targetsOf(input.config, update.image, update.tag, update.route, lookup, update.environment);
+      targets = targetsOf(input.config, update.image, update.tag, update.route, lookup, update.environment, yaml);
     } catch (error) {
       // A broken marker file: no target of it can be known until a person fixes it.
       failures.push({ image: update.image, tag: update.tag, reason: (error as Error).message, envelopeIds: [update.envelopeId] });
@@ -216,6 +224,7 @@ export function planPromotions(input: PlanInput): PromotionPlan {
       state: input.stateOf(target.key) ?? {},
       pushedAtOf: input.pushedAtOf,
       relationOf: input.relationOf ?? (() => undefined),
+      yaml,
     });
     noops.push(...decision.noops);
     if (decision.failure) failures.push(decision.failure);

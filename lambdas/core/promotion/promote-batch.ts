@@ -101,6 +101,7 @@ export async function promoteBatch(envelopes: readonly EventEnvelope[], deps: Pr
         stateOf: (key) => workspace.states.get(key),
         pushedAtOf: pushedAtIn(workspace),
         relationOf: (image, currentTag, newTag) => workspace.commitRelations.get(relationKey(image, currentTag, newTag)),
+        yaml: workspace.yaml,
       });
       await applyPlan(plan, workspace, deps, (change) => applied.push(change));
     } catch (error) {

@@ -1,7 +1,8 @@
 import { TerminalError } from '../../shared/errors';
 import type { PromotionConfig, RepositoryConfig, TriggerSource } from '../config/promotion-config';
 import type { BranchUpdate, CommitHistory, CommitRelation, GitProvider, PullRequestInfo, RegistryPushTimes, TagHistory, TargetStateStore } from '../ports';
-import { currentVersionOf } from '../yaml/image-sites';
+import { currentVersionOf, type YamlSource } from '../yaml/image-sites';
+import { createYamlReader, type YamlReader } from '../yaml/yaml-reader';
 import { commitOfTag, tagTemplateOf } from './commit-of-tag';
 import { sitesOf } from './decide-target';
 import type { FileRead, ImageUpdate, TargetState } from './plan-promotions';
@@ -26,6 +27,8 @@ export interface Workspace {
   readonly pushTimes: ReadonlyMap<string, string>;
   /** Per `image\0currentTag\0newTag`: how the new tag's commit relates to the current one's, where the host told. */
   readonly commitRelations: ReadonlyMap<string, CommitRelation>;
+  /** The YAML of the files read, read once; planning goes on with it (`PlanInput.yaml`). */
+  readonly yaml?: YamlReader;
 }
 
 export interface ReadDeps {
@@ -53,6 +56,7 @@ export const relationKey = (image: string, currentTag: string, newTag: string): 
  */
 export async function readWorkspace(updates: readonly ImageUpdate[], deps: ReadDeps): Promise<Workspace> {
   const { config } = deps;
+  const yaml = createYamlReader();
   const views = new Map<string, BranchView>();
   const files = new Map<string, FileRead>();
 
@@ -83,7 +87,7 @@ export async function readWorkspace(updates: readonly ImageUpdate[], deps: ReadD
   };
   const reached = updates.flatMap((update) => {
     try {
-      return targetsOf(config, update.image, update.tag, update.route, lookup, update.environment).map((target) => ({ update, target }));
+      return targetsOf(config, update.image, update.tag, update.route, lookup, update.environment, yaml).map((target) => ({ update, target }));
     } catch {
       // A broken marker file; planning reports it for the update.
       return [];
@@ -93,17 +97,21 @@ export async function readWorkspace(updates: readonly ImageUpdate[], deps: ReadD
   for (const target of targets) await readInto(target.repository, target.branch, target.mode, target.file);
 
   const states = await deps.states.get([...new Set(targets.map((t) => t.key))]);
-  const pushTimes = await readPushTimes(targets, states, lookup, deps);
-  const commitRelations = await readCommitRelations(reached, states, lookup, deps);
-  return { views, files, states, pushTimes, commitRelations };
+  const pushTimes = await readPushTimes(targets, states, lookup, deps, yaml);
+  const commitRelations = await readCommitRelations(reached, states, lookup, deps, yaml);
+  return { views, files, states, pushTimes, commitRelations, yaml };
 }
 
 /** The tag of the first image site a target designates in its file, when the file is there and parses. */
-function currentTagOf(target: ResolvedTarget, lookup: (repo: string, branch: string, path: string) => string | undefined): string | undefined {
+function currentTagOf(
+  target: ResolvedTarget,
+  lookup: (repo: string, branch: string, path: string) => string | undefined,
+  yaml: YamlSource,
+): string | undefined {
   const text = lookup(target.repository.name, target.branch, target.file);
   if (text === undefined) return undefined;
   try {
-    const [site] = sitesOf(target, text);
+    const [site] = sitesOf(target, text, yaml);
     return site === undefined ? undefined : currentVersionOf(site).tag;
   } catch {
     // Not YAML: planning fails this target with the reason.
@@ -125,6 +133,7 @@ async function readCommitRelations(
   states: ReadonlyMap<string, TargetState>,
   lookup: (repo: string, branch: string, path: string) => string | undefined,
   deps: ReadDeps,
+  yaml: YamlSource,
 ): Promise<Map<string, CommitRelation>> {
   const relations = new Map<string, CommitRelation>();
   const history = deps.commitHistory;
@@ -156,7 +165,7 @@ async function readCommitRelations(
     }
   }
   for (const { update, target } of [...byTarget.values()].flat()) {
-    const current = target.setOnly ? states.get(target.key)?.lastWrittenTag : currentTagOf(target, lookup);
+    const current = target.setOnly ? states.get(target.key)?.lastWrittenTag : currentTagOf(target, lookup, yaml);
     if (current === undefined || current === update.tag) continue;
     const key = relationKey(target.image, current, update.tag);
     if (asked.has(key)) continue;
@@ -195,13 +204,14 @@ async function readPushTimes(
   states: ReadonlyMap<string, TargetState>,
   lookup: (repo: string, branch: string, path: string) => string | undefined,
   deps: ReadDeps,
+  yaml: YamlSource,
 ): Promise<Map<string, string>> {
   const wanted = new Map<string, { image: string; tag: string }>();
   const want = (target: ResolvedTarget, tag: string | undefined) => {
     if (tag !== undefined && usesPushTime(target.policy, tag)) wanted.set(tagKey(target.image, tag), { image: target.image, tag });
   };
   for (const target of targets) {
-    want(target, currentTagOf(target, lookup));
+    want(target, currentTagOf(target, lookup, yaml));
     const state = states.get(target.key);
     want(target, state?.lastWrittenTag);
     want(target, state?.heldAbove);

@@ -77,8 +77,45 @@ export interface TagCandidate {
 
 const stripV = (tag: string): string => (/^v\d/.test(tag) ? tag.slice(1) : tag);
 
+/**
+ * Verdicts per policy and tag: a plan asks about each tag of a batch once per
+ * target and per update it compares, and many images share one policy.
+ */
+const verdicts = new Map<string, Map<string, boolean>>();
+const MAX_VERDICTS_PER_POLICY = 10_000;
+const MAX_POLICIES = 1_000;
+
+const policyKeyOf = (policy: TagPolicy): string =>
+  policy.type === 'semver' ? `semver\u0000${policy.range}\u0000${policy.prerelease}` : policy.type === 'regex' ? `regex\u0000${policy.pattern}` : policy.type;
+
+/** Each policy object's verdicts, found by its content once. */
+const verdictsOfPolicy = new WeakMap<TagPolicy, Map<string, boolean>>();
+
 /** Whether the policy allows `tag` at all. */
 export function policyAccepts(policy: TagPolicy, tag: string): boolean {
+  let known = verdictsOfPolicy.get(policy);
+  if (known === undefined) {
+    const policyKey = policyKeyOf(policy);
+    known = verdicts.get(policyKey);
+    if (known === undefined) {
+      // Bounded: marker files may declare any number of policies.
+      if (verdicts.size >= MAX_POLICIES) verdicts.clear();
+      known = new Map();
+      verdicts.set(policyKey, known);
+    }
+    verdictsOfPolicy.set(policy, known);
+  }
+  let verdict = known.get(tag);
+  if (verdict === undefined) {
+    verdict = decideAccepts(policy, tag);
+    // Bounded: tags come from events.
+    if (known.size >= MAX_VERDICTS_PER_POLICY) known.clear();
+    known.set(tag, verdict);
+  }
+  return verdict;
+}
+
+function decideAccepts(policy: TagPolicy, tag: string): boolean {
   switch (policy.type) {
     case 'semver': {
       const version = semver.valid(stripV(tag));
@@ -100,7 +137,7 @@ export function compareCandidates(policy: TagPolicy, a: TagCandidate, b: TagCand
   if (a.tag === b.tag) return 0;
   switch (policy.type) {
     case 'semver':
-      return semver.compare(stripV(a.tag), stripV(b.tag));
+      return semver.compare(parsedVersion(a.tag), parsedVersion(b.tag));
     case 'regex': {
       const oa = orderGroupOf(policy.pattern, a.tag);
       const ob = orderGroupOf(policy.pattern, b.tag);
@@ -117,6 +154,23 @@ export function compareCandidates(policy: TagPolicy, a: TagCandidate, b: TagCand
     case 'latest':
       return comparePushTimes(a, b);
   }
+}
+
+/** Versions parsed once: a plan compares each tag of a batch with the others of its targets. */
+const parsedVersions = new Map<string, semver.SemVer | string>();
+const MAX_PARSED_VERSIONS = 10_000;
+
+/** A tag as a parsed version (semver.compare takes it as it is), or the tag for semver to refuse as before. */
+function parsedVersion(tag: string): semver.SemVer | string {
+  let version = parsedVersions.get(tag);
+  if (version === undefined) {
+    const text = stripV(tag);
+    version = semver.parse(text) ?? text;
+    // Bounded: tags come from events.
+    if (parsedVersions.size >= MAX_PARSED_VERSIONS) parsedVersions.clear();
+    parsedVersions.set(tag, version);
+  }
+  return version;
 }
 
 /** The `order` group (or the first group) of a regex policy's match, when the pattern has one. */

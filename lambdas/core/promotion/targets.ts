@@ -10,8 +10,8 @@ import type {
 } from '../config/promotion-config';
 import { serviceOf } from '../config/promotion-config';
 import type { Route } from '../events';
-import { matchesImageGlob } from '../image-ref';
-import { findMarkerSites } from '../yaml/image-sites';
+import { matchesImageGlob, normalizeImageName } from '../image-ref';
+import { findMarkerSites, type YamlSource } from '../yaml/image-sites';
 import { parsePolicyShorthand, type TagPolicy } from './tag-policy';
 
 /** One place an image is promoted to, resolved from config or a marker. */
@@ -100,63 +100,123 @@ export function targetsOf(
   route: Route | undefined,
   files: FileLookup,
   environment?: string,
+  yaml?: YamlSource,
 ): ResolvedTarget[] {
-  return [...configuredTargets(config, image, tag), ...markerTargets(config, image, files)].filter(
+  return [...configuredTargets(config, image, tag), ...markerTargets(config, image, files, yaml)].filter(
     (t) => targetOnRoute(t, route) && (environment === undefined ? t.after === undefined : t.environment === environment),
   );
 }
 
-/** The targets that config declares for an image name; `tag` fills `{newTag}` in branch templates. */
-export function configuredTargets(config: PromotionConfig, image: string, tag: string): ResolvedTarget[] {
-  return config.images
-    .filter((entry: ImageConfig) => matchesImageGlob(entry.image, image))
-    .flatMap((entry) =>
-      entry.targets.map((target: TargetConfig) => {
-        const repository = config.repositories.find((r) => r.name === target.repository);
-        // The config schema refuses unknown repository names; this only guards hand-built configs.
-        if (repository === undefined) throw new Error(`no repository '${target.repository}'`);
-        const service = serviceOf(entry);
-        return {
-          key: target.setOnly
-            ? `${repository.name}:${target.file}:${target.environment}:${image}#${valuesLocationOf(target.set)}`
-            : targetKeyOf(repository.name, target.file, target.environment, image, target.edit),
-          repository,
-          file: target.file,
-          environment: target.environment,
-          service,
-          image,
-          policy: entry.policy,
-          edit: target.edit,
-          mode: target.mode,
-          branch:
-            target.mode === 'commit'
-              ? repository.baseBranch
-              : renderTemplate(target.branch, { environment: target.environment, service, repository: repository.name, newTag: tag }),
-          commitMessage: target.commitMessage,
-          skipCi: target.skipCi,
-          digestMode: target.digest,
-          argocdApplications: target.argocdApplications,
-          labels: target.labels,
-          autoMerge: target.autoMerge,
-          set: target.set,
-          setOnly: target.setOnly,
-          ...(target.slack ? { slack: target.slack } : {}),
-          ...(target.after ? { after: target.after } : {}),
-          ...(target.gate ? { gate: target.gate } : {}),
-          ...(target.approval ? { approval: target.approval } : {}),
-          freeze: target.freeze,
-        } satisfies ResolvedTarget;
-      }),
-    );
+/**
+ * A config's image entries indexed for matching: names without a wildcard by
+ * their normalized form, the globs apart; and the entries each image name
+ * matched, since every event of an image asks again.
+ */
+interface ImageIndex {
+  readonly exact: Map<string, number[]>;
+  readonly globs: number[];
+  readonly matched: Map<string, readonly ImageConfig[]>;
+  /** The configured targets of an image, for images whose targets' branches do not depend on the tag. */
+  readonly targets: Map<string, readonly ResolvedTarget[]>;
+}
+const indexes = new WeakMap<PromotionConfig, ImageIndex>();
+const MAX_IMAGES_REMEMBERED = 10_000;
+
+function imageIndexOf(config: PromotionConfig): ImageIndex {
+  let index = indexes.get(config);
+  if (index === undefined) {
+    index = { exact: new Map(), globs: [], matched: new Map(), targets: new Map() };
+    for (const [i, entry] of config.images.entries()) {
+      if (entry.image.includes('*')) index.globs.push(i);
+      else {
+        const name = normalizeImageName(entry.image);
+        index.exact.set(name, [...(index.exact.get(name) ?? []), i]);
+      }
+    }
+    indexes.set(config, index);
+  }
+  return index;
 }
 
-/** The marker targets a repository's marker files declare for an image. */
-export function markerTargets(config: PromotionConfig, image: string, files: FileLookup): ResolvedTarget[] {
+/** The config's image entries whose glob matches an image name, in config order, as `matchesImageGlob` decides. */
+export function imagesMatching(config: PromotionConfig, image: string): readonly ImageConfig[] {
+  const index = imageIndexOf(config);
+  let matching = index.matched.get(image);
+  if (matching === undefined) {
+    const positions = [
+      ...(index.exact.get(normalizeImageName(image)) ?? []),
+      ...index.globs.filter((i) => matchesImageGlob(config.images[i]?.image ?? '', image)),
+    ];
+    matching = positions.sort((a, b) => a - b).flatMap((i) => config.images[i] ?? []);
+    // Bounded: image names come from events.
+    if (index.matched.size >= MAX_IMAGES_REMEMBERED) index.matched.clear();
+    index.matched.set(image, matching);
+  }
+  return matching;
+}
+
+/** The targets that config declares for an image name; `tag` fills `{newTag}` in branch templates. */
+export function configuredTargets(config: PromotionConfig, image: string, tag: string): ResolvedTarget[] {
+  const index = imageIndexOf(config);
+  const known = index.targets.get(image);
+  if (known !== undefined) return [...known];
+  const targets = resolveConfiguredTargets(config, image, tag);
+  // Kept per image when no branch name depends on the tag; the targets are read-only.
+  if (imagesMatching(config, image).every((entry) => entry.targets.every((t) => t.mode === 'commit' || !t.branch.includes('{newTag}')))) {
+    if (index.targets.size >= MAX_IMAGES_REMEMBERED) index.targets.clear();
+    index.targets.set(image, targets);
+  }
+  return [...targets];
+}
+
+function resolveConfiguredTargets(config: PromotionConfig, image: string, tag: string): ResolvedTarget[] {
+  return imagesMatching(config, image).flatMap((entry) =>
+    entry.targets.map((target: TargetConfig) => {
+      const repository = config.repositories.find((r) => r.name === target.repository);
+      // The config schema refuses unknown repository names; this only guards hand-built configs.
+      if (repository === undefined) throw new Error(`no repository '${target.repository}'`);
+      const service = serviceOf(entry);
+      return {
+        key: target.setOnly
+          ? `${repository.name}:${target.file}:${target.environment}:${image}#${valuesLocationOf(target.set)}`
+          : targetKeyOf(repository.name, target.file, target.environment, image, target.edit),
+        repository,
+        file: target.file,
+        environment: target.environment,
+        service,
+        image,
+        policy: entry.policy,
+        edit: target.edit,
+        mode: target.mode,
+        branch:
+          target.mode === 'commit'
+            ? repository.baseBranch
+            : renderTemplate(target.branch, { environment: target.environment, service, repository: repository.name, newTag: tag }),
+        commitMessage: target.commitMessage,
+        skipCi: target.skipCi,
+        digestMode: target.digest,
+        argocdApplications: target.argocdApplications,
+        labels: target.labels,
+        autoMerge: target.autoMerge,
+        set: target.set,
+        setOnly: target.setOnly,
+        ...(target.slack ? { slack: target.slack } : {}),
+        ...(target.after ? { after: target.after } : {}),
+        ...(target.gate ? { gate: target.gate } : {}),
+        ...(target.approval ? { approval: target.approval } : {}),
+        freeze: target.freeze,
+      } satisfies ResolvedTarget;
+    }),
+  );
+}
+
+/** The marker targets a repository's marker files declare for an image; read through `yaml` when given. */
+export function markerTargets(config: PromotionConfig, image: string, files: FileLookup, yaml?: YamlSource): ResolvedTarget[] {
   return config.repositories.flatMap((repository) =>
     repository.markerFiles.flatMap((file) => {
       const text = files(repository.name, repository.baseBranch, file);
       if (text === undefined) return [];
-      return findMarkerSites(text, file)
+      return (yaml?.markerSitesOf(text, file) ?? findMarkerSites(text, file))
         .filter((site) => matchesImageGlob(site.image, image))
         .map((site) => {
           const environment = site.environment ?? repository.markerDefaults.environment;

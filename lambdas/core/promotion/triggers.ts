@@ -1,9 +1,8 @@
 import type { PromotionConfig } from '../config/promotion-config';
 import { type EventEnvelope, type HoistEvent, imageNameOf, type Route } from '../events';
-import { matchesImageGlob } from '../image-ref';
 import { buildsAnnouncedBy, gitopsRepositoryOf, refName } from './git-triggers';
 import type { ImageUpdate, NoOp } from './plan-promotions';
-import { configuredTargets, configuredTargetsOfRepository } from './targets';
+import { configuredTargets, configuredTargetsOfRepository, imagesMatching } from './targets';
 
 /**
  * The one place that decides what work an event produces. Intake asks it
@@ -84,7 +83,7 @@ function announcerRefusal(config: PromotionConfig, event: Extract<HoistEvent, { 
   if (host !== 'github' && host !== 'gitlab' && host !== 'gitea') return undefined;
   const announcer = event.reportedBy.repository?.toLowerCase();
   const image = imageNameOf(event);
-  const sources = config.images.filter((i) => matchesImageGlob(i.image, image)).flatMap((i) => i.from);
+  const sources = imagesMatching(config, image).flatMap((i) => i.from);
   if (sources.length > 0) {
     const allowed = sources.some((s) => s.host === host && s.repository.toLowerCase() === announcer);
     return allowed ? undefined : `${host} ${announcer ?? 'an unlinked package'} is not in the 'from' of ${image}`;

@@ -1,4 +1,4 @@
-import { findValueSites } from '../yaml/image-sites';
+import { findValueSites, type YamlSource } from '../yaml/image-sites';
 import type { ScalarEdit } from '../yaml/scalar-splice';
 import type { ImageUpdate } from './plan-promotions';
 import type { ResolvedTarget } from './targets';
@@ -32,10 +32,10 @@ export function renderValueTemplate(template: string, target: ResolvedTarget, up
  * from what the file holds. Throws (a failure of the target) when a path has
  * no scalar in the file or a template lacks a value.
  */
-export function valueEditsOf(target: ResolvedTarget, update: ImageUpdate, text: string): { edits: ScalarEdit[]; changed: boolean } {
+export function valueEditsOf(target: ResolvedTarget, update: ImageUpdate, text: string, source?: YamlSource): { edits: ScalarEdit[]; changed: boolean } {
   const paths = Object.keys(target.set);
   if (paths.length === 0) return { edits: [], changed: false };
-  const sites = findValueSites(text, target.file, paths);
+  const sites = findValueSites(text, target.file, paths, source);
   const edits: ScalarEdit[] = [];
   let changed = false;
   for (const path of paths) {

@@ -1,8 +1,16 @@
-import { type Document, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type YAMLMap } from 'yaml';
+import { type Document, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
 import { ValidationError } from '../../shared/errors';
 import type { EditSpec } from '../config/promotion-config';
 import { formatImageRef, parseImageRef, sameImage } from '../image-ref';
 import { type ScalarEdit, type SourceScalar, sourceScalarOf } from './scalar-splice';
+import { scanBlockYaml } from './scan-block-yaml';
+import { childAt, childOf, type ScalarView, type TreeMap, type TreeNode, textOf, treeOf, type YamlDocument } from './yaml-tree';
+
+/** Reads each file's YAML once and keeps its sites as edits move them (see `createYamlReader`). */
+export interface YamlSource {
+  documentsOf(text: string, file: string): readonly YamlDocument[];
+  markerSitesOf(text: string, file: string): MarkerSite[];
+}
 
 /**
  * A place in a file that names an image version: a tag on its own, a whole
@@ -69,6 +77,17 @@ function refuseDuplicateKeys(doc: Document.Parsed, text: string, file: string): 
   }
 }
 
+/**
+ * The documents of a file as trees: read straight from the Lexer when the
+ * file is plain block YAML (nearly every values file and manifest), else
+ * parsed in full by the yaml library, which refuses what YAML refuses (with
+ * the same checks and messages as `parseYamlDocuments`). Linear in the
+ * file's size either way.
+ */
+export function readYamlDocuments(text: string, file: string): YamlDocument[] {
+  return scanBlockYaml(text) ?? parseYamlDocuments(text, file).map((doc) => ({ contents: treeOf(doc.contents) }));
+}
+
 /** The 1-based line of an offset; only for error messages, so a scan from the start is fine. */
 function lineOf(text: string, offset: number): number {
   let line = 1;
@@ -88,31 +107,45 @@ export function parseDottedPath(path: string): Array<string | number> {
   return parts;
 }
 
-const scalarAt = (node: unknown, path: ReadonlyArray<string | number>): SourceScalar | undefined => {
-  let current: unknown = node;
-  for (const key of path) {
-    if (isMap(current)) current = current.get(key, true);
-    else if (isSeq(current) && typeof key === 'number') current = current.get(key, true);
-    else return undefined;
-  }
-  return sourceScalarOf(current);
-};
+/**
+ * A scalar's place and style, as it stands in the text `view` belongs to;
+ * undefined when it is not a string or a number (as `sourceScalarOf` for the
+ * library's nodes).
+ */
+export function sourceOf(found: TreeNode | undefined, view?: ScalarView): SourceScalar | undefined {
+  if (found?.kind !== 'scalar') return undefined;
+  const node = view === undefined ? found : view(found);
+  const value = node.value;
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  // A plain `1.10` is the number 1.1 to YAML, but the tag `1.10` to a person: keep the written text.
+  const written = node.type === 'PLAIN' && typeof node.source === 'string' ? node.source : String(value);
+  return { start: node.start, end: node.end, value: written, style: node.type };
+}
+
+const scalarAt = (node: TreeNode, path: ReadonlyArray<string | number>, view: ScalarView | undefined): SourceScalar | undefined =>
+  sourceOf(childAt(node, path), view);
+
+/** What `String(map.get(key))` gives in the text `view` belongs to. */
+const textIn = (node: TreeNode | undefined, view: ScalarView | undefined): string => textOf(view !== undefined && node?.kind === 'scalar' ? view(node) : node);
 
 const nameMatches = (written: string, image: string): boolean => sameImage(written, image) || image.toLowerCase().endsWith(`/${written.toLowerCase()}`);
 
-/** The sites an edit spec designates for `image` in a file's text. */
-export function findImageSites(text: string, file: string, spec: EditSpec, image: string): ImageSite[] {
-  const documents = parseYamlDocuments(text, file);
+/**
+ * The sites an edit spec designates for `image` in a file's text. With a
+ * `source`, the file is read through it (once per text).
+ */
+export function findImageSites(text: string, file: string, spec: EditSpec, image: string, source?: YamlSource): ImageSite[] {
+  const documents = source?.documentsOf(text, file) ?? readYamlDocuments(text, file);
   switch (spec.kind) {
     case 'helm':
-      return documents.flatMap((doc) => helmSites(doc.contents, spec, image, ''));
+      return documents.flatMap((doc) => helmSites(doc.contents, spec, image, '', doc.current));
     case 'image-string':
       return documents.flatMap((doc) => {
-        const ref = scalarAt(doc.contents, parseDottedPath(spec.path));
+        const ref = scalarAt(doc.contents, parseDottedPath(spec.path), doc.current);
         return ref !== undefined && nameMatches(parseImageRef(ref.value).name, image) ? [{ path: spec.path, ref: { ...ref, prefix: '' } }] : [];
       });
     case 'kustomize':
-      return documents.flatMap((doc) => kustomizeSites(doc.contents, spec.name ?? image, image, 'images'));
+      return documents.flatMap((doc) => kustomizeSites(doc.contents, spec.name ?? image, image, 'images', doc.current));
     case 'argocd-application':
       return documents.flatMap((doc, index) => argoSites(doc, spec, image, documents.length > 1 ? `[${index}].` : ''));
     case 'workload':
@@ -125,13 +158,13 @@ export function findImageSites(text: string, file: string, spec: EditSpec, image
  * values written beside a tag (`data.MODEL_SHA`); a path with no scalar is
  * left out of the map.
  */
-export function findValueSites(text: string, file: string, paths: readonly string[]): Map<string, SourceScalar> {
-  const documents = parseYamlDocuments(text, file);
+export function findValueSites(text: string, file: string, paths: readonly string[], source?: YamlSource): Map<string, SourceScalar> {
+  const documents = source?.documentsOf(text, file) ?? readYamlDocuments(text, file);
   const found = new Map<string, SourceScalar>();
   for (const path of paths) {
     const parts = parseDottedPath(path);
     for (const doc of documents) {
-      const scalar = scalarAt(doc.contents, parts);
+      const scalar = scalarAt(doc.contents, parts, doc.current);
       if (scalar !== undefined) {
         found.set(path, scalar);
         break;
@@ -141,71 +174,79 @@ export function findValueSites(text: string, file: string, paths: readonly strin
   return found;
 }
 
-function helmSites(root: unknown, spec: { tagPath: string; repositoryPath?: string; digestPath?: string }, image: string, prefix: string): ImageSite[] {
-  const tag = scalarAt(root, parseDottedPath(spec.tagPath));
+function helmSites(
+  root: TreeNode | undefined,
+  spec: { tagPath: string; repositoryPath?: string; digestPath?: string },
+  image: string,
+  prefix: string,
+  view: ScalarView | undefined,
+): ImageSite[] {
+  if (root === undefined) return [];
+  const tag = scalarAt(root, parseDottedPath(spec.tagPath), view);
   if (tag === undefined) return [];
   if (spec.repositoryPath !== undefined) {
-    const repository = scalarAt(root, parseDottedPath(spec.repositoryPath));
+    const repository = scalarAt(root, parseDottedPath(spec.repositoryPath), view);
     if (repository === undefined || !nameMatches(repository.value, image)) return [];
   } else {
     // No repository key named: a `repository` beside the tag, if there is one, must still be this image.
-    const sibling = scalarAt(root, [...parseDottedPath(spec.tagPath).slice(0, -1), 'repository']);
+    const sibling = scalarAt(root, [...parseDottedPath(spec.tagPath).slice(0, -1), 'repository'], view);
     if (sibling !== undefined && !nameMatches(sibling.value, image)) return [];
   }
-  const digest = spec.digestPath === undefined ? undefined : scalarAt(root, parseDottedPath(spec.digestPath));
+  const digest = spec.digestPath === undefined ? undefined : scalarAt(root, parseDottedPath(spec.digestPath), view);
   return [{ path: `${prefix}${spec.tagPath}`, tag, ...(digest ? { digest } : {}) }];
 }
 
-function kustomizeSites(root: unknown, name: string, image: string, path: string): ImageSite[] {
-  const images = isMap(root) ? root.get('images', true) : undefined;
-  if (!isSeq(images)) return [];
+function kustomizeSites(root: TreeNode, name: string, image: string, path: string, view: ScalarView | undefined): ImageSite[] {
+  const images = root.kind === 'map' ? childOf(root, 'images') : undefined;
+  if (images?.kind !== 'seq') return [];
   const sites: ImageSite[] = [];
   images.items.forEach((entry, i) => {
-    if (!isMap(entry)) return;
-    const entryName = sourceScalarOf(entry.get('name', true))?.value;
-    const newName = sourceScalarOf(entry.get('newName', true))?.value;
+    if (entry.kind !== 'map') return;
+    const entryName = sourceOf(childOf(entry, 'name'), view)?.value;
+    const newName = sourceOf(childOf(entry, 'newName'), view)?.value;
     const matches =
       (entryName !== undefined && (nameMatches(entryName, name) || nameMatches(entryName, image))) || (newName !== undefined && nameMatches(newName, image));
     if (!matches) return;
-    const tag = sourceScalarOf(entry.get('newTag', true));
-    const digest = sourceScalarOf(entry.get('digest', true));
+    const tag = sourceOf(childOf(entry, 'newTag'), view);
+    const digest = sourceOf(childOf(entry, 'digest'), view);
     if (tag === undefined) return;
     sites.push({ path: `${path}[${i}].newTag`, tag, ...(digest ? { digest } : {}) });
   });
   return sites;
 }
 
-function argoSites(doc: Document.Parsed, spec: Extract<EditSpec, { kind: 'argocd-application' }>, image: string, prefix: string): ImageSite[] {
+function argoSites(doc: YamlDocument, spec: Extract<EditSpec, { kind: 'argocd-application' }>, image: string, prefix: string): ImageSite[] {
   const root = doc.contents;
-  if (!isMap(root) || String(root.get('kind')) !== 'Application') return [];
-  const spec_ = root.get('spec', true);
-  if (!isMap(spec_)) return [];
-  const sources: Array<{ node: YAMLMap; path: string }> = [];
-  const single = spec_.get('source', true);
-  if (isMap(single)) sources.push({ node: single, path: `${prefix}spec.source` });
-  const many = spec_.get('sources', true);
-  if (isSeq(many)) {
-    for (const [i, s] of many.items.entries()) if (isMap(s)) sources.push({ node: s, path: `${prefix}spec.sources[${i}]` });
+  const view = doc.current;
+  if (root.kind !== 'map' || textIn(childOf(root, 'kind'), view) !== 'Application') return [];
+  const spec_ = childOf(root, 'spec');
+  if (spec_?.kind !== 'map') return [];
+  const sources: Array<{ node: TreeMap; path: string }> = [];
+  const single = childOf(spec_, 'source');
+  if (single?.kind === 'map') sources.push({ node: single, path: `${prefix}spec.source` });
+  const many = childOf(spec_, 'sources');
+  if (many?.kind === 'seq') {
+    for (const [i, s] of many.items.entries()) if (s.kind === 'map') sources.push({ node: s, path: `${prefix}spec.sources[${i}]` });
   }
 
   return sources.flatMap(({ node, path }): ImageSite[] => {
     if (spec.helmParameter !== undefined) {
-      const parameters = node.getIn(['helm', 'parameters'], true);
-      if (!isSeq(parameters)) return [];
+      const parameters = childAt(node, ['helm', 'parameters']);
+      if (parameters?.kind !== 'seq') return [];
       return parameters.items.flatMap((p, i) => {
-        if (!isMap(p) || String(p.get('name')) !== spec.helmParameter) return [];
-        const value = sourceScalarOf(p.get('value', true));
+        if (p.kind !== 'map' || textIn(childOf(p, 'name'), view) !== spec.helmParameter) return [];
+        const value = sourceOf(childOf(p, 'value'), view);
         return value === undefined ? [] : [{ path: `${path}.helm.parameters[${i}].value`, tag: value }];
       });
     }
     if (spec.valuesObjectPath !== undefined) {
-      const values = node.getIn(['helm', 'valuesObject'], true);
-      return helmSites(values, { tagPath: spec.valuesObjectPath }, image, `${path}.helm.valuesObject.`);
+      const values = childAt(node, ['helm', 'valuesObject']);
+      return helmSites(values, { tagPath: spec.valuesObjectPath }, image, `${path}.helm.valuesObject.`, view);
     }
-    const images = node.getIn(['kustomize', 'images'], true);
-    if (!isSeq(images)) return [];
+    const images = childAt(node, ['kustomize', 'images']);
+    if (images?.kind !== 'seq') return [];
     return images.items.flatMap((entry, i) => {
-      const scalar = sourceScalarOf(entry);
+      const scalar = sourceOf(entry, view);
       if (scalar === undefined) return [];
       // `name=newName:tag` or `name:tag` (kustomize edit set image syntax)
       const eq = scalar.value.indexOf('=');
@@ -229,20 +270,21 @@ const POD_SPEC_PATHS: Record<string, ReadonlyArray<string>> = {
   CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
 };
 
-function workloadSites(doc: Document.Parsed, image: string, container: string | undefined, prefix: string): ImageSite[] {
+function workloadSites(doc: YamlDocument, image: string, container: string | undefined, prefix: string): ImageSite[] {
   const root = doc.contents;
-  if (!isMap(root)) return [];
-  const podPath = POD_SPEC_PATHS[String(root.get('kind'))];
+  const view = doc.current;
+  if (root.kind !== 'map') return [];
+  const podPath = POD_SPEC_PATHS[textIn(childOf(root, 'kind'), view)];
   if (podPath === undefined) return [];
-  const podSpec = root.getIn(podPath, true);
-  if (!isMap(podSpec)) return [];
+  const podSpec = childAt(root, podPath);
+  if (podSpec?.kind !== 'map') return [];
   return ['initContainers', 'containers'].flatMap((list) => {
-    const containers = podSpec.get(list, true);
-    if (!isSeq(containers)) return [];
+    const containers = childOf(podSpec, list);
+    if (containers?.kind !== 'seq') return [];
     return containers.items.flatMap((c, i): ImageSite[] => {
-      if (!isMap(c)) return [];
-      if (container !== undefined && String(c.get('name')) !== container) return [];
-      const ref = sourceScalarOf(c.get('image', true));
+      if (c.kind !== 'map') return [];
+      if (container !== undefined && textIn(childOf(c, 'name'), view) !== container) return [];
+      const ref = sourceOf(childOf(c, 'image'), view);
       if (ref === undefined || !nameMatches(parseImageRef(ref.value).name, image)) return [];
       return [{ path: `${prefix}${podPath.join('.')}.${list}[${i}].image`, ref: { ...ref, prefix: '' } }];
     });

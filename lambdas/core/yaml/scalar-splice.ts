@@ -1,5 +1,6 @@
 import { parse as parseYaml, Scalar } from 'yaml';
 import { TerminalError } from '../../shared/errors';
+import { plainValue } from './scan-block-yaml';
 
 /** A scalar in the source text: where its value stands and how it is written. */
 export interface SourceScalar {
@@ -47,6 +48,14 @@ export function renderScalar(style: Scalar.Type | undefined, value: string): str
 
 function readsBackAsPlain(value: string): boolean {
   if (value === '' || /[\s#]/.test(value) || /^[-?:,[\]{}&*!|>'"%@`]/.test(value)) return false;
+  // Tags and digests: one plain token whatever the context, read as the core schema's tags resolve it.
+  if (/^[A-Za-z0-9_][A-Za-z0-9._/+-]*$/.test(value)) {
+    try {
+      return plainValue(value) === value;
+    } catch {
+      // A value the schema's tags cannot resolve: the full parse below decides.
+    }
+  }
   try {
     return parseYaml(value) === value;
   } catch {
