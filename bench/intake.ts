@@ -75,18 +75,9 @@ async function load(url: string, signature: string, seconds: number, connections
     url,
     connections,
     duration: seconds,
-    method: 'POST',
-    idReplacement: true,
-    headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': '[<id>]', 'x-hub-signature-256': signature },
-    body,
+    ...signedPushes(signature),
   };
-  // autocannon's API in a child process (its command line would take the JSON body for options of its own).
-  const runner = `const autocannon = require(${JSON.stringify(AUTOCANNON)}); autocannon(JSON.parse(process.argv[1]), (error, result) => { if (error) throw error; process.stdout.write(JSON.stringify(result)); });`;
-  const out = await new Promise<string>((resolve, reject) => {
-    execFile(process.execPath, ['-e', runner, JSON.stringify(options)], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout) =>
-      error ? reject(error) : resolve(stdout),
-    );
-  });
+  const out = await runAutocannon(options);
   const used = process.cpuUsage(cpu);
   const result = JSON.parse(out) as LoadResult;
   if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
@@ -207,17 +198,9 @@ async function loadAmount(url: string, signature: string, amount: number): Promi
     url,
     connections: 32,
     amount,
-    method: 'POST',
-    idReplacement: true,
-    headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': '[<id>]', 'x-hub-signature-256': signature },
-    body,
+    ...signedPushes(signature),
   };
-  const runner = `const autocannon = require(${JSON.stringify(AUTOCANNON)}); autocannon(JSON.parse(process.argv[1]), (error, result) => { if (error) throw error; process.stdout.write(JSON.stringify(result)); });`;
-  const out = await new Promise<string>((resolve, reject) => {
-    execFile(process.execPath, ['-e', runner, JSON.stringify(options)], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout) =>
-      error ? reject(error) : resolve(stdout),
-    );
-  });
+  const out = await runAutocannon(options);
   const result = JSON.parse(out) as LoadResult;
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} answers other than 2xx, ${result.errors} errors`);
 }
@@ -234,4 +217,24 @@ if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === 's
       process.send?.({ rss, heapUsed });
     });
   });
+}
+
+/** autocannon's API in a child process (its command line would take the JSON body for options of its own); its result as JSON text. */
+function runAutocannon(options: Record<string, unknown>): Promise<string> {
+  const runner = `const autocannon = require(${JSON.stringify(AUTOCANNON)}); autocannon(JSON.parse(process.argv[1]), (error, result) => { if (error) throw error; process.stdout.write(JSON.stringify(result)); });`;
+  return new Promise<string>((resolve, reject) => {
+    execFile(process.execPath, ['-e', runner, JSON.stringify(options)], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout) =>
+      error ? reject(error) : resolve(stdout),
+    );
+  });
+}
+
+/** autocannon request options: signed GitHub pushes, each with a delivery id of its own. */
+function signedPushes(signature: string): Record<string, unknown> {
+  return {
+    method: 'POST',
+    idReplacement: true,
+    headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': '[<id>]', 'x-hub-signature-256': signature },
+    body,
+  };
 }

@@ -20,15 +20,6 @@ const labels = { 'app.kubernetes.io/managed-by': 'hoist-scaffold' } as const;
  * argocd/apps, so every later Argo CD object arrives through Git.
  */
 export function rootApplication(options: ScaffoldOptions): YamlDocument {
-  const app = new Application({
-    metadata: { name: 'root', namespace: ARGOCD_NAMESPACE, labels: { ...labels } },
-    spec: {
-      project: 'default',
-      source: { repoURL: options.repoUrl, targetRevision: options.baseBranch, path: APPS_DIR },
-      destination: { server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE },
-      syncPolicy: { automated: { prune: true, selfHeal: true } },
-    },
-  });
   return {
     comment: [
       'The root Application (app of apps). Apply it once:',
@@ -36,8 +27,21 @@ export function rootApplication(options: ScaffoldOptions): YamlDocument {
       `From then on Argo CD syncs ${APPS_DIR}/: the AppProject, the ApplicationSet of the services`,
       'and the platform Applications. Change those files, not the cluster.',
     ],
-    value: app.toJSON(),
+    value: repositoryFolderApplication('root', APPS_DIR, options),
   };
+}
+
+/** An Application in the default project that syncs one folder of this repository, automated with prune and self-heal. */
+function repositoryFolderApplication(name: string, path: string, options: ScaffoldOptions): unknown {
+  return new Application({
+    metadata: { name, namespace: ARGOCD_NAMESPACE, labels: { ...labels } },
+    spec: {
+      project: 'default',
+      source: { repoURL: options.repoUrl, targetRevision: options.baseBranch, path },
+      destination: { server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE },
+      syncPolicy: { automated: { prune: true, selfHeal: true } },
+    },
+  }).toJSON();
 }
 
 /**
@@ -139,18 +143,9 @@ export function servicesApplicationSet(options: ScaffoldOptions): YamlDocument {
 
 /** The Application of the platform manifests: the secret stores every service's secrets manifest refers to. */
 export function platformApplication(options: ScaffoldOptions): YamlDocument {
-  const app = new Application({
-    metadata: { name: 'platform', namespace: ARGOCD_NAMESPACE, labels: { ...labels } },
-    spec: {
-      project: 'default',
-      source: { repoURL: options.repoUrl, targetRevision: options.baseBranch, path: PLATFORM_DIR },
-      destination: { server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE },
-      syncPolicy: { automated: { prune: true, selfHeal: true } },
-    },
-  });
   return {
     comment: [`Platform manifests from ${PLATFORM_DIR}/ (the secret stores). They are cluster-wide, so this Application is in the default project.`],
-    value: app.toJSON(),
+    value: repositoryFolderApplication('platform', PLATFORM_DIR, options),
   };
 }
 

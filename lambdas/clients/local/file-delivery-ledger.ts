@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import * as z from 'zod';
 import type { ClaimResult, DeliveryLedger } from '../../core/ports';
 import { ensurePrivateDir, openPrivateAppend, readJsonLines, writeFileAtomically } from './private-files';
+import { rememberBounded } from './remember-bounded';
 
 export interface FileDeliveryLedgerProps {
   /** Directory of the journal, `deliveries.jsonl`; created with mode 0700. */
@@ -121,12 +122,7 @@ export class FileDeliveryLedger implements DeliveryLedger {
 
   /** Keeps `entry` as the newest one, forgetting the oldest past the cap. */
   private remember(key: string, entry: Entry): void {
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    for (const oldest of this.entries.keys()) {
-      if (this.entries.size <= this.maxEntries) break;
-      this.entries.delete(oldest);
-    }
+    rememberBounded(this.entries, key, entry, this.maxEntries);
   }
 
   private append(line: z.infer<typeof JournalLineSchema>): void {

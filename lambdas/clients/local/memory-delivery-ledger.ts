@@ -1,4 +1,5 @@
 import type { ClaimResult, DeliveryLedger } from '../../core/ports';
+import { rememberBounded } from './remember-bounded';
 
 interface Entry {
   readonly status: 'in-progress' | 'done';
@@ -50,11 +51,6 @@ export class MemoryDeliveryLedger implements DeliveryLedger {
 
   /** Keeps `entry` as the newest one (a Map iterates in insertion order), forgetting the oldest past the cap. */
   private remember(key: string, entry: Entry): void {
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    for (const oldest of this.entries.keys()) {
-      if (this.entries.size <= this.maxEntries) break;
-      this.entries.delete(oldest);
-    }
+    rememberBounded(this.entries, key, entry, this.maxEntries);
   }
 }
