@@ -37,7 +37,8 @@ export function renderScalar(style: Scalar.Type | undefined, value: string): str
     case Scalar.QUOTE_DOUBLE:
       return JSON.stringify(value);
     case Scalar.QUOTE_SINGLE:
-      return `'${value.replace(/'/g, "''")}'`;
+      // A line break in single quotes reads back as a space: such a value keeps its meaning only in double quotes.
+      return /[\r\n]/.test(value) ? JSON.stringify(value) : `'${value.replace(/'/g, "''")}'`;
     case Scalar.BLOCK_LITERAL:
     case Scalar.BLOCK_FOLDED:
       throw new TerminalError('cannot rewrite a block scalar (| or >) holding an image tag');
@@ -47,7 +48,8 @@ export function renderScalar(style: Scalar.Type | undefined, value: string): str
 }
 
 function readsBackAsPlain(value: string): boolean {
-  if (value === '' || /[\s#]/.test(value) || /^[-?:,[\]{}&*!|>'"%@`]/.test(value)) return false;
+  // Flow indicators anywhere: plain, they would end the value inside a flow collection ({a: x,y}).
+  if (value === '' || /[\s#,[\]{}]/.test(value) || /^[-?:&*!|>'"%@`]/.test(value)) return false;
   // Tags and digests: one plain token whatever the context, read as the core schema's tags resolve it.
   if (/^[A-Za-z0-9_][A-Za-z0-9._/+-]*$/.test(value)) {
     try {

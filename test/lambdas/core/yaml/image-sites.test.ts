@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import type { EditSpec } from '../../../../lambdas/core/config/promotion-config';
 import { currentVersionOf, editsForSite, findImageSites, findMarkerSites, type NewVersion } from '../../../../lambdas/core/yaml/image-sites';
 import { applyScalarEdits, renderScalar } from '../../../../lambdas/core/yaml/scalar-splice';
@@ -155,6 +156,16 @@ describe('bump engine: scalar styles', () => {
   it('escapes inside quotes of either kind', () => {
     expect(renderScalar('QUOTE_SINGLE', "it's")).toBe("'it''s'");
     expect(renderScalar('QUOTE_DOUBLE', 'a"b')).toBe('"a\\"b"');
+  });
+
+  it('quotes a value with flow indicators, which plain would end inside a flow collection, and a line break, which single quotes fold', () => {
+    for (const value of ['y,other', 'a]', 'a}', 'x[1]', '{a']) expect(renderScalar('PLAIN', value)).toBe(JSON.stringify(value));
+    expect(renderScalar('QUOTE_SINGLE', 'a\nb')).toBe('"a\\nb"');
+    // Spliced into a flow map, the value reads back as itself and the map keeps its keys.
+    const text = 'data: {sha: old, other: x}\n';
+    const start = text.indexOf('old');
+    const edited = applyScalarEdits(text, [{ scalar: { start, end: start + 3, value: 'old', style: 'PLAIN' }, value: 'y,other' }]);
+    expect(parse(edited)).toEqual({ data: { sha: 'y,other', other: 'x' } });
   });
 });
 
