@@ -116,8 +116,9 @@ function scaffold(flags: ScaffoldFlags, io: CliIo, json: boolean, given: (option
     throw new UsageError(`${FLAG_OF[String(field)] ?? String(field)}: ${value}${issue?.message ?? 'invalid'}`);
   }
   const options = parsed.data;
-  const plan = planScaffold(resolve(io.cwd, flags.out), renderScaffold(options));
-  const stale = staleFiles(options, plan.existing);
+  const rendered = renderScaffold(options);
+  const plan = planScaffold(resolve(io.cwd, flags.out), rendered);
+  const stale = staleFiles(options, plan.existing, rendered);
   const dryRun = flags.dryRun === true;
   const force = flags.force === true;
   const changes = plan.files.filter((f) => f.action === 'change');

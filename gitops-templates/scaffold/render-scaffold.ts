@@ -1,8 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { PromotionConfigSchema } from '../../lambdas/core/config/promotion-config';
 import { renderSecretStores, writeYaml } from '../../lambdas/core/secrets/secret-manifests';
-import type { SecretSyncConfig } from '../../lambdas/core/secrets/secret-sync-config';
 import {
   APPS_DIR,
   CHART_DIR,
@@ -48,7 +46,7 @@ export function renderScaffold(options: ScaffoldOptions): ScaffoldFile[] {
   const seed = (path: string, content: string): ScaffoldFile => ({ path, content, owner: 'seed' });
   const files: ScaffoldFile[] = [
     scaffold('README.md', repositoryReadme(options)),
-    scaffold('hoist.config.yaml', writeYaml([config])),
+    scaffold('hoist.config.yaml', writeYaml([config.document])),
     scaffold('argocd/root.yaml', writeYaml([rootApplication(options)])),
     scaffold(`${APPS_DIR}/project.yaml`, writeYaml([servicesProject(options)])),
     scaffold(`${APPS_DIR}/services.yaml`, writeYaml([servicesApplicationSet(options)])),
@@ -65,7 +63,8 @@ export function renderScaffold(options: ScaffoldOptions): ScaffoldFile[] {
     // The stores only. Each service's ExternalSecret or VaultStaticSecret is written by the secrets sync when
     // its first secret arrives: one that reads a Vault path that does not exist yet is Degraded in Argo CD,
     // which would hold every gate after the first environment.
-    const secrets = PromotionConfigSchema.parse(config.value).secrets as SecretSyncConfig;
+    const { secrets } = config.parsed;
+    if (secrets === undefined) throw new Error('the scaffold config has no secrets section');
     const namespaces = services.flatMap((service) => options.environments.map((environment) => namespaceOf(service, environment)));
     files.push(seed(STORES_FILE, renderSecretStores(secrets, namespaces)));
   }
@@ -74,14 +73,14 @@ export function renderScaffold(options: ScaffoldOptions): ScaffoldFile[] {
 
 /**
  * Of the files already in a repository, those the scaffold writes for other
- * answers and not for these: a service or an environment no longer named,
+ * answers and not for these (`rendered`, what it writes for these): a service or an environment no longer named,
  * secrets or the device plugin no longer asked for. They are reported, never
  * deleted. Anything else (a person's own files) is not the scaffold's business.
  */
-export function staleFiles(options: ScaffoldOptions, existing: readonly string[]): string[] {
+export function staleFiles(options: ScaffoldOptions, existing: readonly string[], rendered: readonly ScaffoldFile[]): string[] {
   const services = new Set(allServicesOf(options));
   const environments = new Set(options.environments);
-  const written = new Set(renderScaffold(options).map((f) => f.path));
+  const written = new Set(rendered.map((f) => f.path));
   return existing.filter((path) => {
     if (written.has(path)) return false;
     if (path === `${APPS_DIR}/platform.yaml` || path === `${APPS_DIR}/nvidia-device-plugin.yaml` || path === STORES_FILE) return true;

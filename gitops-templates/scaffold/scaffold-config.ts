@@ -1,4 +1,4 @@
-import { PromotionConfigSchema } from '../../lambdas/core/config/promotion-config';
+import { type PromotionConfig, PromotionConfigSchema } from '../../lambdas/core/config/promotion-config';
 import type { YamlDocument } from '../../lambdas/core/secrets/secret-manifests';
 import { allServicesOf, providerOfUrl, type ScaffoldOptions } from './scaffold-options';
 import { imageOf } from './service-values';
@@ -15,7 +15,7 @@ export const VALUES_FILE = 'apps/{service}/{environment}/values.yaml';
  * with secrets, the secrets sync writing into the same repository. Checked
  * against Hoist's own config schema before it is written.
  */
-export function scaffoldConfig(options: ScaffoldOptions): YamlDocument {
+export function scaffoldConfig(options: ScaffoldOptions): { readonly document: YamlDocument; readonly parsed: PromotionConfig } {
   const provider = options.provider ?? providerOfUrl(options.repoUrl) ?? 'git';
   const [first, ...later] = options.environments;
   const environments = [
@@ -57,24 +57,22 @@ export function scaffoldConfig(options: ScaffoldOptions): YamlDocument {
       : {}),
   };
   // A scaffold that Hoist would refuse is a bug here, not the user's: fail before anything is written.
-  PromotionConfigSchema.parse(config);
-  return {
-    comment: [
-      'Hoist config for this GitOps repository, written by `hoist scaffold`.',
-      ...(later.length > 0
-        ? [
-            `Each service's environments follow one another (${options.environments.join(' -> ')}): a new image goes`,
-            `to ${first} at once; each later environment follows when the one before is Synced and Healthy in`,
-            'Argo CD for the soak time (argocd: in this file, or HOIST_ARGOCD_URL for the dev server).',
-            `${options.environments.at(-1)} gets a pull/merge request instead of a commit.`,
-          ]
-        : [`A new image goes to ${first} at once, as a commit.`]),
-      `Image tags are bumped at image.tag in ${VALUES_FILE}.`,
-      ...(options.secrets ? ['secrets: set vault.url and vault.auth to your Vault before deploying.'] : []),
-      provider === 'git'
-        ? 'Locally (npm start) the repository is the git URL below.'
-        : `The token comes from Secrets Manager (${provider}-token) when deployed, HOIST_GIT_TOKEN locally.`,
-    ],
-    value: config,
-  };
+  const parsed = PromotionConfigSchema.parse(config);
+  const comment = [
+    'Hoist config for this GitOps repository, written by `hoist scaffold`.',
+    ...(later.length > 0
+      ? [
+          `Each service's environments follow one another (${options.environments.join(' -> ')}): a new image goes`,
+          `to ${first} at once; each later environment follows when the one before is Synced and Healthy in`,
+          'Argo CD for the soak time (argocd: in this file, or HOIST_ARGOCD_URL for the dev server).',
+          `${options.environments.at(-1)} gets a pull/merge request instead of a commit.`,
+        ]
+      : [`A new image goes to ${first} at once, as a commit.`]),
+    `Image tags are bumped at image.tag in ${VALUES_FILE}.`,
+    ...(options.secrets ? ['secrets: set vault.url and vault.auth to your Vault before deploying.'] : []),
+    provider === 'git'
+      ? 'Locally (npm start) the repository is the git URL below.'
+      : `The token comes from Secrets Manager (${provider}-token) when deployed, HOIST_GIT_TOKEN locally.`,
+  ];
+  return { document: { comment, value: config }, parsed };
 }

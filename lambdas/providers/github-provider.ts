@@ -129,20 +129,10 @@ export class GitHubProvider implements GitProvider {
   }
 
   async branchHead(branch: string): Promise<string | undefined> {
-    const action = `reading the branch ${branch}`;
-    try {
+    return this.readOrMissing(`reading the branch ${branch}`, async () => {
       const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/git/ref/{ref}', { owner: this.owner, repo: this.repo, ref: `heads/${branch}` });
       return data.object.sha;
-    } catch (error) {
-      if (statusOf(error) !== 404) throw this.failure(error, action);
-    }
-    // GitHub answers a missing ref and a missing (or hidden) repository alike: ask for the repository.
-    try {
-      await this.octokit.request('GET /repos/{owner}/{repo}', { owner: this.owner, repo: this.repo });
-    } catch (error) {
-      throw this.failure(error, `${action} (repository ${this.owner}/${this.repo})`);
-    }
-    return undefined;
+    });
   }
 
   /**
@@ -313,10 +303,20 @@ export class GitHubProvider implements GitProvider {
 
   /** A pull request, undefined on GitHub's 404 when the repository itself is there (GitHub answers a hidden repository alike). */
   private async readPull(number: number): Promise<GitHubPull | undefined> {
-    const action = `reading pull request #${number}`;
-    try {
+    return this.readOrMissing(`reading pull request #${number}`, async () => {
       const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner: this.owner, repo: this.repo, pull_number: number });
       return data;
+    });
+  }
+
+  /**
+   * What `read` answers, or undefined on its 404 when the repository is there:
+   * GitHub answers a missing object and a missing (or hidden) repository
+   * alike, so a 404 asks for the repository, whose own failure is the error.
+   */
+  private async readOrMissing<T>(action: string, read: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await read();
     } catch (error) {
       if (statusOf(error) !== 404) throw this.failure(error, action);
     }
