@@ -2,8 +2,8 @@ import { closeSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
 import type { ClaimResult, DeliveryLedger } from '../../core/ports';
+import { BoundedMap } from './bounded-map';
 import { ensurePrivateDir, openPrivateAppend, readJsonLines, writeFileAtomically } from './private-files';
-import { rememberBounded } from './remember-bounded';
 
 export interface FileDeliveryLedgerProps {
   /** Directory of the journal, `deliveries.jsonl`; created with mode 0700. */
@@ -48,11 +48,11 @@ interface Entry {
  * holds about twice as many lines as there are entries.
  */
 export class FileDeliveryLedger implements DeliveryLedger {
-  private readonly entries = new Map<string, Entry>();
+  /** At most `maxEntries` ids, the least recently written first. */
+  private readonly entries: BoundedMap<string, Entry>;
   private readonly path: string;
   private readonly ttlMs: number;
   private readonly leaseMs: number;
-  private readonly maxEntries: number;
   private fd: number;
   private journalLines = 0;
   private latest: number;
@@ -63,7 +63,7 @@ export class FileDeliveryLedger implements DeliveryLedger {
       throw new RangeError(`FileDeliveryLedgerProps.maxEntries: expected a positive whole number, got ${maxEntries}`);
     this.ttlMs = ttlMs;
     this.leaseMs = leaseMs;
-    this.maxEntries = maxEntries;
+    this.entries = new BoundedMap(maxEntries);
     this.latest = (props.now ?? new Date()).getTime();
     ensurePrivateDir(props.dir);
     this.path = join(props.dir, DELIVERY_JOURNAL);
@@ -71,7 +71,7 @@ export class FileDeliveryLedger implements DeliveryLedger {
       const line = JournalLineSchema.safeParse(raw);
       if (!line.success) continue;
       if ('removed' in line.data) this.entries.delete(line.data.key);
-      else this.remember(line.data.key, line.data);
+      else this.entries.set(line.data.key, line.data);
     }
     // Starting from a compacted journal also drops a line a crash may have torn.
     this.fd = this.compact();
@@ -116,13 +116,8 @@ export class FileDeliveryLedger implements DeliveryLedger {
   }
 
   private write(key: string, entry: Entry): void {
-    this.remember(key, entry);
+    this.entries.set(key, entry);
     this.append({ key, ...entry });
-  }
-
-  /** Keeps `entry` as the newest one, forgetting the oldest past the cap. */
-  private remember(key: string, entry: Entry): void {
-    rememberBounded(this.entries, key, entry, this.maxEntries);
   }
 
   private append(line: z.infer<typeof JournalLineSchema>): void {

@@ -1,5 +1,5 @@
 import type { ClaimResult, DeliveryLedger } from '../../core/ports';
-import { rememberBounded } from './remember-bounded';
+import { BoundedMap } from './bounded-map';
 
 interface Entry {
   readonly status: 'in-progress' | 'done';
@@ -14,15 +14,17 @@ interface Entry {
  * server forgets the oldest deliveries instead of growing.
  */
 export class MemoryDeliveryLedger implements DeliveryLedger {
-  private readonly entries = new Map<string, Entry>();
+  /** At most `maxEntries` ids, the least recently written first. */
+  private readonly entries: BoundedMap<string, Entry>;
 
   constructor(
     private readonly ttlMs = 7 * 24 * 3600_000,
     private readonly leaseMs = 60_000,
-    private readonly maxEntries = 50_000,
+    maxEntries = 50_000,
   ) {
     if (!Number.isInteger(maxEntries) || maxEntries < 1)
       throw new RangeError(`MemoryDeliveryLedger maxEntries: expected a positive whole number, got ${maxEntries}`);
+    this.entries = new BoundedMap(maxEntries);
   }
 
   /** How many delivery ids are remembered now. */
@@ -37,20 +39,15 @@ export class MemoryDeliveryLedger implements DeliveryLedger {
       if (entry.status === 'done') return 'duplicate';
       if (entry.leaseUntil >= at) return 'in-progress';
     }
-    this.remember(key, { status: 'in-progress', leaseUntil: at + this.leaseMs, expiresAt: at + this.ttlMs });
+    this.entries.set(key, { status: 'in-progress', leaseUntil: at + this.leaseMs, expiresAt: at + this.ttlMs });
     return 'claimed';
   }
 
   async complete(key: string, now: Date): Promise<void> {
-    this.remember(key, { status: 'done', leaseUntil: 0, expiresAt: now.getTime() + this.ttlMs });
+    this.entries.set(key, { status: 'done', leaseUntil: 0, expiresAt: now.getTime() + this.ttlMs });
   }
 
   async release(key: string): Promise<void> {
     if (this.entries.get(key)?.status === 'in-progress') this.entries.delete(key);
-  }
-
-  /** Keeps `entry` as the newest one (a Map iterates in insertion order), forgetting the oldest past the cap. */
-  private remember(key: string, entry: Entry): void {
-    rememberBounded(this.entries, key, entry, this.maxEntries);
   }
 }
