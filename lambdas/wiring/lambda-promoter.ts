@@ -4,8 +4,8 @@ import { SqsDeadLetterSink } from '../clients/aws/sqs-dead-letter-sink';
 import { sqsRetryAfter } from '../clients/aws/sqs-retry-after';
 import type { PromoterHandlerDeps } from '../promoter/create-promoter-handler';
 import { readEnv } from '../shared/env';
+import { loadOnce } from '../shared/load-once';
 import { logger } from '../shared/logger';
-import type { PromoterEngine } from './promoter-engine';
 import { readShippedConfig, ShippedConfigEnvSchema } from './read-shipped-config';
 
 /** The variables the promoter function reads. */
@@ -41,15 +41,7 @@ export type PromoterEnv = z.infer<typeof PromoterEnvSchema>;
 export function wireLambdaPromoter(env: PromoterEnv = readEnv(PromoterEnvSchema)): PromoterHandlerDeps {
   const config = readShippedConfig(env.HOIST_CONFIG_PATH, env.HOIST_CONFIG_SHA256);
   const sqs = new SQSClient({});
-  let engine: Promise<PromoterEngine> | undefined;
-  const engineOf = (): Promise<PromoterEngine> => {
-    engine ??= import('./promoter-engine').then(({ promoterEngine }) => promoterEngine({ env, config, sqs }));
-    // A failed load is tried again with the next batch.
-    engine.catch(() => {
-      engine = undefined;
-    });
-    return engine;
-  };
+  const engineOf = loadOnce(async () => (await import('./promoter-engine')).promoterEngine({ env, config, sqs }));
   return {
     promote: async (envelopes) => (await engineOf()).promote(envelopes),
     deadLetters: new SqsDeadLetterSink({ client: sqs, queueUrl: env.HOIST_DEAD_LETTER_QUEUE_URL }),
