@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { DynamoDbPromotionOutcomeStore } from '../clients/aws/dynamodb-promotion-outcomes';
 import { SecretsManagerPromotionSecret } from '../clients/aws/secrets-manager-promotion-secret';
 import { DEFAULT_MAX_BODY_BYTES } from '../core/intake/receive-webhook';
@@ -11,10 +11,10 @@ import { createPromotionsHandler } from './create-promotions-handler';
 
 /** The secret's id (name or ARN), never its value, comes through the environment. */
 const env = readEnv(
-  IntakeEnvSchema.extend({
-    HOIST_PROMOTION_SECRET_ID: z.string().min(1),
-    HOIST_MAX_BODY_BYTES: PositiveIntText.default(DEFAULT_MAX_BODY_BYTES),
-    HOIST_PROMOTION_OUTCOME_TTL_SECONDS: PositiveIntText.default(7 * 24 * 3600),
+  z.extend(IntakeEnvSchema, {
+    HOIST_PROMOTION_SECRET_ID: z.string().check(z.minLength(1)),
+    HOIST_MAX_BODY_BYTES: z._default(PositiveIntText, DEFAULT_MAX_BODY_BYTES),
+    HOIST_PROMOTION_OUTCOME_TTL_SECONDS: z._default(PositiveIntText, 7 * 24 * 3600),
   }),
 );
 

@@ -1,5 +1,5 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { SecretsManagerWebhookSecrets } from '../clients/aws/secrets-manager-webhook-secrets';
 import { DEFAULT_MAX_BODY_BYTES } from '../core/intake/receive-webhook';
 import { PositiveIntText, readEnv } from '../shared/env';
@@ -8,11 +8,11 @@ import { createWebhookHandler } from './create-webhook-handler';
 
 /** Secret ids (names or ARNs), never secret values, come through the environment. */
 const env = readEnv(
-  IntakeEnvSchema.extend({
-    HOIST_WEBHOOK_SECRET_ID_GITHUB: z.string().min(1).optional(),
-    HOIST_WEBHOOK_SECRET_ID_GITLAB: z.string().min(1).optional(),
-    HOIST_WEBHOOK_SECRET_ID_GITEA: z.string().min(1).optional(),
-    HOIST_MAX_BODY_BYTES: PositiveIntText.default(DEFAULT_MAX_BODY_BYTES),
+  z.extend(IntakeEnvSchema, {
+    HOIST_WEBHOOK_SECRET_ID_GITHUB: z.optional(z.string().check(z.minLength(1))),
+    HOIST_WEBHOOK_SECRET_ID_GITLAB: z.optional(z.string().check(z.minLength(1))),
+    HOIST_WEBHOOK_SECRET_ID_GITEA: z.optional(z.string().check(z.minLength(1))),
+    HOIST_MAX_BODY_BYTES: z._default(PositiveIntText, DEFAULT_MAX_BODY_BYTES),
   }),
 );
 

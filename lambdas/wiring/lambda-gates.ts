@@ -2,7 +2,7 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ArgoCdClient } from '../clients/argocd-client';
 import { DynamoDbAuditLog, DynamoDbTargetStateStore } from '../clients/aws/dynamodb-promotion-stores';
 import { SqsDeadLetterSink } from '../clients/aws/sqs-dead-letter-sink';
@@ -20,7 +20,7 @@ import { readShippedConfig, ShippedConfigEnvSchema } from './read-shipped-config
 
 /** The variables the gates function reads. */
 export const GatesEnvSchema = z.object({
-  HOIST_TABLE_NAME: z.string().min(1),
+  HOIST_TABLE_NAME: z.string().check(z.minLength(1)),
   /** The FIFO event queue, where a passed gate queues the promotion of its environment. */
   HOIST_EVENT_QUEUE_URL: z.url(),
   /** The gates queue itself (standard), where a waiting check goes back with its delay. */
@@ -28,11 +28,11 @@ export const GatesEnvSchema = z.object({
   /** The gates queue's dead-letter queue, where checks that no retry can help go at once. */
   HOIST_DEAD_LETTER_QUEUE_URL: z.url(),
   /** The gates queue's maxReceiveCount: the last failed attempt is dead-lettered with its reason. */
-  HOIST_MAX_RECEIVE_COUNT: z.string().regex(/^\d+$/).transform(Number).default(5),
+  HOIST_MAX_RECEIVE_COUNT: z._default(z.pipe(z.string().check(z.regex(/^\d+$/)), z.transform(Number)), 5),
   /** hoist.config.json and its digest, shipped by the stack (see readShippedConfig). */
   ...ShippedConfigEnvSchema.shape,
   /** Set by Lambda: the region of `argocd.eks`'s cluster unless the config names one. */
-  AWS_REGION: z.string().min(1).optional(),
+  AWS_REGION: z.optional(z.string().check(z.minLength(1))),
 });
 
 /**

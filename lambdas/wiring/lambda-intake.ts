@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { DynamoDbDeliveryLedger } from '../clients/aws/dynamodb-delivery-ledger';
 import { SqsEventQueue } from '../clients/aws/sqs-event-queue';
 import type { HoistEvent } from '../core/events';
@@ -13,12 +13,12 @@ import { readShippedConfig, ShippedConfigEnvSchema } from './read-shipped-config
 /** The variables every intake function reads. */
 export const IntakeEnvSchema = z.object({
   HOIST_EVENT_QUEUE_URL: z.url(),
-  HOIST_TABLE_NAME: z.string().min(1),
-  HOIST_DELIVERY_TTL_SECONDS: PositiveIntText.default(7 * 24 * 3600),
+  HOIST_TABLE_NAME: z.string().check(z.minLength(1)),
+  HOIST_DELIVERY_TTL_SECONDS: z._default(PositiveIntText, 7 * 24 * 3600),
   /** hoist.config.json, shipped by the stack next to the handler; its targets route events to GitOps branches. */
   HOIST_CONFIG_PATH: ShippedConfigEnvSchema.shape.HOIST_CONFIG_PATH,
   /** Its digest; without it no config was shipped, and events are ordered by source. */
-  HOIST_CONFIG_SHA256: ShippedConfigEnvSchema.shape.HOIST_CONFIG_SHA256.optional(),
+  HOIST_CONFIG_SHA256: z.optional(ShippedConfigEnvSchema.shape.HOIST_CONFIG_SHA256),
 });
 
 /** The intake's dependencies, and how to have the routing ready before an event is taken in. */

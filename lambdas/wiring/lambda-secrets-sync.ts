@@ -2,7 +2,7 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { DynamoDbAuditLog } from '../clients/aws/dynamodb-promotion-stores';
 import { DynamoDbSecretSyncState } from '../clients/aws/dynamodb-secret-sync-state';
 import { SecretsManagerSecretSource } from '../clients/aws/secrets-manager-secret-source';
@@ -21,13 +21,13 @@ import { readShippedConfig, ShippedConfigEnvSchema } from './read-shipped-config
 
 /** The variables the secrets-sync function reads. */
 export const SecretsSyncEnvSchema = z.object({
-  HOIST_TABLE_NAME: z.string().min(1),
+  HOIST_TABLE_NAME: z.string().check(z.minLength(1)),
   /** The secrets queue's dead-letter queue, where changes that no retry can help go at once. */
   HOIST_DEAD_LETTER_QUEUE_URL: z.url(),
   /** The secrets queue's maxReceiveCount: the last failed attempt is dead-lettered with its reason. */
-  HOIST_MAX_RECEIVE_COUNT: z.string().regex(/^\d+$/).transform(Number).default(5),
+  HOIST_MAX_RECEIVE_COUNT: z._default(z.pipe(z.string().check(z.regex(/^\d+$/)), z.transform(Number)), 5),
   /** The Vault token's secret when the config names it as automation.secrets.vaultToken. */
-  HOIST_VAULT_TOKEN_SECRET_NAME: z.string().min(1).optional(),
+  HOIST_VAULT_TOKEN_SECRET_NAME: z.optional(z.string().check(z.minLength(1))),
   /** hoist.config.json and its digest, shipped by the stack (see readShippedConfig). */
   ...ShippedConfigEnvSchema.shape,
 });
