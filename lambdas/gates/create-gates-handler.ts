@@ -1,8 +1,8 @@
-import type { SQSRecord } from 'aws-lambda';
 import type { DeadLetterSink, WarningLog } from '../core/ports';
-import { type GateCheck, GateCheckSchema } from '../core/promotion/gate-check';
+import type { GateCheck } from '../core/promotion/gate-check';
 import { type GateDeps, runGateCheck } from '../core/promotion/run-gate';
-import { createGroupedQueueHandler, recordBodyOf } from '../shared/create-grouped-queue-handler';
+import { createGroupedQueueHandler } from '../shared/create-grouped-queue-handler';
+import { loadOnce } from '../shared/load-once';
 
 export interface GatesHandlerDeps {
   /** What `runGateCheck` reads and acts through: config, Argo CD, the event and gates queues, audit, Slack. */
@@ -17,9 +17,6 @@ export interface GatesHandlerDeps {
   };
 }
 
-/** Parses one queue record into a gate check; a malformed one is a TerminalError (no retry parses it). */
-export const gateCheckOf = (record: SQSRecord): GateCheck => recordBodyOf(GateCheckSchema, record);
-
 /**
  * The gates function on the gates queue, a standard queue (FIFO queues take
  * no per-message delay), so records have no order and no group: each record
@@ -31,7 +28,8 @@ export const gateCheckOf = (record: SQSRecord): GateCheck => recordBodyOf(GateCh
  */
 export function createGatesHandler(deps: GatesHandlerDeps) {
   return createGroupedQueueHandler<GateCheck>({
-    parse: gateCheckOf,
+    // The schema, and zod's classic API with it, load with the first batch.
+    bodySchema: loadOnce(async () => (await import('../core/promotion/gate-check')).GateCheckSchema),
     idOf: (check) => check.id,
     process: async (checks) => {
       // One check per call (togetherKeyOf below); the loop only keeps the type honest.
