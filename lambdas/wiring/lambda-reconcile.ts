@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { EcrImageLister } from '../clients/aws/ecr-image-lister';
-import { DEFAULT_RECONCILE_NEWEST, type ReconcileEcrInput } from '../core/intake/reconcile-ecr';
+import type { ReconcileEcrInput } from '../core/intake/reconcile-ecr';
 import { PositiveIntText } from '../shared/env';
 import { type AwsIntakeDeps, awsIntakeDeps, IntakeEnvSchema } from './lambda-intake';
 
@@ -14,12 +14,16 @@ export const ReconcileEnvSchema = z.extend(IntakeEnvSchema, {
     ),
     z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
   ),
-  HOIST_RECONCILE_NEWEST: z._default(PositiveIntText, DEFAULT_RECONCILE_NEWEST),
+  /** @default DEFAULT_RECONCILE_NEWEST, read with the intake core at the first run */
+  HOIST_RECONCILE_NEWEST: z.optional(PositiveIntText),
 });
 
-/** The reconcile function's object graph: the intake's ledger, queue and routing, and ECR's image listing. */
+/**
+ * The reconcile function's object graph: the intake's ledger, queue and
+ * routing, and ECR's image listing. `newest` is the variable's when it is set.
+ */
 export function awsReconcileDeps(env: z.infer<typeof ReconcileEnvSchema>): {
-  readonly input: ReconcileEcrInput;
+  readonly input: Omit<ReconcileEcrInput, 'newest'> & { readonly newest: number | undefined };
   readonly deps: AwsIntakeDeps;
 } {
   return {
