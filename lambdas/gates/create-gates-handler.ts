@@ -1,12 +1,11 @@
-import type { SQSRecord } from 'aws-lambda';
 import type { DeadLetterSink, WarningLog } from '../core/ports';
-import { type GateCheck, GateCheckSchema } from '../core/promotion/gate-check';
-import { type GateDeps, runGateCheck } from '../core/promotion/run-gate';
-import { createGroupedQueueHandler, recordBodyOf } from '../shared/create-grouped-queue-handler';
+import type { GateCheck, GateDecision } from '../core/promotion/gate-check';
+import { createGroupedQueueHandler } from '../shared/create-grouped-queue-handler';
+import { loadOnce } from '../shared/load-once';
 
 export interface GatesHandlerDeps {
-  /** What `runGateCheck` reads and acts through: config, Argo CD, the event and gates queues, audit, Slack. */
-  readonly gate: GateDeps;
+  /** Looks at one gate and acts on what it finds (runGateCheck, with config, Argo CD, the event and gates queues, audit, Slack). */
+  readonly check: (check: GateCheck) => Promise<GateDecision>;
   /** The gates queue's dead-letter queue, where checks that no retry can help go at once, with the reason. */
   readonly deadLetters: DeadLetterSink;
   /** The gates queue's maxReceiveCount: the last failed attempt is dead-lettered with its reason. @default none: the redrive does it */
@@ -16,9 +15,6 @@ export interface GatesHandlerDeps {
     error(message: string, ...extra: Array<Record<string, unknown>>): void;
   };
 }
-
-/** Parses one queue record into a gate check; a malformed one is a TerminalError (no retry parses it). */
-export const gateCheckOf = (record: SQSRecord): GateCheck => recordBodyOf(GateCheckSchema, record);
 
 /**
  * The gates function on the gates queue, a standard queue (FIFO queues take
@@ -31,12 +27,13 @@ export const gateCheckOf = (record: SQSRecord): GateCheck => recordBodyOf(GateCh
  */
 export function createGatesHandler(deps: GatesHandlerDeps) {
   return createGroupedQueueHandler<GateCheck>({
-    parse: gateCheckOf,
+    // The schema, and zod's classic API with it, load with the first batch.
+    bodySchema: loadOnce(async () => (await import('../core/promotion/gate-check')).GateCheckSchema),
     idOf: (check) => check.id,
     process: async (checks) => {
       // One check per call (togetherKeyOf below); the loop only keeps the type honest.
       for (const check of checks) {
-        const decision = await runGateCheck(check, deps.gate);
+        const decision = await deps.check(check);
         deps.log.info('gate checked', {
           gate: check.id,
           decision: decision.kind,

@@ -1,7 +1,7 @@
-import type { SQSRecord } from 'aws-lambda';
-import { type EventEnvelope, EventEnvelopeSchema } from '../core/events';
+import type { EventEnvelope } from '../core/events';
 import type { DeadLetterSink, WarningLog } from '../core/ports';
-import { createGroupedQueueHandler, type GroupOutcome, recordBodyOf } from '../shared/create-grouped-queue-handler';
+import { createGroupedQueueHandler, type GroupOutcome } from '../shared/create-grouped-queue-handler';
+import { loadOnce } from '../shared/load-once';
 
 export type { GroupOutcome };
 
@@ -14,9 +14,6 @@ export interface PromoterHandlerDeps {
   readonly log: WarningLog & { error(message: string, ...extra: Array<Record<string, unknown>>): void };
 }
 
-/** Parses one queue record into an envelope; a malformed one is a TerminalError (no retry parses it). */
-export const envelopeOf = (record: SQSRecord): EventEnvelope => recordBodyOf(EventEnvelopeSchema, record);
-
 /**
  * The promoter function on the FIFO event queue: one message group is one
  * GitOps branch, and its envelopes are promoted together, so one batch for a
@@ -24,7 +21,8 @@ export const envelopeOf = (record: SQSRecord): EventEnvelope => recordBodyOf(Eve
  */
 export function createPromoterHandler(deps: PromoterHandlerDeps) {
   return createGroupedQueueHandler<EventEnvelope>({
-    parse: envelopeOf,
+    // The envelope schema, and zod's classic API with it, load with the first batch, as the engine does.
+    bodySchema: loadOnce(async () => (await import('../core/events')).EventEnvelopeSchema),
     idOf: (envelope) => envelope.id,
     process: deps.promote,
     deadLetters: deps.deadLetters,

@@ -1,7 +1,8 @@
 import { readEnv } from '../shared/env';
+import { loadedWithFirstEvent } from '../shared/loaded-with-first-event';
 import { awsSecretsReconcileDeps, SecretIntakeEnvSchema } from '../wiring/lambda-secret-intake';
-import { createSecretsReconcileHandler } from './create-secrets-reconcile-handler';
 
 const { input, deps } = awsSecretsReconcileDeps(readEnv(SecretIntakeEnvSchema));
 
-export const handler = createSecretsReconcileHandler(input, deps);
+/* The reconcile checks what it queues with zod's classic schema of a secret change: it loads with the first run. */
+export const handler = loadedWithFirstEvent(async () => (await import('./create-secrets-reconcile-handler')).createSecretsReconcileHandler(input, deps));

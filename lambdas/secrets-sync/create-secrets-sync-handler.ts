@@ -1,7 +1,7 @@
-import type { SQSRecord } from 'aws-lambda';
 import type { DeadLetterSink, WarningLog } from '../core/ports';
-import { type SecretChange, SecretChangeSchema } from '../core/secrets/secret-change';
-import { createGroupedQueueHandler, type GroupOutcome, recordBodyOf } from '../shared/create-grouped-queue-handler';
+import type { SecretChange } from '../core/secrets/secret-change';
+import { createGroupedQueueHandler, type GroupOutcome } from '../shared/create-grouped-queue-handler';
+import { loadOnce } from '../shared/load-once';
 
 export interface SecretsSyncHandlerDeps {
   /** Syncs the changes of a batch (several secrets, each in order) together; throwing means none of them is done. */
@@ -11,9 +11,6 @@ export interface SecretsSyncHandlerDeps {
   readonly maxReceives: number;
   readonly log: WarningLog & { error(message: string, ...extra: Array<Record<string, unknown>>): void };
 }
-
-/** Parses one queue record into a secret change; a malformed one is a TerminalError. */
-export const secretChangeOf = (record: SQSRecord): SecretChange => recordBodyOf(SecretChangeSchema, record);
 
 /**
  * The secrets-sync function on the secrets queue: one message group is one
@@ -25,7 +22,8 @@ export const secretChangeOf = (record: SQSRecord): SecretChange => recordBodyOf(
  */
 export function createSecretsSyncHandler(deps: SecretsSyncHandlerDeps) {
   return createGroupedQueueHandler<SecretChange>({
-    parse: secretChangeOf,
+    // The schema, and zod's classic API with it, load with the first batch.
+    bodySchema: loadOnce(async () => (await import('../core/secrets/secret-change')).SecretChangeSchema),
     idOf: (change) => change.id,
     process: deps.sync,
     deadLetters: deps.deadLetters,

@@ -11,8 +11,14 @@ export interface GroupOutcome {
 }
 
 export interface GroupedQueueDeps<T> {
-  /** Parses one record; a TerminalError when it is malformed (no retry parses it). */
-  readonly parse: (record: SQSRecord) => T;
+  /**
+   * The schema of a record's JSON body, loaded with the first batch and kept
+   * (see loadOnce): a record that does not fit is a TerminalError, as no
+   * retry parses it. Building zod's classic schemas, and loading zod, is left
+   * out of the cold start; a load that fails fails the whole batch, which is
+   * redelivered, and is tried again with the next one.
+   */
+  readonly bodySchema: () => Promise<z.ZodType<T>>;
   /** The item's stable id, as `GroupOutcome.failures` names it. */
   readonly idOf: (item: T) => string;
   /** Handles the items of one message group together; throwing means none of them is done. */
@@ -53,6 +59,8 @@ export interface GroupedQueueDeps<T> {
  */
 export function createGroupedQueueHandler<T>(deps: GroupedQueueDeps<T>) {
   return middy<SQSEvent, SQSBatchResponse>().handler(async (event) => {
+    const schema = await deps.bodySchema();
+    const parse = (record: SQSRecord): T => recordBodyOf(schema, record);
     const failures: SQSBatchItemFailure[] = [];
     const groups = new Map<string, SQSRecord[]>();
     for (const record of event.Records) {
@@ -60,7 +68,7 @@ export function createGroupedQueueHandler<T>(deps: GroupedQueueDeps<T>) {
       groups.set(group, [...(groups.get(group) ?? []), record]);
     }
     for (const [group, records] of groups) {
-      failures.push(...(await handleGroup(group, records, deps)));
+      failures.push(...(await handleGroup(group, records, parse, deps)));
     }
     return { batchItemFailures: failures };
   });
@@ -75,11 +83,16 @@ const groupOf = (record: SQSRecord): string => record.attributes.MessageGroupId 
 
 const failAll = (list: readonly SQSRecord[]): SQSBatchItemFailure[] => list.map((r) => ({ itemIdentifier: r.messageId }));
 
-async function handleGroup<T>(group: string, records: readonly SQSRecord[], deps: GroupedQueueDeps<T>): Promise<SQSBatchItemFailure[]> {
+async function handleGroup<T>(
+  group: string,
+  records: readonly SQSRecord[],
+  parse: (record: SQSRecord) => T,
+  deps: GroupedQueueDeps<T>,
+): Promise<SQSBatchItemFailure[]> {
   const items: Array<Item<T>> = [];
   for (const [index, record] of records.entries()) {
     try {
-      items.push({ record, item: deps.parse(record) });
+      items.push({ record, item: parse(record) });
     } catch (error) {
       const reason = (error as Error).message;
       deps.log.error('malformed queue message; dead-lettering it', { messageId: record.messageId, reason });

@@ -1,24 +1,25 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { DynamoDbDeliveryLedger } from '../clients/aws/dynamodb-delivery-ledger';
 import { SqsEventQueue } from '../clients/aws/sqs-event-queue';
 import type { HoistEvent } from '../core/events';
 import type { EnqueueOnceDeps } from '../core/intake/enqueue-once';
 import type { Work } from '../core/promotion/triggers';
 import { PositiveIntText } from '../shared/env';
+import { loadOnce } from '../shared/load-once';
 import { logger } from '../shared/logger';
 import { readShippedConfig, ShippedConfigEnvSchema } from './read-shipped-config';
 
 /** The variables every intake function reads. */
 export const IntakeEnvSchema = z.object({
   HOIST_EVENT_QUEUE_URL: z.url(),
-  HOIST_TABLE_NAME: z.string().min(1),
-  HOIST_DELIVERY_TTL_SECONDS: PositiveIntText.default(7 * 24 * 3600),
+  HOIST_TABLE_NAME: z.string().check(z.minLength(1)),
+  HOIST_DELIVERY_TTL_SECONDS: z._default(PositiveIntText, 7 * 24 * 3600),
   /** hoist.config.json, shipped by the stack next to the handler; its targets route events to GitOps branches. */
   HOIST_CONFIG_PATH: ShippedConfigEnvSchema.shape.HOIST_CONFIG_PATH,
   /** Its digest; without it no config was shipped, and events are ordered by source. */
-  HOIST_CONFIG_SHA256: ShippedConfigEnvSchema.shape.HOIST_CONFIG_SHA256.optional(),
+  HOIST_CONFIG_SHA256: z.optional(ShippedConfigEnvSchema.shape.HOIST_CONFIG_SHA256),
 });
 
 /** The intake's dependencies, and how to have the routing ready before an event is taken in. */
@@ -44,16 +45,20 @@ export function awsIntakeDeps(env: z.infer<typeof IntakeEnvSchema>): AwsIntakeDe
 }
 
 /**
- * `handler`, once the routing of `deps` is ready: the promotion core that
- * routes events (and the YAML and config code it brings) is loaded with the
- * first event, not at cold start.
+ * The handler `loadHandler` builds, loaded with the first event together
+ * with the routing of `deps`: the intake core that parses deliveries (the
+ * host parsers and event schemas, with zod's classic API) and the promotion
+ * core that routes events (with the YAML and config code it brings) load
+ * then, not at cold start. A failed load fails that event and is tried again
+ * with the next one.
  */
 export function afterRouting<E, C, R>(
   deps: Pick<AwsIntakeDeps, 'routingReady'>,
-  handler: (event: E, context: C) => Promise<R>,
+  loadHandler: () => Promise<(event: E, context: C) => Promise<R>>,
 ): (event: E, context: C) => Promise<R> {
+  const handlerOf = loadOnce(loadHandler);
   return async (event, context) => {
-    await deps.routingReady();
+    const [handler] = await Promise.all([handlerOf(), deps.routingReady()]);
     return handler(event, context);
   };
 }
@@ -70,21 +75,14 @@ function routing(env: z.infer<typeof IntakeEnvSchema>): Pick<AwsIntakeDeps, 'wor
   }
   const config = readShippedConfig(env.HOIST_CONFIG_PATH, env.HOIST_CONFIG_SHA256);
   let route: ((event: HoistEvent) => Work) | undefined;
-  let loading: Promise<void> | undefined;
   return {
     workOf: (event) => {
       if (route === undefined) throw new Error('the routing was used before it was loaded (wrap the handler with afterRouting)');
       return route(event);
     },
-    routingReady: () => {
-      loading ??= import('../core/promotion/triggers').then(({ workOf }) => {
-        route = (event) => workOf(config, event);
-      });
-      // A failed load is tried again with the next event.
-      loading.catch(() => {
-        loading = undefined;
-      });
-      return loading;
-    },
+    routingReady: loadOnce(async () => {
+      const { workOf } = await import('../core/promotion/triggers');
+      route = (event) => workOf(config, event);
+    }),
   };
 }

@@ -1,31 +1,31 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { SqsDeadLetterSink } from '../clients/aws/sqs-dead-letter-sink';
 import { sqsRetryAfter } from '../clients/aws/sqs-retry-after';
 import type { PromoterHandlerDeps } from '../promoter/create-promoter-handler';
 import { readEnv } from '../shared/env';
+import { loadOnce } from '../shared/load-once';
 import { logger } from '../shared/logger';
-import type { PromoterEngine } from './promoter-engine';
 import { readShippedConfig, ShippedConfigEnvSchema } from './read-shipped-config';
 
 /** The variables the promoter function reads. */
 export const PromoterEnvSchema = z.object({
-  HOIST_TABLE_NAME: z.string().min(1),
+  HOIST_TABLE_NAME: z.string().check(z.minLength(1)),
   /** The event queue's dead-letter queue, where envelopes that no retry can help go at once. */
   HOIST_DEAD_LETTER_QUEUE_URL: z.url(),
   /** The event queue itself, to bring a waiting group back sooner than its visibility timeout. */
   HOIST_EVENT_QUEUE_URL: z.url(),
   /** The gates queue, where environments that follow another wait for their gate; without it no environment follows. */
-  HOIST_GATE_QUEUE_URL: z.url().optional(),
+  HOIST_GATE_QUEUE_URL: z.optional(z.url()),
   /** The ECR images whose push times the role may read (`DescribeImages`), comma-separated. */
-  HOIST_ECR_REPOSITORIES: z
-    .string()
-    .default('')
-    .transform((list) => list.split(',').filter((name) => name !== '')),
+  HOIST_ECR_REPOSITORIES: z.pipe(
+    z._default(z.string(), ''),
+    z.transform((list: string) => list.split(',').filter((name) => name !== '')),
+  ),
   /** hoist.config.json and its digest, shipped by the stack (see readShippedConfig). */
   ...ShippedConfigEnvSchema.shape,
   /** Set by Lambda: the region of `argocd.eks`'s cluster unless the config names one. */
-  AWS_REGION: z.string().min(1).optional(),
+  AWS_REGION: z.optional(z.string().check(z.minLength(1))),
 });
 
 export type PromoterEnv = z.infer<typeof PromoterEnvSchema>;
@@ -41,15 +41,7 @@ export type PromoterEnv = z.infer<typeof PromoterEnvSchema>;
 export function wireLambdaPromoter(env: PromoterEnv = readEnv(PromoterEnvSchema)): PromoterHandlerDeps {
   const config = readShippedConfig(env.HOIST_CONFIG_PATH, env.HOIST_CONFIG_SHA256);
   const sqs = new SQSClient({});
-  let engine: Promise<PromoterEngine> | undefined;
-  const engineOf = (): Promise<PromoterEngine> => {
-    engine ??= import('./promoter-engine').then(({ promoterEngine }) => promoterEngine({ env, config, sqs }));
-    // A failed load is tried again with the next batch.
-    engine.catch(() => {
-      engine = undefined;
-    });
-    return engine;
-  };
+  const engineOf = loadOnce(async () => (await import('./promoter-engine')).promoterEngine({ env, config, sqs }));
   return {
     promote: async (envelopes) => (await engineOf()).promote(envelopes),
     deadLetters: new SqsDeadLetterSink({ client: sqs, queueUrl: env.HOIST_DEAD_LETTER_QUEUE_URL }),

@@ -1,23 +1,29 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { EcrImageLister } from '../clients/aws/ecr-image-lister';
-import { DEFAULT_RECONCILE_NEWEST, type ReconcileEcrInput } from '../core/intake/reconcile-ecr';
+import type { ReconcileEcrInput } from '../core/intake/reconcile-ecr';
 import { PositiveIntText } from '../shared/env';
 import { type AwsIntakeDeps, awsIntakeDeps, IntakeEnvSchema } from './lambda-intake';
 
 /** The variables of the reconcile function: those of the intake functions, the watched repositories and how many images of each. */
-export const ReconcileEnvSchema = IntakeEnvSchema.extend({
+export const ReconcileEnvSchema = z.extend(IntakeEnvSchema, {
   /** Comma-separated image names, `<account>.dkr.ecr.<region>.amazonaws.com/<name>`: the repositories its role may describe. */
-  HOIST_ECR_REPOSITORIES: z
-    .string()
-    .min(1)
-    .transform((text) => text.split(',').map((name) => name.trim()))
-    .pipe(z.array(z.string().min(1)).min(1)),
-  HOIST_RECONCILE_NEWEST: PositiveIntText.default(DEFAULT_RECONCILE_NEWEST),
+  HOIST_ECR_REPOSITORIES: z.pipe(
+    z.pipe(
+      z.string().check(z.minLength(1)),
+      z.transform((text: string) => text.split(',').map((name) => name.trim())),
+    ),
+    z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+  ),
+  /** @default DEFAULT_RECONCILE_NEWEST, read with the intake core at the first run */
+  HOIST_RECONCILE_NEWEST: z.optional(PositiveIntText),
 });
 
-/** The reconcile function's object graph: the intake's ledger, queue and routing, and ECR's image listing. */
+/**
+ * The reconcile function's object graph: the intake's ledger, queue and
+ * routing, and ECR's image listing. `newest` is the variable's when it is set.
+ */
 export function awsReconcileDeps(env: z.infer<typeof ReconcileEnvSchema>): {
-  readonly input: ReconcileEcrInput;
+  readonly input: Omit<ReconcileEcrInput, 'newest'> & { readonly newest: number | undefined };
   readonly deps: AwsIntakeDeps;
 } {
   return {

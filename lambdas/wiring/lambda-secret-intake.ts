@@ -1,21 +1,21 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { SecretsManagerSecretSource } from '../clients/aws/secrets-manager-secret-source';
 import { SqsSecretChangeQueue } from '../clients/aws/sqs-secret-change-queue';
 import type { ReceiveSecretEventDeps } from '../core/intake/receive-secret-event';
 import type { ReconcileSecretsDeps, ReconcileSecretsInput } from '../core/secrets/reconcile-secrets';
 
 /** A comma-separated list; empty entries dropped. */
-const ListText = z
-  .string()
-  .default('')
-  .transform((text) =>
+const ListText = z.pipe(
+  z._default(z.string(), ''),
+  z.transform((text: string) =>
     text
       .split(',')
       .map((item) => item.trim())
       .filter((item) => item !== ''),
-  );
+  ),
+);
 
 /** The variables of the secret-event and secrets-reconcile functions. */
 export const SecretIntakeEnvSchema = z
@@ -27,10 +27,12 @@ export const SecretIntakeEnvSchema = z
     /** Comma-separated exact secret names (`secrets.mapping.entries[].secret`). */
     HOIST_SECRET_NAMES: ListText,
   })
-  .refine((env) => env.HOIST_SECRET_PREFIXES.length + env.HOIST_SECRET_NAMES.length > 0, {
-    message: 'name at least one secret prefix or name',
-    path: ['HOIST_SECRET_PREFIXES'],
-  });
+  .check(
+    z.refine((env) => env.HOIST_SECRET_PREFIXES.length + env.HOIST_SECRET_NAMES.length > 0, {
+      message: 'name at least one secret prefix or name',
+      path: ['HOIST_SECRET_PREFIXES'],
+    }),
+  );
 export type SecretIntakeEnv = z.infer<typeof SecretIntakeEnvSchema>;
 
 /** The secret-event function's queue and scope. */

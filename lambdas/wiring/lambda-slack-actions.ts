@@ -1,7 +1,7 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type * as z from 'zod';
+import * as z from 'zod/mini';
 import { DynamoDbAuditLog } from '../clients/aws/dynamodb-promotion-stores';
 import { CachedSlackDirectory } from '../clients/cached-slack-directory';
 import { SlackResponseUrlResponder } from '../clients/slack-response-url';
@@ -14,9 +14,9 @@ import { type AwsIntakeDeps, awsIntakeDeps, IntakeEnvSchema } from './lambda-int
 import { readShippedConfig, ShippedConfigEnvSchema } from './read-shipped-config';
 
 /** The variables the Slack actions function reads; the secret names come from the bundled config. */
-export const SlackActionsEnvSchema = IntakeEnvSchema.extend({
+export const SlackActionsEnvSchema = z.extend(IntakeEnvSchema, {
   ...ShippedConfigEnvSchema.shape,
-  HOIST_MAX_BODY_BYTES: PositiveIntText.default(DEFAULT_MAX_BODY_BYTES),
+  HOIST_MAX_BODY_BYTES: z._default(PositiveIntText, DEFAULT_MAX_BODY_BYTES),
 });
 
 /**

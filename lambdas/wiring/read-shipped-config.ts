@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { PromotionConfig } from '../core/config/promotion-config';
 import { TerminalError } from '../shared/errors';
 
@@ -10,9 +10,9 @@ const SHIPPED_CONFIG_FORMAT = 'hoist-promotion-config/1';
 /** The variables of a function that reads the promotion settings the stack shipped with it. */
 export const ShippedConfigEnvSchema = z.object({
   /** hoist.config.json, written at synth next to the handler. */
-  HOIST_CONFIG_PATH: z.string().default(`${process.env.LAMBDA_TASK_ROOT ?? '.'}/hoist.config.json`),
+  HOIST_CONFIG_PATH: z._default(z.string(), `${process.env.LAMBDA_TASK_ROOT ?? '.'}/hoist.config.json`),
   /** The SHA-256 of that file as synth wrote it (hex). */
-  HOIST_CONFIG_SHA256: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex, set by the stack'),
+  HOIST_CONFIG_SHA256: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex, set by the stack')),
 });
 
 /**

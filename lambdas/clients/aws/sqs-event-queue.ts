@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { type EventEnvelope, orderingKeyOf } from '../../core/events';
+import type { EventEnvelope } from '../../core/events';
+import { orderingKeyOf } from '../../core/ordering-key-of';
 import type { EventQueue } from '../../core/ports';
 
 export interface SqsEventQueueProps {

@@ -1,6 +1,7 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SecretChangeQueue } from '../../core/ports';
-import { type SecretChange, secretGroupOf } from '../../core/secrets/secret-change';
+import type { SecretChange } from '../../core/secrets/secret-change';
+import { secretGroupOf } from '../../core/secrets/secret-group-of';
 import { toSqsId } from './sqs-event-queue';
 
 export interface SqsSecretChangeQueueProps {

@@ -18,5 +18,5 @@ export const SecretChangeSchema = z.object({
 });
 export type SecretChange = z.infer<typeof SecretChangeSchema>;
 
-/** The FIFO message group: changes of one secret are handled one after another. */
-export const secretGroupOf = (change: Pick<SecretChange, 'secretArn'>): string => `secret:${change.secretArn}`;
+/* Kept apart from the schema (and from zod), so that the queue client does not load it: see secret-group-of.ts. */
+export { secretGroupOf } from './secret-group-of';

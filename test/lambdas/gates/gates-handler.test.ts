@@ -11,6 +11,7 @@ import { MemoryAuditLog } from '../../../lambdas/clients/local/memory-promotion-
 import { type PromotionConfig, PromotionConfigSchema } from '../../../lambdas/core/config/promotion-config';
 import type { EventEnvelope } from '../../../lambdas/core/events';
 import type { GateCheck } from '../../../lambdas/core/promotion/gate-check';
+import { runGateCheck } from '../../../lambdas/core/promotion/run-gate';
 import { createGatesHandler } from '../../../lambdas/gates/create-gates-handler';
 import { closedLocalOrigin } from '../../support/closed-port';
 import { type FakeArgoCd, startFakeArgoCd } from '../../support/fake-argocd';
@@ -125,15 +126,16 @@ describe('gates handler (middy, real gate checks against local Argo CD and SQS f
     const config = configFor(argocdUrl);
     const errors: Array<Record<string, unknown>> = [];
     const handler = createGatesHandler({
-      gate: {
-        config,
-        argocd: new ArgoCdClient({ url: argocdUrl, token: argocd.token }),
-        queue: new SqsEventQueue({ client, queueUrl: EVENT_QUEUE }),
-        gates: new SqsGateScheduler({ client, queueUrl: GATE_QUEUE }),
-        audit,
-        log: { warn: () => undefined },
-        now: () => NOW,
-      },
+      check: (check) =>
+        runGateCheck(check, {
+          config,
+          argocd: new ArgoCdClient({ url: argocdUrl, token: argocd.token }),
+          queue: new SqsEventQueue({ client, queueUrl: EVENT_QUEUE }),
+          gates: new SqsGateScheduler({ client, queueUrl: GATE_QUEUE }),
+          audit,
+          log: { warn: () => undefined },
+          now: () => NOW,
+        }),
       deadLetters: new SqsDeadLetterSink({ client, queueUrl: GATE_DEAD_LETTERS, fifo: false }),
       maxReceives: 5,
       log: { info: () => undefined, warn: () => undefined, error: (_message, ...extra) => errors.push(...extra) },

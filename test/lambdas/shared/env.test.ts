@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { readEnv } from '../../../lambdas/shared/env';
 import { IntakeEnvSchema } from '../../../lambdas/wiring/lambda-intake';
+import { PromoterEnvSchema } from '../../../lambdas/wiring/lambda-promoter';
 
 describe('env: read once, fail fast', () => {
   it('names every missing or malformed variable', () => {
@@ -10,12 +11,45 @@ describe('env: read once, fail fast', () => {
     );
   });
 
+  it("says why in zod's English messages, though only zod/mini is loaded", () => {
+    // This file imports no classic zod, which would set the English messages itself.
+    expect(() =>
+      readEnv(IntakeEnvSchema, {
+        HOIST_EVENT_QUEUE_URL: 'not a url',
+        HOIST_TABLE_NAME: 't',
+        HOIST_DELIVERY_TTL_SECONDS: '1.5',
+      }),
+    ).toThrowError('invalid environment: HOIST_EVENT_QUEUE_URL: Invalid URL; HOIST_DELIVERY_TTL_SECONDS: Invalid input: expected int, received number');
+  });
+
+  it('names a missing shipped-config digest with what it should be', () => {
+    expect(() =>
+      readEnv(PromoterEnvSchema, {
+        HOIST_TABLE_NAME: 't',
+        HOIST_DEAD_LETTER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/dlq.fifo',
+        HOIST_EVENT_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q.fifo',
+        HOIST_CONFIG_SHA256: 'abc',
+      }),
+    ).toThrowError('invalid environment: HOIST_CONFIG_SHA256: a SHA-256 in hex, set by the stack');
+  });
+
   it('applies defaults and coerces numbers', () => {
-    const env = readEnv(IntakeEnvSchema.extend({ N: z.coerce.number().default(3) }), {
+    const env = readEnv(z.extend(IntakeEnvSchema, { N: z._default(z.coerce.number(), 3) }), {
       HOIST_EVENT_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q.fifo',
       HOIST_TABLE_NAME: 't',
       HOIST_DELIVERY_TTL_SECONDS: '60',
     });
     expect(env).toMatchObject({ HOIST_DELIVERY_TTL_SECONDS: 60, N: 3 });
+  });
+
+  it('splits and defaults lists', () => {
+    const base = {
+      HOIST_TABLE_NAME: 't',
+      HOIST_DEAD_LETTER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/dlq.fifo',
+      HOIST_EVENT_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q.fifo',
+      HOIST_CONFIG_SHA256: 'a'.repeat(64),
+    };
+    expect(readEnv(PromoterEnvSchema, base).HOIST_ECR_REPOSITORIES).toEqual([]);
+    expect(readEnv(PromoterEnvSchema, { ...base, HOIST_ECR_REPOSITORIES: 'a/b,,c/d' }).HOIST_ECR_REPOSITORIES).toEqual(['a/b', 'c/d']);
   });
 });
