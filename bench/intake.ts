@@ -152,10 +152,15 @@ export async function benchDevServer(seconds = 5, connections = 32, rounds = 2):
  * The dev server's resident memory as deliveries accumulate: a fresh server in
  * a process of its own (so its RSS is its own), signed pushes from autocannon,
  * each a new delivery, RSS and heap measured after a full GC at each count in
- * `counts` (cumulative). Flat from one count to the next means nothing per
- * delivery is kept without bound.
+ * `counts` (cumulative). Warm-up ends at `warmUp` deliveries (the delivery
+ * ledger holds 50,000 ids, so it is full by then); past it, growth is the
+ * least-squares slope over the later counts, so one noisy reading does not
+ * make a trend. Flat means nothing per delivery is kept without bound.
  */
-export async function benchDevServerMemory(counts: readonly number[] = [20_000, 80_000, 140_000]): Promise<Array<[string, string]>> {
+export async function benchDevServerMemory(
+  counts: readonly number[] = [20_000, 60_000, 100_000, 150_000, 200_000],
+  warmUp = 60_000,
+): Promise<Array<[string, string]>> {
   const signature = await sign(SECRET, body);
   const child = fork(fileURLToPath(import.meta.url), ['serve-dev-server'], {
     execArgv: [...process.execArgv, '--expose-gc'],
@@ -173,23 +178,32 @@ export async function benchDevServerMemory(counts: readonly number[] = [20_000, 
       const { rss, heapUsed } = await next<{ rss: number; heapUsed: number }>();
       figures.push({ deliveries: count, rssMiB: rss / 2 ** 20, heapMiB: heapUsed / 2 ** 20 });
     }
-    const [warm, ...later] = figures;
-    const last = figures.at(-1);
-    if (warm === undefined || last === undefined) return [];
-    const perThousand = ((last.heapMiB - (later[0] ?? warm).heapMiB) * 1024) / ((last.deliveries - (later[0] ?? warm).deliveries) / 1000);
+    const warm = figures.filter((f) => f.deliveries >= warmUp);
+    const perThousand = (of: (f: (typeof figures)[number]) => number) => `${(slope(warm.map((f) => [f.deliveries / 1000, of(f) * 1024])) || 0).toFixed(1)} KiB`;
+    const span = `${warmUp.toLocaleString('en-US')} → ${sent.toLocaleString('en-US')} deliveries`;
     return [
       [
         `dev server RSS / heap after N deliveries (${figures.map((f) => f.deliveries.toLocaleString('en-US')).join(' / ')})`,
         `${figures.map((f) => f.rssMiB.toFixed(0)).join(' / ')} MiB / heap ${figures.map((f) => f.heapMiB.toFixed(1)).join(' / ')} MiB`,
       ],
       [
-        `dev server heap growth past warm-up (${(later[0] ?? warm).deliveries.toLocaleString('en-US')} → ${last.deliveries.toLocaleString('en-US')} deliveries)`,
-        `${perThousand.toFixed(1)} KiB per 1,000 deliveries`,
+        `dev server growth past warm-up, RSS / heap per 1,000 deliveries (${span}, least squares)`,
+        `${perThousand((f) => f.rssMiB)} / ${perThousand((f) => f.heapMiB)}`,
       ],
     ];
   } finally {
     child.kill();
   }
+}
+
+/** The least-squares slope of y over x. */
+function slope(points: ReadonlyArray<readonly [number, number]>): number {
+  const n = points.length;
+  const meanX = points.reduce((sum, [x]) => sum + x, 0) / n;
+  const meanY = points.reduce((sum, [, y]) => sum + y, 0) / n;
+  const covariance = points.reduce((sum, [x, y]) => sum + (x - meanX) * (y - meanY), 0);
+  const variance = points.reduce((sum, [x]) => sum + (x - meanX) ** 2, 0);
+  return covariance / variance;
 }
 
 /** Sends `amount` signed pushes, each with a delivery id of its own, from autocannon in a child process. */
