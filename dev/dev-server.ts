@@ -364,17 +364,16 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const onData = (chunk: Buffer) => {
+    req.on('data', (chunk: Buffer) => {
+      if (size > limit) return;
       size += chunk.length;
       if (size > limit) {
-        req.off('data', onData);
-        req.resume();
+        // The rest is read and dropped, so the connection can answer 413.
         resolve(undefined);
         return;
       }
       chunks.push(chunk);
-    };
-    req.on('data', onData);
+    });
     req.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)));
     req.once('error', reject);
   });

@@ -19,16 +19,18 @@ export interface GatewayTarget {
  */
 export function toApiGatewayEvent(method: string, url: GatewayTarget, headers: IncomingHttpHeaders, body: Buffer): APIGatewayProxyEventV2 {
   const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    const value = headers[name];
     if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
   const isText = TEXT_TYPES.test(flat['content-type'] ?? '');
-  const now = new Date();
+  const epoch = Date.now();
+  const routeKey = `${method} ${url.pathname}`;
   return {
     version: '2.0',
-    routeKey: `${method} ${url.pathname}`,
+    routeKey,
     rawPath: url.pathname,
-    rawQueryString: url.search.replace(/^\?/, ''),
+    rawQueryString: url.search.startsWith('?') ? url.search.slice(1) : url.search,
     headers: flat,
     requestContext: {
       accountId: '000000000000',
@@ -36,13 +38,29 @@ export function toApiGatewayEvent(method: string, url: GatewayTarget, headers: I
       domainName: url.host,
       domainPrefix: 'local',
       http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: flat['user-agent'] ?? '' },
-      requestId: `${now.getTime()}`,
-      routeKey: `${method} ${url.pathname}`,
+      requestId: `${epoch}`,
+      routeKey,
       stage: '$default',
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
+      time: requestTime(epoch),
+      timeEpoch: epoch,
     },
     isBase64Encoded: !isText,
     ...(body.length > 0 ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
   };
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const twoDigits = (n: number): string => String(n).padStart(2, '0');
+let timeSecond = -1;
+let timeText = '';
+
+/** `requestContext.time` as API Gateway writes it (`12/Mar/2020:19:03:58 +0000`), formatted once per second. */
+export function requestTime(epochMs: number): string {
+  const second = Math.floor(epochMs / 1000);
+  if (second !== timeSecond) {
+    const at = new Date(second * 1000);
+    timeText = `${twoDigits(at.getUTCDate())}/${MONTHS[at.getUTCMonth()]}/${at.getUTCFullYear()}:${twoDigits(at.getUTCHours())}:${twoDigits(at.getUTCMinutes())}:${twoDigits(at.getUTCSeconds())} +0000`;
+    timeSecond = second;
+  }
+  return timeText;
 }

@@ -41,11 +41,15 @@ export interface WebhookSecretCandidates {
  * own if it has any (scoped to it), otherwise the default (possibly none).
  */
 export function selectWebhookSecrets(document: WebhookSecretDocument, repository: string | undefined): WebhookSecretCandidates {
-  const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : typeof value === 'string' ? [value] : value);
   if (typeof document === 'string') return { scope: { kind: 'default' }, secrets: [document] };
   const own = repository === undefined ? undefined : document.repositories[repository];
-  if (repository !== undefined && own !== undefined) return { scope: { kind: 'repository', repository }, secrets: list(own) };
-  return { scope: { kind: 'default' }, secrets: list(document.default) };
+  if (repository !== undefined && own !== undefined) return { scope: { kind: 'repository', repository }, secrets: secretList(own) };
+  return { scope: { kind: 'default' }, secrets: secretList(document.default) };
+}
+
+/** One secret or a list of them, as a list. */
+function secretList(value: string | string[] | undefined): string[] {
+  return value === undefined ? [] : typeof value === 'string' ? [value] : value;
 }
 
 /**
