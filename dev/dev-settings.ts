@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { DEFAULT_MAX_BODY_BYTES } from '../lambdas/core/intake/receive-webhook';
+import { DEFAULT_MAX_BODY_BYTES } from '../lambdas/core/intake/intake-defaults';
 import { parseWebhookSecretText } from '../lambdas/core/webhook-secrets';
 import { readEnv } from '../lambdas/shared/env';
 import { TerminalError } from '../lambdas/shared/errors';

@@ -6,9 +6,6 @@ const { input, deps } = awsReconcileDeps(readEnv(ReconcileEnvSchema));
 
 /* The handler parses with zod's classic schemas (the intake core): it loads with the first run. */
 export const handler = afterRouting(deps, async () => {
-  const [{ createReconcileHandler }, { DEFAULT_RECONCILE_NEWEST }] = await Promise.all([
-    import('./create-reconcile-handler'),
-    import('../core/intake/reconcile-ecr'),
-  ]);
-  return createReconcileHandler({ ...input, newest: input.newest ?? DEFAULT_RECONCILE_NEWEST }, deps);
+  const { createReconcileHandler } = await import('./create-reconcile-handler');
+  return createReconcileHandler(input, deps);
 });

@@ -15,8 +15,9 @@ export interface GroupedQueueDeps<T> {
    * The schema of a record's JSON body, loaded with the first batch and kept
    * (see loadOnce): a record that does not fit is a TerminalError, as no
    * retry parses it. Building zod's classic schemas, and loading zod, is left
-   * out of the cold start; a load that fails fails the whole batch, which is
-   * redelivered, and is tried again with the next one.
+   * out of the cold start; a load that fails reports every record of the
+   * batch for redelivery (dead-lettered with the reason on the last receive,
+   * see `maxReceives`) and is tried again with the next batch.
    */
   readonly bodySchema: () => Promise<z.ZodType<T>>;
   /** The item's stable id, as `GroupOutcome.failures` names it. */
@@ -59,19 +60,54 @@ export interface GroupedQueueDeps<T> {
  */
 export function createGroupedQueueHandler<T>(deps: GroupedQueueDeps<T>) {
   return middy<SQSEvent, SQSBatchResponse>().handler(async (event) => {
-    const schema = await deps.bodySchema();
-    const parse = (record: SQSRecord): T => recordBodyOf(schema, record);
     const failures: SQSBatchItemFailure[] = [];
     const groups = new Map<string, SQSRecord[]>();
     for (const record of event.Records) {
       const group = deps.togetherKeyOf?.(record) ?? groupOf(record);
       groups.set(group, [...(groups.get(group) ?? []), record]);
     }
+    let schema: z.ZodType<T>;
+    try {
+      schema = await deps.bodySchema();
+    } catch (error) {
+      for (const [group, records] of groups) failures.push(...(await unreadGroup(group, records, (error as Error).message, deps)));
+      return { batchItemFailures: failures };
+    }
+    const parse = (record: SQSRecord): T => recordBodyOf(schema, record);
     for (const [group, records] of groups) {
       failures.push(...(await handleGroup(group, records, parse, deps)));
     }
     return { batchItemFailures: failures };
   });
+}
+
+/**
+ * A group whose records could not be read because the schema did not load:
+ * every record is retried, and on the last receive (`maxReceives`) they are
+ * dead-lettered with the reason rather than by the queue's redrive, which
+ * keeps none. A module that threw while it was evaluated keeps failing for
+ * the life of the instance (Node keeps the error), so this is where it ends.
+ */
+async function unreadGroup<T>(group: string, records: readonly SQSRecord[], reason: string, deps: GroupedQueueDeps<T>): Promise<SQSBatchItemFailure[]> {
+  const max = deps.maxReceives;
+  const lastReceive = max !== undefined && records.some((r) => Number(r.attributes.ApproximateReceiveCount ?? '1') >= max);
+  deps.log.error(
+    lastReceive
+      ? 'could not load the message schema on the last attempt; dead-lettering the group'
+      : 'could not load the message schema; the group will be retried',
+    {
+      group,
+      reason,
+      messages: records.length,
+    },
+  );
+  if (!lastReceive) return failAll(records);
+  const moved = await deadLetter(
+    records.map((record) => ({ id: record.messageId, record, reason: `could not load the message schema: ${reason}` })),
+    group,
+    deps,
+  );
+  return moved ? [] : failAll(records);
 }
 
 interface Item<T> {

@@ -5,6 +5,7 @@ import { DynamoDbDeliveryLedger } from '../clients/aws/dynamodb-delivery-ledger'
 import { SqsEventQueue } from '../clients/aws/sqs-event-queue';
 import type { HoistEvent } from '../core/events';
 import type { EnqueueOnceDeps } from '../core/intake/enqueue-once';
+import { DEFAULT_MAX_BODY_BYTES } from '../core/intake/intake-defaults';
 import type { Work } from '../core/promotion/triggers';
 import { PositiveIntText } from '../shared/env';
 import { loadOnce } from '../shared/load-once';
@@ -20,6 +21,21 @@ export const IntakeEnvSchema = z.object({
   HOIST_CONFIG_PATH: ShippedConfigEnvSchema.shape.HOIST_CONFIG_PATH,
   /** Its digest; without it no config was shipped, and events are ordered by source. */
   HOIST_CONFIG_SHA256: z.optional(ShippedConfigEnvSchema.shape.HOIST_CONFIG_SHA256),
+});
+
+/** The webhook function's variables: secret ids (names or ARNs), never secret values. */
+export const WebhookEnvSchema = z.extend(IntakeEnvSchema, {
+  HOIST_WEBHOOK_SECRET_ID_GITHUB: z.optional(z.string().check(z.minLength(1))),
+  HOIST_WEBHOOK_SECRET_ID_GITLAB: z.optional(z.string().check(z.minLength(1))),
+  HOIST_WEBHOOK_SECRET_ID_GITEA: z.optional(z.string().check(z.minLength(1))),
+  HOIST_MAX_BODY_BYTES: z._default(PositiveIntText, DEFAULT_MAX_BODY_BYTES),
+});
+
+/** The promotions function's variables: the signing secret's id (name or ARN), never its value. */
+export const PromotionsEnvSchema = z.extend(IntakeEnvSchema, {
+  HOIST_PROMOTION_SECRET_ID: z.string().check(z.minLength(1)),
+  HOIST_MAX_BODY_BYTES: z._default(PositiveIntText, DEFAULT_MAX_BODY_BYTES),
+  HOIST_PROMOTION_OUTCOME_TTL_SECONDS: z._default(PositiveIntText, 7 * 24 * 3600),
 });
 
 /** The intake's dependencies, and how to have the routing ready before an event is taken in. */

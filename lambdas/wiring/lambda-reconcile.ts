@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { EcrImageLister } from '../clients/aws/ecr-image-lister';
+import { DEFAULT_RECONCILE_NEWEST } from '../core/intake/intake-defaults';
 import type { ReconcileEcrInput } from '../core/intake/reconcile-ecr';
 import { PositiveIntText } from '../shared/env';
 import { type AwsIntakeDeps, awsIntakeDeps, IntakeEnvSchema } from './lambda-intake';
@@ -14,8 +15,7 @@ export const ReconcileEnvSchema = z.extend(IntakeEnvSchema, {
     ),
     z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
   ),
-  /** @default DEFAULT_RECONCILE_NEWEST, read with the intake core at the first run */
-  HOIST_RECONCILE_NEWEST: z.optional(PositiveIntText),
+  HOIST_RECONCILE_NEWEST: z._default(PositiveIntText, DEFAULT_RECONCILE_NEWEST),
 });
 
 /**
@@ -23,7 +23,7 @@ export const ReconcileEnvSchema = z.extend(IntakeEnvSchema, {
  * routing, and ECR's image listing. `newest` is the variable's when it is set.
  */
 export function awsReconcileDeps(env: z.infer<typeof ReconcileEnvSchema>): {
-  readonly input: Omit<ReconcileEcrInput, 'newest'> & { readonly newest: number | undefined };
+  readonly input: ReconcileEcrInput;
   readonly deps: AwsIntakeDeps;
 } {
   return {

@@ -11,8 +11,7 @@ import { parseGitHubDelivery } from './parse-github-delivery';
 import { parseGitLabDelivery } from './parse-gitlab-delivery';
 import { verifyHmacSha256, verifySharedToken } from './verify-signature';
 
-/** Default largest accepted body: 1 MiB, well above real push payloads and under Lambda's 6 MB. */
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export { DEFAULT_MAX_BODY_BYTES } from './intake-defaults';
 
 /** A webhook request as it arrived, with lower-cased header names. */
 export interface WebhookRequest {

@@ -2,10 +2,10 @@ import { ConflictError, ValidationError } from '../../shared/errors';
 import type { ListedImage, RegistryImageLister } from '../ports';
 import { enqueueEcrImage } from './enqueue-ecr-image';
 import type { EnqueueOnceDeps } from './enqueue-once';
+import { DEFAULT_RECONCILE_NEWEST } from './intake-defaults';
 import { ecrImagePublished } from './parse-ecr-event';
 
-/** How many of each repository's newest images a reconcile looks at, unless told otherwise. */
-export const DEFAULT_RECONCILE_NEWEST = 10;
+export { DEFAULT_RECONCILE_NEWEST };
 
 export interface ReconcileEcrInput {
   /** The watched repositories as image names, `<account>.dkr.ecr.<region>.amazonaws.com/<name>`. */

@@ -56,8 +56,8 @@ describe('grouped queue handler: the body schema loaded with the first batch', (
     });
     const event: SQSEvent = { Records: [record('m1', '{"id":"a"}', 'g'), record('m2', '{"id":""}', 'g')] };
 
-    // Lambda reports every record of a failed invocation for redelivery: none is lost, none is called malformed.
-    await expect(handler(event, localLambdaContext('grouped'))).rejects.toThrowError('Cannot find module');
+    // Every record is reported for redelivery: none is lost, none is called malformed.
+    expect((await handler(event, localLambdaContext('grouped'))).batchItemFailures).toEqual([{ itemIdentifier: 'm1' }, { itemIdentifier: 'm2' }]);
     expect(processed).toEqual([]);
     expect(deadLettered).toEqual([]);
 
@@ -67,5 +67,34 @@ describe('grouped queue handler: the body schema loaded with the first batch', (
     expect(deadLettered.map((d) => d.id)).toEqual(['m2']);
     await handler(event, localLambdaContext('grouped'));
     expect(loads).toBe(2);
+  });
+
+  it('dead-letters the records with the reason on their last receive when the schema still cannot be loaded', async () => {
+    const deadLettered: DeadLetter[] = [];
+    const errors: Array<Record<string, unknown>> = [];
+    const handler = createGroupedQueueHandler<z.infer<typeof ItemSchema>>({
+      // A module that threw while it was evaluated: Node rejects every later import with the same error.
+      bodySchema: async () => {
+        throw new Error('ReferenceError: window is not defined');
+      },
+      idOf: (item) => item.id,
+      process: async () => ({ failures: [] }),
+      deadLetters: {
+        deadLetter: async (entries) => {
+          deadLettered.push(...entries);
+        },
+      },
+      maxReceives: 3,
+      log: { warn: () => undefined, error: (_message, ...extra) => errors.push(...extra) },
+    });
+    const last = { ...record('m2', '{"id":"b"}', 'h'), attributes: { ...record('m2', '', 'h').attributes, ApproximateReceiveCount: '3' } };
+    const result = await handler({ Records: [record('m1', '{"id":"a"}', 'g'), last] }, localLambdaContext('grouped'));
+
+    // Group g has receives left and is retried; group h is on its last one and leaves with the reason.
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+    expect(deadLettered).toEqual([
+      { id: 'm2', body: '{"id":"b"}', group: 'h', reason: 'could not load the message schema: ReferenceError: window is not defined' },
+    ]);
+    expect(errors.map((e) => e.group)).toEqual(['g', 'h']);
   });
 });
