@@ -1,7 +1,7 @@
 import { execFile, fork } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -11,7 +11,9 @@ import { startDevServer } from '../dev/dev-server';
 import { localLambdaContext } from '../dev/lambda-context';
 import { toApiGatewayEvent } from '../dev/to-api-gateway-event';
 import { EnvWebhookSecrets } from '../lambdas/clients/local/env-webhook-secrets';
+import { InProcessQueue } from '../lambdas/clients/local/in-process-queue';
 import { MemoryDeliveryLedger } from '../lambdas/clients/local/memory-delivery-ledger';
+import { receiveWebhook } from '../lambdas/core/intake/receive-webhook';
 import { createWebhookHandler } from '../lambdas/webhook/create-webhook-handler';
 import type { FloorRow } from './end-to-end';
 import { quantile } from './stats';
@@ -88,21 +90,55 @@ async function load(url: string, signature: string, seconds: number, connections
 
 /**
  * The floor of HTTP intake: node:http alone, checking the same signature on
- * the raw body (HMAC-SHA256, constant-time compare) and answering 202.
+ * the raw body (HMAC-SHA256, constant-time compare) and answering 202. With
+ * `parseJson`, it also parses the body, as any intake that reads it must.
  */
-async function startBareServer(): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
+function bareHandler(parseJson: boolean): RequestListener {
+  return (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
+      if (parseJson) JSON.parse(raw.toString('utf8'));
       const given = Buffer.from(String(req.headers['x-hub-signature-256'] ?? ''));
       const expected = Buffer.from(`sha256=${createHmac('sha256', SECRET).update(raw).digest('hex')}`);
       const valid = given.length === expected.length && timingSafeEqual(given, expected);
       res.writeHead(valid ? 202 : 401, { 'content-type': 'application/json' });
       res.end(valid ? '{"status":"accepted"}' : '{"error":"signature"}');
     });
-  });
+  };
+}
+
+/**
+ * The intake core (`receiveWebhook`: signature, JSON, zod, ledger, queue)
+ * called straight from node:http, without the API Gateway event, middy and the
+ * dev server's routing: how much of the dev server's cost is the core's.
+ */
+function coreHandler(): RequestListener {
+  const deps = {
+    secrets: new EnvWebhookSecrets({ HOIST_WEBHOOK_SECRET_GITHUB: SECRET }, ['github']),
+    ledger: new MemoryDeliveryLedger(),
+    queue: new InProcessQueue(async () => undefined),
+    log: { warn: () => undefined },
+    now: () => new Date(),
+    maxBodyBytes: 1024 * 1024,
+  };
+  return (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const headers: Record<string, string | undefined> = {};
+      for (const name in req.headers) headers[name] = String(req.headers[name]);
+      void receiveWebhook({ host: 'github', headers, body: Buffer.concat(chunks).toString('utf8') }, deps).then((answer) => {
+        res.writeHead(answer.status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(answer.body));
+      });
+    });
+  };
+}
+
+async function listen(handler: RequestListener): Promise<{ url: string; server: Server }> {
+  const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/github`, server };
 }
@@ -110,41 +146,45 @@ async function startBareServer(): Promise<{ url: string; server: Server }> {
 /**
  * Requests per second the dev server sustains on loopback, signatures
  * checked, against a bare node:http server that checks the same signature,
- * both loaded by autocannon from another process, one after the other, the
- * better of `rounds` rounds each.
+ * all loaded by autocannon from another process, in turns, the better of
+ * `rounds` rounds each. Two references sit between them: the bare server that
+ * also parses the JSON body, and the intake core straight from node:http.
  */
 export async function benchDevServer(seconds = 5, connections = 32, rounds = 2): Promise<FloorRow[]> {
   const signature = await sign(SECRET, body);
   const server = await startDevServer({ port: 0, env: { HOIST_WEBHOOK_SECRET_GITHUB: SECRET }, consume: async () => undefined });
-  const bare = await startBareServer();
-  const dev = { rps: 0, cpuMicros: Number.POSITIVE_INFINITY };
-  const floor = { rps: 0, cpuMicros: Number.POSITIVE_INFINITY };
+  const others = [await listen(bareHandler(false)), await listen(bareHandler(true)), await listen(coreHandler())];
+  const urls = [`${server.url}/webhooks/github`, ...others.map((o) => o.url)];
+  const best = urls.map(() => ({ rps: 0, cpuMicros: Number.POSITIVE_INFINITY }));
   try {
-    // Warm both up (JIT), then alternate, so that a busy machine weighs on both alike.
-    await load(`${server.url}/webhooks/github`, signature, 1, connections);
-    await load(bare.url, signature, 1, connections);
+    // Warm all up (JIT), then take turns, so that a busy machine weighs on all alike.
+    for (const url of urls) await load(url, signature, 1, connections);
     for (let round = 0; round < rounds; round += 1) {
-      const d = await load(`${server.url}/webhooks/github`, signature, seconds, connections);
-      const f = await load(bare.url, signature, seconds, connections);
-      dev.rps = Math.max(dev.rps, d.rps);
-      dev.cpuMicros = Math.min(dev.cpuMicros, d.cpuMicros);
-      floor.rps = Math.max(floor.rps, f.rps);
-      floor.cpuMicros = Math.min(floor.cpuMicros, f.cpuMicros);
+      for (const [index, url] of urls.entries()) {
+        const figure = await load(url, signature, seconds, connections);
+        const kept = best[index] as { rps: number; cpuMicros: number };
+        kept.rps = Math.max(kept.rps, figure.rps);
+        kept.cpuMicros = Math.min(kept.cpuMicros, figure.cpuMicros);
+      }
     }
     await server.queue.drain();
   } finally {
     await server.close();
-    await new Promise((resolve) => bare.server.close(resolve));
+    for (const other of others) await new Promise((resolve) => other.server.close(resolve));
   }
+  const [dev, floor, json, core] = best as [(typeof best)[0], (typeof best)[0], (typeof best)[0], (typeof best)[0]];
+  const row = (name: string, figure: { rps: number; cpuMicros: number }, note: string): FloorRow => ({
+    name,
+    value: figure.rps,
+    floor: floor.rps,
+    unit: 'req/s',
+    ratio: figure.rps / floor.rps,
+    note: `CPU per request ${figure.cpuMicros.toFixed(0)} µs vs ${floor.cpuMicros.toFixed(0)} µs; ${note}`,
+  });
   return [
-    {
-      name: `dev server intake, signed pushes (autocannon, ${connections} connections, loopback)`,
-      value: dev.rps,
-      floor: floor.rps,
-      unit: 'req/s',
-      ratio: dev.rps / floor.rps,
-      note: `CPU per request ${dev.cpuMicros.toFixed(0)} µs vs ${floor.cpuMicros.toFixed(0)} µs; floor: node:http + HMAC check`,
-    },
+    row(`dev server intake, signed pushes (autocannon, ${connections} connections, loopback)`, dev, 'floor: node:http + HMAC check'),
+    row('dev server intake reference: the intake core straight from node:http', core, 'no API Gateway event, middy or routing'),
+    row('dev server intake reference: node:http + HMAC check + JSON.parse', json, 'what any intake that reads the body pays'),
   ];
 }
 
