@@ -1,9 +1,8 @@
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { ArgoCdClient } from '../clients/argocd-client';
 import { DynamoDbAuditLog, DynamoDbTargetStateStore } from '../clients/aws/dynamodb-promotion-stores';
+import { secretsManagerStrings } from '../clients/aws/secrets-manager-strings';
 import { SqsEventQueue } from '../clients/aws/sqs-event-queue';
 import { SqsGateScheduler } from '../clients/aws/sqs-gate-scheduler';
 import { slackNotifiers } from '../clients/slack-notifier';
@@ -43,12 +42,7 @@ const ARGOCD_TIMEOUT_MS = 5000;
  * weighs on the cold start.
  */
 export function gatesEngine({ env, config, sqs }: GatesEngineInput): GatesEngine {
-  const secrets = new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) });
-  const secret = async (name: string): Promise<string> => {
-    const value = await secrets.get(name, { maxAge: 300 });
-    if (typeof value !== 'string') throw new Error(`secret ${name} is not a string secret`);
-    return value;
-  };
+  const secret = secretsManagerStrings();
   const argocdToken = config.argocd.tokenSecretName;
   const eks = config.argocd.eks;
   const dynamo = new DynamoDBClient({});

@@ -1,6 +1,4 @@
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { ArgoCdClient } from '../clients/argocd-client';
 import { DynamoDbPromotionOutcomeStore } from '../clients/aws/dynamodb-promotion-outcomes';
@@ -8,6 +6,7 @@ import { DynamoDbAuditLog, DynamoDbTargetStateStore } from '../clients/aws/dynam
 import { DynamoDbTagHistory } from '../clients/aws/dynamodb-tag-history';
 import { EcrImageRegistry } from '../clients/aws/ecr-image-registry';
 import { EcrPushTimes } from '../clients/aws/ecr-push-times';
+import { secretsManagerStrings } from '../clients/aws/secrets-manager-strings';
 import { SqsGateScheduler } from '../clients/aws/sqs-gate-scheduler';
 import { commitCredentialsOf, GitHostCommitHistory } from '../clients/git-host-commit-history';
 import { ImageRegistries } from '../clients/registry/image-registries';
@@ -46,13 +45,8 @@ export interface PromoterEngineInput {
  * of it weighs on the cold start.
  */
 export function promoterEngine({ env, config, sqs }: PromoterEngineInput): PromoterEngine {
-  const secrets = new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) });
+  const secret = secretsManagerStrings();
   const dynamo = new DynamoDBClient({});
-  const secret = async (name: string): Promise<string> => {
-    const value = await secrets.get(name, { maxAge: 300 });
-    if (typeof value !== 'string') throw new Error(`secret ${name} is not a string secret`);
-    return value;
-  };
   const argocdToken = config.argocd.tokenSecretName;
   const eks = config.argocd.eks;
   const deps: PromoteDeps = {

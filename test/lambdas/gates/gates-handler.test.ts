@@ -16,6 +16,7 @@ import { createGatesHandler } from '../../../lambdas/gates/create-gates-handler'
 import { closedLocalOrigin } from '../../support/closed-port';
 import { type FakeArgoCd, startFakeArgoCd } from '../../support/fake-argocd';
 import { type FakeAwsJsonService, startFakeAwsJsonService, TEST_CREDENTIALS } from '../../support/fake-aws-json-service';
+import { sqsRecord } from '../../support/sqs-records';
 
 const SQS = 'https://sqs.eu-west-1.amazonaws.com/123456789012';
 const EVENT_QUEUE = `${SQS}/hoist-events.fifo`;
@@ -58,25 +59,7 @@ const CHECK: GateCheck = {
   polls: 0,
 };
 
-/** An SQS standard-queue record as Lambda's event source mapping delivers it (no group, no sequence number). */
-function record(messageId: string, body: string): SQSRecord {
-  return {
-    messageId,
-    receiptHandle: `rh-${messageId}`,
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '1700000000000',
-      SenderId: 'AIDAEXAMPLE',
-      ApproximateFirstReceiveTimestamp: '1700000000000',
-    },
-    messageAttributes: {},
-    md5OfBody: createHash('md5').update(body).digest('hex'),
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:hoist-gates',
-    awsRegion: 'eu-west-1',
-  };
-}
+const record = (messageId: string, body: string): SQSRecord => sqsRecord(messageId, body, { queue: 'hoist-gates' });
 
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 

@@ -9,29 +9,9 @@ import { createPromoterHandler, type GroupOutcome } from '../../../lambdas/promo
 import { RetryLaterError, TerminalError, UnavailableError } from '../../../lambdas/shared/errors';
 import { imageEnvelope } from '../../support/envelopes';
 import { type FakeAwsJsonService, startFakeAwsJsonService, TEST_CREDENTIALS } from '../../support/fake-aws-json-service';
+import { sqsRecord } from '../../support/sqs-records';
 
-/** An SQS FIFO record as Lambda's event source mapping delivers it. */
-function record(messageId: string, body: string, group: string): SQSRecord {
-  return {
-    messageId,
-    receiptHandle: `rh-${messageId}`,
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '1700000000000',
-      SenderId: 'AIDAEXAMPLE',
-      ApproximateFirstReceiveTimestamp: '1700000000000',
-      MessageGroupId: group,
-      MessageDeduplicationId: messageId,
-      SequenceNumber: '1',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:hoist-events.fifo',
-    awsRegion: 'eu-west-1',
-  };
-}
+const record = (messageId: string, body: string, group: string): SQSRecord => sqsRecord(messageId, body, { group });
 
 const envelope = (n: number) => JSON.stringify(imageEnvelope(n, 'team/api'));
 const DLQ_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/hoist-events-dlq.fifo';

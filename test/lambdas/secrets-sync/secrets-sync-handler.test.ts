@@ -10,6 +10,7 @@ import { createSecretsSyncHandler } from '../../../lambdas/secrets-sync/create-s
 import type { GroupOutcome } from '../../../lambdas/shared/create-grouped-queue-handler';
 import { UnavailableError } from '../../../lambdas/shared/errors';
 import { type FakeAwsJsonService, startFakeAwsJsonService, TEST_CREDENTIALS } from '../../support/fake-aws-json-service';
+import { sqsRecord } from '../../support/sqs-records';
 
 const ARN = (name: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name}-AbC123`;
 
@@ -23,28 +24,8 @@ const change = (name: string, n: number): SecretChange => ({
   occurredAt: '2026-11-23T09:00:00Z',
 });
 
-/** An SQS FIFO record as Lambda's event source mapping delivers it, grouped per secret as the intake queues it. */
-function record(messageId: string, body: string, group: string, receives = 1): SQSRecord {
-  return {
-    messageId,
-    receiptHandle: `rh-${messageId}`,
-    body,
-    attributes: {
-      ApproximateReceiveCount: String(receives),
-      SentTimestamp: '1700000000000',
-      SenderId: 'AIDAEXAMPLE',
-      ApproximateFirstReceiveTimestamp: '1700000000000',
-      MessageGroupId: group,
-      MessageDeduplicationId: messageId,
-      SequenceNumber: '1',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:hoist-secrets.fifo',
-    awsRegion: 'eu-west-1',
-  };
-}
+const record = (messageId: string, body: string, group: string, receives = 1): SQSRecord =>
+  sqsRecord(messageId, body, { group, receives, queue: 'hoist-secrets.fifo' });
 
 const recordOf = (c: SecretChange, messageId: string, receives = 1) => record(messageId, JSON.stringify(c), `secret:${c.secretArn}`, receives);
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');

@@ -5,29 +5,9 @@ import { localLambdaContext } from '../../../dev/lambda-context';
 import type { DeadLetter } from '../../../lambdas/core/ports';
 import { createGroupedQueueHandler } from '../../../lambdas/shared/create-grouped-queue-handler';
 import { loadOnce } from '../../../lambdas/shared/load-once';
+import { sqsRecord } from '../../support/sqs-records';
 
-/** An SQS FIFO record as Lambda's event source mapping delivers it. */
-function record(messageId: string, body: string, group: string): SQSRecord {
-  return {
-    messageId,
-    receiptHandle: `rh-${messageId}`,
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '1700000000000',
-      SenderId: 'AIDAEXAMPLE',
-      ApproximateFirstReceiveTimestamp: '1700000000000',
-      MessageGroupId: group,
-      MessageDeduplicationId: messageId,
-      SequenceNumber: '1',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:hoist-events.fifo',
-    awsRegion: 'eu-west-1',
-  };
-}
+const record = (messageId: string, body: string, group: string): SQSRecord => sqsRecord(messageId, body, { group });
 
 const ItemSchema = z.object({ id: z.string().min(1) });
 
@@ -87,7 +67,7 @@ describe('grouped queue handler: the body schema loaded with the first batch', (
       maxReceives: 3,
       log: { warn: () => undefined, error: (_message, ...extra) => errors.push(...extra) },
     });
-    const last = { ...record('m2', '{"id":"b"}', 'h'), attributes: { ...record('m2', '', 'h').attributes, ApproximateReceiveCount: '3' } };
+    const last = sqsRecord('m2', '{"id":"b"}', { group: 'h', receives: 3 });
     const result = await handler({ Records: [record('m1', '{"id":"a"}', 'g'), last] }, localLambdaContext('grouped'));
 
     // Group g has receives left and is retried; group h is on its last one and leaves with the reason.
