@@ -28,6 +28,7 @@ import { closedLocalOrigin } from '../../support/closed-port';
 import { type FakeAwsJsonService, startFakeAwsJsonService, TEST_CREDENTIALS } from '../../support/fake-aws-json-service';
 import { type FakeSlack, startFakeSlack } from '../../support/fake-slack';
 import { createBareRepo } from '../../support/git-repo';
+import { sqsRecord } from '../../support/sqs-records';
 
 /*
  * Secret values go to Vault and nowhere else. Marker values are planted in
@@ -55,27 +56,8 @@ const startSqs = () =>
   });
 
 /** The queued message as Lambda's event source mapping would deliver it. */
-function recordOf(body: string, group: string, receives: number): SQSRecord {
-  return {
-    messageId: md5(body).slice(0, 12),
-    receiptHandle: 'rh',
-    body,
-    attributes: {
-      ApproximateReceiveCount: String(receives),
-      SentTimestamp: '1700000000000',
-      SenderId: 'AIDAEXAMPLE',
-      ApproximateFirstReceiveTimestamp: '1700000000000',
-      MessageGroupId: group,
-      MessageDeduplicationId: 'd',
-      SequenceNumber: '1',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:hoist-secrets.fifo',
-    awsRegion: 'eu-west-1',
-  };
-}
+const recordOf = (body: string, group: string, receives: number): SQSRecord =>
+  sqsRecord(md5(body).slice(0, 12), body, { group, receives, queue: 'hoist-secrets.fifo' });
 
 describe('secret values never leave Vault', () => {
   const secretsManager = mockClient(SecretsManagerClient);
