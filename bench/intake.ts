@@ -13,7 +13,7 @@ import { toApiGatewayEvent } from '../dev/to-api-gateway-event';
 import { EnvWebhookSecrets } from '../lambdas/clients/local/env-webhook-secrets';
 import { InProcessQueue } from '../lambdas/clients/local/in-process-queue';
 import { MemoryDeliveryLedger } from '../lambdas/clients/local/memory-delivery-ledger';
-import { receiveWebhook } from '../lambdas/core/intake/receive-webhook';
+import { type ReceiveWebhookDeps, receiveWebhook } from '../lambdas/core/intake/receive-webhook';
 import { createWebhookHandler } from '../lambdas/webhook/create-webhook-handler';
 import type { FloorRow } from './end-to-end';
 import { quantile } from './stats';
@@ -23,21 +23,28 @@ const body = readFileSync('dev/examples/github-push.json', 'utf8');
 /** autocannon, run in a child process of this Node: the load comes from another process. */
 const AUTOCANNON = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
 
-/** Webhook handler latency in-process: signed GitHub push, verify → parse → de-dupe → enqueue. */
-export async function benchWebhookHandler(iterations = 3000): Promise<Array<[string, string]>> {
-  let queued = 0;
-  const handler = createWebhookHandler({
+/** The webhook intake's dependencies in-process: the bench's secret, a fresh in-memory ledger and `queue`. */
+function intakeDeps(queue: ReceiveWebhookDeps['queue']): ReceiveWebhookDeps {
+  return {
     secrets: new EnvWebhookSecrets({ HOIST_WEBHOOK_SECRET_GITHUB: SECRET }, ['github']),
     ledger: new MemoryDeliveryLedger(),
-    queue: {
-      enqueue: async (envelopes) => {
-        queued += envelopes.length;
-      },
-    },
+    queue,
     log: { warn: () => undefined },
     now: () => new Date(),
     maxBodyBytes: 1024 * 1024,
-  });
+  };
+}
+
+/** Webhook handler latency in-process: signed GitHub push, verify → parse → de-dupe → enqueue. */
+export async function benchWebhookHandler(iterations = 3000): Promise<Array<[string, string]>> {
+  let queued = 0;
+  const handler = createWebhookHandler(
+    intakeDeps({
+      enqueue: async (envelopes) => {
+        queued += envelopes.length;
+      },
+    }),
+  );
   const signature = await sign(SECRET, body);
   const url = new URL('https://hoist.example/webhooks/github');
   const samples: number[] = [];
@@ -115,24 +122,24 @@ function bareHandler(parseJson: boolean): RequestListener {
  * dev server's routing: how much of the dev server's cost is the core's.
  */
 function coreHandler(): RequestListener {
-  const deps = {
-    secrets: new EnvWebhookSecrets({ HOIST_WEBHOOK_SECRET_GITHUB: SECRET }, ['github']),
-    ledger: new MemoryDeliveryLedger(),
-    queue: new InProcessQueue(async () => undefined),
-    log: { warn: () => undefined },
-    now: () => new Date(),
-    maxBodyBytes: 1024 * 1024,
-  };
+  const deps = intakeDeps(new InProcessQueue(async () => undefined));
   return (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const headers: Record<string, string | undefined> = {};
       for (const name in req.headers) headers[name] = String(req.headers[name]);
-      void receiveWebhook({ host: 'github', headers, body: Buffer.concat(chunks).toString('utf8') }, deps).then((answer) => {
-        res.writeHead(answer.status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(answer.body));
-      });
+      receiveWebhook({ host: 'github', headers, body: Buffer.concat(chunks).toString('utf8') }, deps).then(
+        (answer) => {
+          res.writeHead(answer.status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(answer.body));
+        },
+        // A refusal counts as an answer other than 2xx, and the run fails on it (see load).
+        (error: unknown) => {
+          res.writeHead(500, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: String(error) }));
+        },
+      );
     });
   };
 }

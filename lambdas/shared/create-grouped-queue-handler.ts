@@ -89,8 +89,7 @@ export function createGroupedQueueHandler<T>(deps: GroupedQueueDeps<T>) {
  * the life of the instance (Node keeps the error), so this is where it ends.
  */
 async function unreadGroup<T>(group: string, records: readonly SQSRecord[], reason: string, deps: GroupedQueueDeps<T>): Promise<SQSBatchItemFailure[]> {
-  const max = deps.maxReceives;
-  const lastReceive = max !== undefined && records.some((r) => Number(r.attributes.ApproximateReceiveCount ?? '1') >= max);
+  const lastReceive = onLastReceive(records, deps.maxReceives);
   deps.log.error(
     lastReceive
       ? 'could not load the message schema on the last attempt; dead-lettering the group'
@@ -119,6 +118,10 @@ const groupOf = (record: SQSRecord): string => record.attributes.MessageGroupId 
 
 const failAll = (list: readonly SQSRecord[]): SQSBatchItemFailure[] => list.map((r) => ({ itemIdentifier: r.messageId }));
 
+/** Whether any of `records` is on its last receive, when the queue's maxReceiveCount is known. */
+const onLastReceive = (records: readonly SQSRecord[], maxReceives: number | undefined): boolean =>
+  maxReceives !== undefined && records.some((r) => Number(r.attributes.ApproximateReceiveCount ?? '1') >= maxReceives);
+
 async function handleGroup<T>(
   group: string,
   records: readonly SQSRecord[],
@@ -143,8 +146,10 @@ async function handleGroup<T>(
     outcome = await deps.process(items.map((i) => i.item));
   } catch (error) {
     const reason = (error as Error).message;
-    const max = deps.maxReceives;
-    const lastReceive = max !== undefined && items.some((i) => Number(i.record.attributes.ApproximateReceiveCount ?? '1') >= max);
+    const lastReceive = onLastReceive(
+      items.map((i) => i.record),
+      deps.maxReceives,
+    );
     if (error instanceof TerminalError || lastReceive) {
       deps.log.error(lastReceive ? 'failed on the last attempt; dead-lettering the group' : 'failed for good; dead-lettering the group', {
         group,

@@ -10,11 +10,10 @@ export function loadOnce<T>(load: () => Promise<T>): () => Promise<T> {
   let loading: Promise<T> | undefined;
   return () => {
     if (loading === undefined) {
-      const attempt = Promise.resolve().then(load);
-      loading = attempt;
-      attempt.catch(() => {
-        // Only this attempt is forgotten, never a later one that replaced it.
-        if (loading === attempt) loading = undefined;
+      loading = Promise.resolve().then(load);
+      // Forgotten when it fails; no other attempt can start before that.
+      loading.catch(() => {
+        loading = undefined;
       });
     }
     return loading;

@@ -9,6 +9,7 @@ import { DEFAULT_MAX_BODY_BYTES } from '../core/intake/intake-defaults';
 import type { Work } from '../core/promotion/triggers';
 import { PositiveIntText } from '../shared/env';
 import { loadOnce } from '../shared/load-once';
+import { loadedWithFirstEvent } from '../shared/loaded-with-first-event';
 import { logger } from '../shared/logger';
 import { readShippedConfig, ShippedConfigEnvSchema } from './read-shipped-config';
 
@@ -72,11 +73,7 @@ export function afterRouting<E, C, R>(
   deps: Pick<AwsIntakeDeps, 'routingReady'>,
   loadHandler: () => Promise<(event: E, context: C) => Promise<R>>,
 ): (event: E, context: C) => Promise<R> {
-  const handlerOf = loadOnce(loadHandler);
-  return async (event, context) => {
-    const [handler] = await Promise.all([handlerOf(), deps.routingReady()]);
-    return handler(event, context);
-  };
+  return loadedWithFirstEvent(async () => (await Promise.all([loadHandler(), deps.routingReady()]))[0]);
 }
 
 /**

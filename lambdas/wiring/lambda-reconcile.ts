@@ -18,10 +18,7 @@ export const ReconcileEnvSchema = z.extend(IntakeEnvSchema, {
   HOIST_RECONCILE_NEWEST: z._default(PositiveIntText, DEFAULT_RECONCILE_NEWEST),
 });
 
-/**
- * The reconcile function's object graph: the intake's ledger, queue and
- * routing, and ECR's image listing. `newest` is the variable's when it is set.
- */
+/** The reconcile function's object graph: the intake's ledger, queue and routing, and ECR's image listing. */
 export function awsReconcileDeps(env: z.infer<typeof ReconcileEnvSchema>): {
   readonly input: ReconcileEcrInput;
   readonly deps: AwsIntakeDeps;

@@ -1,9 +1,9 @@
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDbAuditLog } from '../clients/aws/dynamodb-promotion-stores';
 import { DynamoDbSecretSyncState } from '../clients/aws/dynamodb-secret-sync-state';
 import { SecretsManagerSecretSource } from '../clients/aws/secrets-manager-secret-source';
+import { secretsManagerStrings } from '../clients/aws/secrets-manager-strings';
 import { slackNotifiers } from '../clients/slack-notifier';
 import { VaultKvClient } from '../clients/vault/vault-kv-client';
 import { awsIamVaultLogin } from '../clients/vault/vault-token';
@@ -39,12 +39,7 @@ export interface SecretsSyncEngineInput {
  */
 export function secretsSyncEngine({ env, config, settings }: SecretsSyncEngineInput): SecretsSyncEngine {
   const secretsManager = new SecretsManagerClient({});
-  const secrets = new SecretsProvider({ awsSdkV3Client: secretsManager });
-  const secret = async (name: string, forceFetch = false): Promise<string> => {
-    const value = await secrets.get(name, { maxAge: 300, forceFetch });
-    if (typeof value !== 'string') throw new Error(`secret ${name} is not a string secret`);
-    return value;
-  };
+  const secret = secretsManagerStrings(secretsManager);
   const { vault } = settings;
   const auth = vault.auth;
   const login =
@@ -65,7 +60,7 @@ export function secretsSyncEngine({ env, config, settings }: SecretsSyncEngineIn
     ? () => login.token()
     : async () => {
         if (tokenSecretName === undefined) throw new TerminalError('secrets.vault.auth.tokenSecretName: needed on AWS (env is for the dev server)');
-        const value = await secret(tokenSecretName, refetchToken);
+        const value = await secret(tokenSecretName, { forceFetch: refetchToken });
         refetchToken = false;
         return value;
       };

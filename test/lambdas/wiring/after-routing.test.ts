@@ -22,7 +22,23 @@ describe('afterRouting: the intake handler and the routing load with the first e
     await expect(handler('second', undefined)).resolves.toBe('handled second');
     await expect(handler('third', undefined)).resolves.toBe('handled third');
     expect(loads).toEqual(['handler', 'handler']);
-    // routingReady keeps its own load (see routing): it is awaited with every event.
-    expect(routingLoads).toBe(3);
+    // The routing is awaited with each load of the handler, and not once both are ready.
+    expect(routingLoads).toBe(2);
+  });
+
+  it('fails the event whose routing could not load, and loads it again with the next one', async () => {
+    let routingLoads = 0;
+    const handler = afterRouting(
+      {
+        routingReady: async () => {
+          routingLoads += 1;
+          if (routingLoads === 1) throw new Error('Cannot find module ./triggers-XYZ.mjs');
+        },
+      },
+      async () => async (event: string) => `handled ${event}`,
+    );
+    await expect(handler('first', undefined)).rejects.toThrowError('Cannot find module');
+    await expect(handler('second', undefined)).resolves.toBe('handled second');
+    expect(routingLoads).toBe(2);
   });
 });

@@ -16,6 +16,18 @@ describe('secretsManagerStrings', () => {
     expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(1);
   });
 
+  it('reads past the kept value when asked to (a token that may have been rotated)', async () => {
+    secretsManager
+      .on(GetSecretValueCommand, { SecretId: 'hoist/vault/token' })
+      .resolvesOnce({ Name: 'hoist/vault/token', SecretString: 'old' })
+      .resolves({ Name: 'hoist/vault/token', SecretString: 'rotated' });
+    const secret = secretsManagerStrings(new SecretsManagerClient({ region: 'eu-west-1' }));
+    expect(await secret('hoist/vault/token')).toBe('old');
+    expect(await secret('hoist/vault/token')).toBe('old');
+    expect(await secret('hoist/vault/token', { forceFetch: true })).toBe('rotated');
+    expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+  });
+
   it('refuses a binary secret, naming it', async () => {
     secretsManager.on(GetSecretValueCommand).resolves({ Name: 'hoist/bin', SecretBinary: new Uint8Array([1, 2]) });
     const secret = secretsManagerStrings(new SecretsManagerClient({ region: 'eu-west-1' }));
