@@ -19,7 +19,9 @@ export interface InProcessQueueOptions {
  */
 export class InProcessQueue implements EventQueue {
   readonly deadLetters: Array<{ envelope: EventEnvelope; error: string }> = [];
-  private readonly chains = new Map<string, Promise<void>>();
+  /** Envelopes waiting, per ordering key; a key is here while its worker runs. */
+  private readonly lanes = new Map<string, EventEnvelope[]>();
+  private readonly workers = new Set<Promise<void>>();
   private readonly maxAttempts: number;
   private readonly backoffMs: (attempt: number) => number;
 
@@ -34,23 +36,42 @@ export class InProcessQueue implements EventQueue {
   async enqueue(envelopes: readonly EventEnvelope[]): Promise<void> {
     for (const envelope of envelopes) {
       const key = orderingKeyOf(envelope);
-      const previous = this.chains.get(key) ?? Promise.resolve();
-      const next = previous.then(() => this.deliver(envelope));
-      this.chains.set(key, next);
-      void next.finally(() => {
-        if (this.chains.get(key) === next) this.chains.delete(key);
-      });
+      const lane = this.lanes.get(key);
+      if (lane !== undefined) {
+        lane.push(envelope);
+        continue;
+      }
+      this.lanes.set(key, [envelope]);
+      const worker = this.work(key);
+      this.workers.add(worker);
+      void worker.finally(() => this.workers.delete(worker));
     }
   }
 
   /** How many ordering keys have envelopes queued or running now (0 once drained). */
   get pending(): number {
-    return this.chains.size;
+    return this.lanes.size;
   }
 
   /** Resolves once every envelope queued so far has been consumed or dead-lettered. */
   async drain(): Promise<void> {
-    while (this.chains.size > 0) await Promise.all([...this.chains.values()]);
+    while (this.workers.size > 0) await Promise.all([...this.workers]);
+  }
+
+  /**
+   * Delivers the envelopes of one ordering key one after another, oldest
+   * first, until its lane is empty; then the key is forgotten. One worker per
+   * key, whatever the number of envelopes.
+   */
+  private async work(key: string): Promise<void> {
+    const lane = this.lanes.get(key) as EventEnvelope[];
+    // Nothing is delivered before enqueue has returned.
+    await undefined;
+    try {
+      for (let envelope = lane.shift(); envelope !== undefined; envelope = lane.shift()) await this.deliver(envelope);
+    } finally {
+      this.lanes.delete(key);
+    }
   }
 
   private async deliver(envelope: EventEnvelope): Promise<void> {
