@@ -38,7 +38,7 @@ export interface ReceiveWebhookDeps extends EnqueueOnceDeps {
 interface HostProtocol {
   /** Header carrying the signature or token. */
   readonly authHeader: string;
-  readonly verify: (secrets: readonly string[], rawBody: string, credential: string) => Promise<boolean>;
+  readonly verify: (secrets: readonly string[], rawBody: string, credential: string) => boolean;
   readonly deliveryId: (headers: WebhookRequest['headers']) => string | undefined;
   readonly parse: (headers: WebhookRequest['headers'], payload: unknown, receivedAt: Date) => IntakeOutcome;
   /**
@@ -50,12 +50,10 @@ interface HostProtocol {
   readonly packageRegistries?: readonly string[];
 }
 
-const hmac = (secrets: readonly string[], body: string, signature: string) => verifyHmacSha256(secrets, body, signature);
-
 const PROTOCOLS: Record<GitHost, HostProtocol> = {
   github: {
     authHeader: 'x-hub-signature-256',
-    verify: hmac,
+    verify: verifyHmacSha256,
     deliveryId: (h) => h['x-github-delivery'],
     parse: (h, payload, at) => parseGitHubDelivery(requireHeader(h, 'x-github-event'), payload, at),
     // For `package` and `registry_package`, `repository` is the repository the package is linked to.
@@ -64,7 +62,7 @@ const PROTOCOLS: Record<GitHost, HostProtocol> = {
   },
   gitlab: {
     authHeader: 'x-gitlab-token',
-    verify: async (secrets, _body, token) => verifySharedToken(secrets, token),
+    verify: (secrets, _body, token) => verifySharedToken(secrets, token),
     // Idempotency-Key stays the same across GitLab's retries of one event.
     deliveryId: (h) => h['idempotency-key'] ?? h['x-gitlab-event-uuid'],
     parse: (h, payload) => parseGitLabDelivery(h['x-gitlab-event'], payload),
@@ -73,7 +71,7 @@ const PROTOCOLS: Record<GitHost, HostProtocol> = {
   gitea: {
     authHeader: 'x-gitea-signature',
     // Gitea sends the bare hex digest; the verifier expects GitHub's prefix.
-    verify: (secrets, body, signature) => hmac(secrets, body, `sha256=${signature}`),
+    verify: (secrets, body, signature) => verifyHmacSha256(secrets, body, `sha256=${signature}`),
     deliveryId: (h) => h['x-gitea-delivery'],
     parse: (h, payload, at) => parseGiteaDelivery(requireHeader(h, 'x-gitea-event'), payload, at),
     // Gitea's package payload has no top-level repository; a linked package names its own.
@@ -102,7 +100,7 @@ export async function receiveWebhook(request: WebhookRequest, deps: ReceiveWebho
   const claimedRepository = unverified === undefined ? undefined : protocol.repositoryOf(unverified);
   const candidates = await deps.secrets.secretsFor(host, claimedRepository);
   if (candidates === undefined) throw new NotFoundError(`webhooks from ${host} are not configured`);
-  const scope = await verifyDelivery(protocol, candidates, request);
+  const scope = verifyDelivery(protocol, candidates, request);
 
   if (payloadText === undefined) throw new ValidationError('form body has no payload field');
   if (unverified === undefined) throw new ValidationError('body is not valid JSON');
@@ -134,10 +132,10 @@ export async function receiveWebhook(request: WebhookRequest, deps: ReceiveWebho
  * Checks the delivery's signature or token on the raw body and answers which
  * scope accepted it; throws a SignatureError when none did.
  */
-async function verifyDelivery(protocol: HostProtocol, candidates: WebhookSecretCandidates, request: WebhookRequest): Promise<WebhookSecretScope> {
+function verifyDelivery(protocol: HostProtocol, candidates: WebhookSecretCandidates, request: WebhookRequest): WebhookSecretScope {
   const credential = request.headers[protocol.authHeader];
   if (credential === undefined || credential === '') throw new SignatureError(`missing ${protocol.authHeader} header`);
-  if (!(await protocol.verify(candidates.secrets, request.body, credential))) {
+  if (!protocol.verify(candidates.secrets, request.body, credential)) {
     throw new SignatureError(`${protocol.authHeader} does not match`);
   }
   return candidates.scope;

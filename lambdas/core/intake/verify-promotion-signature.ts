@@ -26,5 +26,5 @@ export async function verifyPromotionSignature(
   if (candidates === undefined) throw new NotFoundError('promotions are not configured');
   const signature = headers[PROMOTION_SIGNATURE_HEADER];
   if (signature === undefined || signature === '') throw new SignatureError(`missing ${PROMOTION_SIGNATURE_HEADER} header`);
-  if (!(await verifyHmacSha256(candidates, signed, signature))) throw new SignatureError(`${PROMOTION_SIGNATURE_HEADER} does not match`);
+  if (!verifyHmacSha256(candidates, signed, signature)) throw new SignatureError(`${PROMOTION_SIGNATURE_HEADER} does not match`);
 }
