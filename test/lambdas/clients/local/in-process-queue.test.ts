@@ -6,7 +6,7 @@ import { imageEnvelope } from '../../../support/envelopes';
 
 /** A promise with its resolve, to hold a consumer until the test lets it go. */
 function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve = () => undefined as void;
+  let resolve: () => void = () => undefined;
   const promise = new Promise<void>((r) => {
     resolve = r;
   });
