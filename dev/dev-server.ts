@@ -20,7 +20,7 @@ import { TerminalError } from '../lambdas/shared/errors';
 import { errorAnswerOf } from '../lambdas/shared/http-error-response';
 import { logger } from '../lambdas/shared/logger';
 import { createSlackActionsHandler } from '../lambdas/slack-actions/create-slack-actions-handler';
-import { createWebhookHandler } from '../lambdas/webhook/create-webhook-handler';
+import { answerWebhook, webhookRequestOf } from '../lambdas/webhook/create-webhook-handler';
 import { GATEWAY_BODY_LIMIT, readDevSettings } from './dev-settings';
 import { localLambdaContext } from './lambda-context';
 import { isRefusal, screenMediaType, screenRequest } from './screen-request';
@@ -94,9 +94,10 @@ export interface DevServer {
 }
 
 /**
- * The local stand-in for the deployed service: the same webhook, ECR,
- * promotions and Slack actions handlers and the ECR reconcile behind Node's HTTP server, an in-memory delivery ledger and an
- * in-process FIFO queue. No AWS account is involved.
+ * The local stand-in for the deployed service behind Node's HTTP server, an
+ * in-memory delivery ledger and an in-process FIFO queue: the same webhook
+ * intake core, ECR, promotions and Slack actions handlers and ECR reconcile
+ * as the deployed functions. No AWS account is involved.
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const settings = readDevSettings(options.env);
@@ -114,11 +115,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   });
   const ledger = options.ledger ?? new MemoryDeliveryLedger();
   const intake = { ledger, queue, log: logger, now, ...(options.workOf ? { workOf: options.workOf } : {}) };
-  const webhook = createWebhookHandler({
+  const webhooks = {
     ...intake,
     secrets: new EnvWebhookSecrets(options.env, ['github', 'gitlab', 'gitea']),
     maxBodyBytes: settings.HOIST_MAX_BODY_BYTES,
-  });
+  };
   const ecr = createEcrEventHandler(intake);
   // Read once, like the Lambda function's cached secret; only the document's `default` signs promotions.
   const promotionSecrets = selectWebhookSecrets(parseWebhookSecretText(settings.HOIST_PROMOTION_SECRET), undefined).secrets;
@@ -181,7 +182,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       send(res, 404, { error: 'not found', reason: 'the promotion config has no slack.app, or its signingSecretEnv and botTokenEnv variables are not set' });
       return;
     }
-    // A webhook that is not a POST gets the handler's own 405; a GET of an outcome has no body to screen.
+    // A webhook that is not a POST gets the core's own 405; a GET of an outcome has no body to screen.
     // Slack posts interactions as a form, GitHub may post webhooks as one.
     const allowForm = pathname === '/webhooks/github' || isSlackAction;
     const refusal = method === 'POST' ? screenMediaType(req.headers['content-type'], { allowForm }) : undefined;
@@ -210,15 +211,34 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       await handleSecrets(res, isSecretEvent ? body : undefined);
       return;
     }
+    if (isWebhook) {
+      await handleWebhook(req, res, method, pathname, body);
+      return;
+    }
     const event = toApiGatewayEvent(method, { ...target, host: ownHost }, req.headers, body);
     const result =
       isSlackAction && slackActions !== undefined
         ? await slackActions(event, localLambdaContext('hoist-slack-actions'))
-        : isPromotion
-          ? await promotions(event, localLambdaContext('hoist-promotions'))
-          : await webhook(event, localLambdaContext('hoist-webhook'));
+        : await promotions(event, localLambdaContext('hoist-promotions'));
     res.writeHead(result.statusCode ?? 200, { 'content-type': 'application/json' });
     res.end(result.body ?? '');
+  }
+
+  /**
+   * Webhooks, the busiest route, go to the intake core as the Lambda
+   * function's do, without being dressed as an API Gateway event first:
+   * same request, same answers, same log line.
+   */
+  async function handleWebhook(req: IncomingMessage, res: ServerResponse, method: string, pathname: string, body: Buffer): Promise<void> {
+    try {
+      // Node gives lower-case header names, and joins repeated headers into one string (only set-cookie stays a list).
+      const headers = req.headers as Readonly<Record<string, string | undefined>>;
+      const answer = await answerWebhook(webhookRequestOf(method, pathname, headers, body.toString('utf8')), webhooks);
+      send(res, answer.status, answer.body);
+    } catch (error) {
+      const answer = errorAnswerOf(error);
+      send(res, answer.status, answer.body);
+    }
   }
 
   /** EventBridge would invoke the function directly; here a POST stands in for it. */

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { type ReceiveWebhookDeps, receiveWebhook, type WebhookRequest } from '../core/intake/receive-webhook';
+import { type ReceiveWebhookDeps, receiveWebhook, type WebhookRequest, type WebhookResponse } from '../core/intake/receive-webhook';
 import { HoistError } from '../shared/errors';
 import { httpErrorResponse, jsonResponse } from '../shared/http-error-response';
 import { logger } from '../shared/logger';
@@ -11,20 +11,31 @@ class MethodNotAllowedError extends HoistError {
   }
 }
 
-/** Turns API Gateway's event into the core's request: host from the path, body decoded. */
-export function toWebhookRequest(event: APIGatewayProxyEventV2): WebhookRequest {
-  const method = event.requestContext.http.method;
+/**
+ * The core's request from what any HTTP front sees: only a POST names a
+ * webhook (405 otherwise), and only `/webhooks/<host>` names a host (any
+ * other path is no host at all, a 404 from the core). `headers` must have
+ * lower-case names.
+ */
+export function webhookRequestOf(method: string, path: string, headers: Readonly<Record<string, string | undefined>>, body: string): WebhookRequest {
   if (method !== 'POST') throw new MethodNotAllowedError(method);
-  const segments = event.rawPath.split('/').filter((s) => s !== '');
+  const segments = path.split('/').filter((s) => s !== '');
+  return { host: segments.length === 2 && segments[0] === 'webhooks' ? (segments[1] ?? '') : '', headers, body };
+}
+
+/** Turns API Gateway's event into the core's request: host from the path, header names lower-cased, body decoded. */
+export function toWebhookRequest(event: APIGatewayProxyEventV2): WebhookRequest {
   const headers: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
   const raw = event.body ?? '';
-  return {
-    // Only `/webhooks/<host>` names a host; any other path is no host at all (404).
-    host: segments.length === 2 && segments[0] === 'webhooks' ? (segments[1] ?? '') : '',
-    headers,
-    body: event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw,
-  };
+  return webhookRequestOf(event.requestContext.http.method, event.rawPath, headers, event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw);
+}
+
+/** Receives one webhook delivery and logs how it was answered: the Lambda function and the dev server both answer through this. */
+export async function answerWebhook(request: WebhookRequest, deps: ReceiveWebhookDeps): Promise<WebhookResponse> {
+  const response = await receiveWebhook(request, deps);
+  logger.info('webhook handled', { host: request.host, status: response.status, outcome: response.body.status });
+  return response;
 }
 
 /** The webhook function: verify, parse, de-duplicate, enqueue, answer. */
@@ -32,9 +43,7 @@ export function createWebhookHandler(deps: ReceiveWebhookDeps) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(httpErrorResponse())
     .handler(async (event) => {
-      const request = toWebhookRequest(event);
-      const response = await receiveWebhook(request, deps);
-      logger.info('webhook handled', { host: request.host, status: response.status, outcome: response.body.status });
+      const response = await answerWebhook(toWebhookRequest(event), deps);
       return jsonResponse(response.status, response.body);
     });
 }

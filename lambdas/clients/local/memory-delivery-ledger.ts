@@ -1,20 +1,21 @@
 import type { ClaimResult, DeliveryLedger } from '../../core/ports';
 import { BoundedMap } from './bounded-map';
 
+/** Private to the ledger, so completing a claim can change its entry in place. */
 interface Entry {
-  readonly status: 'in-progress' | 'done';
-  readonly leaseUntil: number;
-  readonly expiresAt: number;
+  status: 'in-progress' | 'done';
+  leaseUntil: number;
+  expiresAt: number;
 }
 
 /**
  * The delivery ledger of the dev server: same rules as the DynamoDB one, in
  * memory. Memory stays bounded: at most `maxEntries` ids are kept (the least
- * recently written go first, as in FileDeliveryLedger), so a long-running
- * server forgets the oldest deliveries instead of growing.
+ * recently claimed go first), so a long-running server forgets the oldest
+ * deliveries instead of growing.
  */
 export class MemoryDeliveryLedger implements DeliveryLedger {
-  /** At most `maxEntries` ids, the least recently written first. */
+  /** At most `maxEntries` ids, the least recently claimed first. */
   private readonly entries: BoundedMap<string, Entry>;
 
   constructor(
@@ -44,7 +45,16 @@ export class MemoryDeliveryLedger implements DeliveryLedger {
   }
 
   async complete(key: string, now: Date): Promise<void> {
-    this.entries.set(key, { status: 'done', leaseUntil: 0, expiresAt: now.getTime() + this.ttlMs });
+    const expiresAt = now.getTime() + this.ttlMs;
+    const entry = this.entries.get(key);
+    if (entry === undefined) {
+      this.entries.set(key, { status: 'done', leaseUntil: 0, expiresAt });
+      return;
+    }
+    // The claim's entry becomes the record: no second write, and the delivery keeps its place.
+    entry.status = 'done';
+    entry.leaseUntil = 0;
+    entry.expiresAt = expiresAt;
   }
 
   async release(key: string): Promise<void> {

@@ -12,7 +12,7 @@ describe('MemoryDeliveryLedger', () => {
     expect(await ledger.claim('github:a', at(3))).toBe('duplicate');
   });
 
-  it('keeps at most maxEntries ids however many deliveries come, forgetting the least recently written first', async () => {
+  it('keeps at most maxEntries ids however many deliveries come, forgetting the least recently claimed first', async () => {
     const ledger = new MemoryDeliveryLedger(undefined, undefined, 100);
     for (let i = 0; i < 1000; i += 1) {
       expect(await ledger.claim(`github:${i}`, at(i))).toBe('claimed');
@@ -24,6 +24,22 @@ describe('MemoryDeliveryLedger', () => {
     expect(await ledger.claim('github:999', at(1000))).toBe('duplicate');
     expect(await ledger.claim('github:900', at(1000))).toBe('duplicate');
     expect(await ledger.claim('github:0', at(1000))).toBe('claimed');
+  });
+
+  it('completes a claim whose id was forgotten meanwhile, and a claim whose lease lapsed and was taken again', async () => {
+    const ledger = new MemoryDeliveryLedger(60_000, 10_000, 2);
+    expect(await ledger.claim('github:a', at(0))).toBe('claimed');
+    await ledger.claim('github:b', at(1));
+    await ledger.claim('github:c', at(2));
+    // github:a was the oldest of three under a cap of two.
+    await ledger.complete('github:a', at(3));
+    expect(await ledger.claim('github:a', at(4))).toBe('duplicate');
+    // The lease of github:c lapses at 12 s; a retry claims it again and completes it.
+    expect(await ledger.claim('github:c', at(13))).toBe('claimed');
+    await ledger.complete('github:c', at(14));
+    expect(await ledger.claim('github:c', at(15))).toBe('duplicate');
+    // Done records still expire.
+    expect(await ledger.claim('github:c', at(14 + 61))).toBe('claimed');
   });
 
   it('refuses a cap that is not a positive whole number', () => {
