@@ -62,6 +62,31 @@ describe('dev server over real HTTP', () => {
     expect(gitlab.status).toBe(404);
   });
 
+  it('answers the webhook route as the Lambda function does: 405 for a GET, 404 for an unknown host, a form-encoded push, a duplicate', async () => {
+    const get = await fetch(`${server.url}/webhooks/github`);
+    expect(get.status).toBe(405);
+    expect(await get.json()).toEqual({ error: 'method not allowed', reason: 'method GET is not allowed; webhooks are POSTed' });
+    const bitbucket = await fetch(`${server.url}/webhooks/bitbucket`, { method: 'POST', body: '{}', headers: JSON_TYPE });
+    expect(bitbucket.status).toBe(404);
+    expect(await bitbucket.json()).toEqual({ error: 'not found', reason: "no webhook endpoint for 'bitbucket'" });
+
+    // GitHub's "application/x-www-form-urlencoded" content type: the JSON is in `payload`, the signature covers the form.
+    const form = new URLSearchParams({ payload: readFileSync('dev/examples/github-push.json', 'utf8') }).toString();
+    const headers = {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-github-event': 'push',
+      'x-github-delivery': 'dev-form-1',
+      'x-hub-signature-256': await sign('dev-test-secret', form),
+    };
+    const first = await fetch(`${server.url}/webhooks/github`, { method: 'POST', headers, body: form });
+    expect(first.status).toBe(202);
+    expect(await first.json()).toEqual({ status: 'accepted', delivery: 'dev-form-1', events: ['git.push'], queued: 1 });
+    const again = await fetch(`${server.url}/webhooks/github`, { method: 'POST', headers, body: form });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ status: 'duplicate', delivery: 'dev-form-1' });
+    await server.queue.drain();
+  });
+
   it('answers 400 with the zod reason for a malformed ECR event', async () => {
     const res = await fetch(`${server.url}/events/ecr`, { method: 'POST', body: JSON.stringify({ id: 'x' }), headers: JSON_TYPE });
     expect(res.status).toBe(400);
