@@ -118,8 +118,8 @@ function bareHandler(parseJson: boolean): RequestListener {
 
 /**
  * The intake core (`receiveWebhook`: signature, JSON, zod, ledger, queue)
- * called straight from node:http, without the API Gateway event, middy and the
- * dev server's routing: how much of the dev server's cost is the core's.
+ * called straight from node:http, without the dev server's request screening
+ * and routing: how much of the dev server's cost is the core's.
  */
 function coreHandler(): RequestListener {
   const deps = intakeDeps(new InProcessQueue(async () => undefined));
@@ -190,7 +190,7 @@ export async function benchDevServer(seconds = 5, connections = 32, rounds = 2):
   });
   return [
     row(`dev server intake, signed pushes (autocannon, ${connections} connections, loopback)`, dev, 'floor: node:http + HMAC check'),
-    row('dev server intake reference: the intake core straight from node:http', core, 'no API Gateway event, middy or routing'),
+    row('dev server intake reference: the intake core straight from node:http', core, 'no request screening or routing'),
     row('dev server intake reference: node:http + HMAC check + JSON.parse', json, 'what any intake that reads the body pays'),
   ];
 }
