@@ -1,4 +1,4 @@
-import { isSlackResponseUrl, SLACK_RESPONSE_URL_PREFIX } from '../core/intake/receive-slack-action';
+import { isSlackResponseUrl, SLACK_RESPONSE_URL_PREFIX } from '../core/intake/is-slack-response-url';
 import type { SlackMessageBody, SlackResponder } from '../core/slack-ports';
 import { TerminalError, UnavailableError } from '../shared/errors';
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { SlackChat, SlackDirectory, SlackMessageBody, SlackMessageRef } from '../core/slack-ports';
 import { type HoistError, RetryLaterError, TerminalError, UnavailableError } from '../shared/errors';
 
@@ -22,9 +22,10 @@ const defaultProps = { baseUrl: 'https://slack.com/api', timeoutMs: 2000 };
 const TRANSIENT_CODES = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
 
 /** Slack's envelope: `{ok: true, …}` or `{ok: false, error: "<code>"}`. */
-const EnvelopeSchema = z.union([z.object({ ok: z.literal(true) }).loose(), z.object({ ok: z.literal(false), error: z.string() }).loose()]);
-const PostMessageSchema = z.object({ channel: z.string(), ts: z.string() }).loose();
-const UsersSchema = z.object({ users: z.array(z.string()) }).loose();
+// zod/mini: the Slack actions function builds this client at cold start, and zod's full API costs tens of ms to load.
+const EnvelopeSchema = z.union([z.looseObject({ ok: z.literal(true) }), z.looseObject({ ok: z.literal(false), error: z.string() })]);
+const PostMessageSchema = z.looseObject({ channel: z.string(), ts: z.string() });
+const UsersSchema = z.looseObject({ users: z.array(z.string()) });
 
 /**
  * The few Web API methods the approval flow calls, over fetch with the bot
@@ -90,7 +91,7 @@ export class SlackWebApi implements SlackChat, SlackDirectory {
     return envelope.data;
   }
 
-  private read<S extends z.ZodType>(method: string, schema: S, answer: unknown): z.infer<S> {
+  private read<S extends z.ZodMiniType>(method: string, schema: S, answer: unknown): z.infer<S> {
     const result = schema.safeParse(answer);
     if (!result.success) throw new TerminalError(`Slack ${method} answered ok without the expected fields`, { cause: result.error });
     return result.data;

@@ -6,6 +6,7 @@ import type { SlackApp, SlackDirectory, SlackResponder } from '../slack-ports';
 import { APPROVE_ACTION_ID, parseApprovalActionValue, REJECT_ACTION_ID } from './approval-action-value';
 import { buildEnvelopes, type EnqueueOnceDeps, enqueueOnce } from './enqueue-once';
 import { parseWith } from './intake-outcome';
+import { isSlackResponseUrl, SLACK_RESPONSE_URL_PREFIX } from './is-slack-response-url';
 import type { WebhookResponse } from './receive-webhook';
 import { verifySlackSignature } from './verify-slack-signature';
 
@@ -28,20 +29,6 @@ export interface ReceiveSlackActionDeps extends EnqueueOnceDeps {
   readonly audit?: AuditLog;
   readonly now: () => Date;
   readonly maxBodyBytes: number;
-}
-
-/** Where Slack's `response_url`s live; a URL anywhere else is not Slack's and is refused. */
-export const SLACK_RESPONSE_URL_PREFIX = 'https://hooks.slack.com/';
-
-/** Whether `url` is a `response_url` Slack could have sent: https on hooks.slack.com, no user, no port. */
-export function isSlackResponseUrl(url: string): boolean {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return false;
-  }
-  return parsed.protocol === 'https:' && parsed.hostname === 'hooks.slack.com' && parsed.port === '' && parsed.username === '' && parsed.password === '';
 }
 
 /** Every interaction payload has a type; only `block_actions` is read further. */
