@@ -24,7 +24,18 @@ const LATER =
   /node_modules\/(yaml|@gitbeaker|@octokit\/[^/]+|cron-parser|luxon|semver|@aws-sdk\/client-(eks|ecr))\/|lambdas\/core\/config\/promotion-config\.ts|lambdas\/core\/yaml\//;
 
 /** Every function's handler folder. */
-const FUNCTIONS = ['webhook', 'promotions', 'ecr-event', 'reconcile', 'promoter', 'gates', 'secret-event', 'secrets-sync', 'secrets-reconcile', 'slack-actions'];
+const FUNCTIONS = [
+  'webhook',
+  'promotions',
+  'ecr-event',
+  'reconcile',
+  'promoter',
+  'gates',
+  'secret-event',
+  'secrets-sync',
+  'secrets-reconcile',
+  'slack-actions',
+];
 
 /** What a cold start of the function in `lambdas/<functionDir>` loads, bundled once per file. */
 const bundled = new Map<string, string[]>();
