@@ -178,7 +178,7 @@ async function listen(handler: RequestListener): Promise<{ url: string; server: 
  * `rounds` rounds each. Two references sit between them: the bare server that
  * also parses the JSON body, and the intake core straight from node:http.
  */
-export async function benchDevServer(seconds = 5, connections = 32, rounds = 2): Promise<FloorRow[]> {
+export async function benchDevServer(seconds = 4, connections = 32, rounds = 4): Promise<FloorRow[]> {
   const signature = await sign(SECRET, body);
   const server = await startDevServer({ port: 0, env: { HOIST_WEBHOOK_SECRET_GITHUB: SECRET }, consume: async () => undefined });
   const others = [await listen(bareHandler(false)), await listen(bareHandler(true)), await listen(coreHandler())];
