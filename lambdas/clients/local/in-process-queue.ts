@@ -41,8 +41,9 @@ export class InProcessQueue implements EventQueue {
         lane.push(envelope);
         continue;
       }
-      this.lanes.set(key, [envelope]);
-      const worker = this.work(key);
+      const started = [envelope];
+      this.lanes.set(key, started);
+      const worker = this.work(key, started);
       this.workers.add(worker);
       void worker.finally(() => this.workers.delete(worker));
     }
@@ -61,17 +62,21 @@ export class InProcessQueue implements EventQueue {
   /**
    * Delivers the envelopes of one ordering key one after another, oldest
    * first, until its lane is empty; then the key is forgotten. One worker per
-   * key, whatever the number of envelopes.
+   * key, whatever the number of envelopes. Whatever goes wrong with one
+   * envelope (a hook that throws included) dead-letters that envelope with
+   * the reason; the rest of the lane is still delivered.
    */
-  private async work(key: string): Promise<void> {
-    const lane = this.lanes.get(key) as EventEnvelope[];
+  private async work(key: string, lane: EventEnvelope[]): Promise<void> {
     // Nothing is delivered before enqueue has returned.
     await undefined;
-    try {
-      for (let envelope = lane.shift(); envelope !== undefined; envelope = lane.shift()) await this.deliver(envelope);
-    } finally {
-      this.lanes.delete(key);
+    for (let envelope = lane.shift(); envelope !== undefined; envelope = lane.shift()) {
+      try {
+        await this.deliver(envelope);
+      } catch (error) {
+        this.deadLetter(envelope, error);
+      }
     }
+    this.lanes.delete(key);
   }
 
   private async deliver(envelope: EventEnvelope): Promise<void> {
@@ -89,12 +94,21 @@ export class InProcessQueue implements EventQueue {
         }
         // A TerminalError is final: no retry can help, so it is dead-lettered at once, like the promoter does.
         if (attempt >= this.maxAttempts || error instanceof TerminalError) {
-          this.deadLetters.push({ envelope, error: (error as Error).message ?? String(error) });
-          this.options.onDeadLetter?.(envelope, error);
+          this.deadLetter(envelope, error);
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, this.backoffMs(attempt)));
       }
+    }
+  }
+
+  /** Keeps the envelope with its reason; a failing `onDeadLetter` loses neither. */
+  private deadLetter(envelope: EventEnvelope, error: unknown): void {
+    this.deadLetters.push({ envelope, error: error instanceof Error ? error.message : String(error) });
+    try {
+      this.options.onDeadLetter?.(envelope, error);
+    } catch {
+      // The dead letter is already kept, and the lane must go on.
     }
   }
 }

@@ -126,6 +126,45 @@ describe('InProcessQueue: failures', () => {
     expect(queue.deadLetters).toEqual([]);
   });
 
+  it('dead-letters an envelope whose onDequeue hook throws, and still delivers the rest of its lane', async () => {
+    const consumed: string[] = [];
+    const queue = new InProcessQueue(
+      async (e) => {
+        consumed.push(e.id);
+      },
+      {
+        onDequeue: (e) => {
+          if (e.id === 'ecr:evt-1#0') throw new Error('log sink closed');
+        },
+      },
+    );
+    await queue.enqueue([imageEnvelope(1), imageEnvelope(2)]);
+    await queue.drain();
+    expect(consumed).toEqual(['ecr:evt-2#0']);
+    expect(queue.deadLetters).toEqual([{ envelope: imageEnvelope(1), error: 'log sink closed' }]);
+    expect(queue.pending).toBe(0);
+  });
+
+  it('keeps a dead letter whose onDeadLetter hook throws, and one whose consumer threw something other than an Error', async () => {
+    const consumed: string[] = [];
+    const queue = new InProcessQueue(
+      async (e) => {
+        if (e.id === 'ecr:evt-1#0') throw undefined;
+        consumed.push(e.id);
+      },
+      {
+        maxAttempts: 1,
+        onDeadLetter: () => {
+          throw new Error('alarm sink closed');
+        },
+      },
+    );
+    await queue.enqueue([imageEnvelope(1), imageEnvelope(2)]);
+    await queue.drain();
+    expect(queue.deadLetters).toEqual([{ envelope: imageEnvelope(1), error: 'undefined' }]);
+    expect(consumed).toEqual(['ecr:evt-2#0']);
+  });
+
   it('reports each envelope once as it is taken off, however many attempts it needs', async () => {
     const dequeued: string[] = [];
     let failures = 2;
