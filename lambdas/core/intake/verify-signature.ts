@@ -6,8 +6,10 @@ const HMAC_SHA256_SIGNATURE = /^sha256=([0-9a-f]{64})$/;
 /**
  * Checks an HMAC-SHA256 signature (`sha256=<hex>`) of the raw body against
  * each candidate secret, in constant time per comparison (GitHub's "Validating
- * webhook deliveries"). The body is signed as UTF-8, as it was sent; only the
- * signature's form is checked before the digests are compared.
+ * webhook deliveries"). The body is hashed as UTF-8 text, which is the bytes
+ * that were sent when they are UTF-8 (a JSON body is); only the signature's
+ * form is checked before the digests are compared. An empty secret is never
+ * a key: anybody could sign with it.
  */
 export function verifyHmacSha256(secrets: readonly string[], rawBody: string, signature: string): boolean {
   const hex = HMAC_SHA256_SIGNATURE.exec(signature)?.[1];

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { sign } from '@octokit/webhooks-methods';
 import { describe, expect, it } from 'vitest';
 import { verifyHmacSha256, verifySharedToken } from '../../../../lambdas/core/intake/verify-signature';
@@ -23,7 +24,10 @@ describe('verifyHmacSha256', () => {
     expect(verifyHmacSha256(['new secret', GITHUB_SECRET], GITHUB_PAYLOAD, GITHUB_SIGNATURE)).toBe(true);
     expect(verifyHmacSha256([GITHUB_SECRET, 'new secret'], GITHUB_PAYLOAD, GITHUB_SIGNATURE)).toBe(true);
     expect(verifyHmacSha256([], GITHUB_PAYLOAD, GITHUB_SIGNATURE)).toBe(false);
-    expect(verifyHmacSha256([''], GITHUB_PAYLOAD, `sha256=${'0'.repeat(64)}`)).toBe(false);
+    // An empty key is one anybody can sign with: a delivery signed so is refused.
+    const signedWithEmptyKey = `sha256=${createHmac('sha256', '').update(GITHUB_PAYLOAD).digest('hex')}`;
+    expect(verifyHmacSha256([''], GITHUB_PAYLOAD, signedWithEmptyKey)).toBe(false);
+    expect(verifyHmacSha256(['', GITHUB_SECRET], GITHUB_PAYLOAD, signedWithEmptyKey)).toBe(false);
   });
 
   it.each([
@@ -40,8 +44,8 @@ describe('verifyHmacSha256', () => {
     expect(verifyHmacSha256([GITHUB_SECRET], GITHUB_PAYLOAD, signature)).toBe(false);
   });
 
-  it('refuses an empty body', () => {
-    expect(verifyHmacSha256([GITHUB_SECRET], '', `sha256=${'0'.repeat(64)}`)).toBe(false);
+  it('refuses an empty body, even correctly signed', () => {
+    expect(verifyHmacSha256([GITHUB_SECRET], '', `sha256=${createHmac('sha256', GITHUB_SECRET).update('').digest('hex')}`)).toBe(false);
   });
 });
 
