@@ -20,11 +20,11 @@ import { TerminalError } from '../lambdas/shared/errors';
 import { errorAnswerOf } from '../lambdas/shared/http-error-response';
 import { logger } from '../lambdas/shared/logger';
 import { createSlackActionsHandler } from '../lambdas/slack-actions/create-slack-actions-handler';
-import { answerWebhook, webhookRequestOf } from '../lambdas/webhook/create-webhook-handler';
+import { answerWebhook, buildWebhookRequest } from '../lambdas/webhook/answer-webhook';
 import { GATEWAY_BODY_LIMIT, readDevSettings } from './dev-settings';
 import { localLambdaContext } from './lambda-context';
 import { isRefusal, screenMediaType, screenRequest } from './screen-request';
-import { toApiGatewayEvent } from './to-api-gateway-event';
+import { flattenHeaders, toApiGatewayEvent } from './to-api-gateway-event';
 
 export interface DevServerOptions {
   /** 0 picks a free port. */
@@ -182,7 +182,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       send(res, 404, { error: 'not found', reason: 'the promotion config has no slack.app, or its signingSecretEnv and botTokenEnv variables are not set' });
       return;
     }
-    // A webhook that is not a POST gets the core's own 405; a GET of an outcome has no body to screen.
+    // A webhook that is not a POST gets the 405 the Lambda function gives; a GET of an outcome has no body to screen.
     // Slack posts interactions as a form, GitHub may post webhooks as one.
     const allowForm = pathname === '/webhooks/github' || isSlackAction;
     const refusal = method === 'POST' ? screenMediaType(req.headers['content-type'], { allowForm }) : undefined;
@@ -231,9 +231,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
    */
   async function handleWebhook(req: IncomingMessage, res: ServerResponse, method: string, pathname: string, body: Buffer): Promise<void> {
     try {
-      // Node gives lower-case header names, and joins repeated headers into one string (only set-cookie stays a list).
-      const headers = req.headers as Readonly<Record<string, string | undefined>>;
-      const answer = await answerWebhook(webhookRequestOf(method, pathname, headers, body.toString('utf8')), webhooks);
+      const answer = await answerWebhook(buildWebhookRequest(method, pathname, flattenHeaders(req.headers), body.toString('utf8')), webhooks);
       send(res, answer.status, answer.body);
     } catch (error) {
       const answer = errorAnswerOf(error);

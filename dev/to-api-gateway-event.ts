@@ -14,15 +14,26 @@ export interface GatewayTarget {
 }
 
 /**
- * Builds the API Gateway HTTP API (payload format 2.0) event that the same
- * request would produce in AWS, so the dev server runs the deployed handler code.
+ * Node's request headers as API Gateway hands them on: lower-case names, one
+ * string each, a repeated header's values joined with commas. (Node already
+ * joins most repeated headers, keeps the first of a few such as Content-Type,
+ * and lists only Set-Cookie.)
  */
-export function toApiGatewayEvent(method: string, url: GatewayTarget, headers: IncomingHttpHeaders, body: Buffer): APIGatewayProxyEventV2 {
+export function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const flat: Record<string, string> = {};
   for (const name in headers) {
     const value = headers[name];
     if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
+  return flat;
+}
+
+/**
+ * Builds the API Gateway HTTP API (payload format 2.0) event that the same
+ * request would produce in AWS, so the dev server runs the deployed handler code.
+ */
+export function toApiGatewayEvent(method: string, url: GatewayTarget, headers: IncomingHttpHeaders, body: Buffer): APIGatewayProxyEventV2 {
+  const flat = flattenHeaders(headers);
   const isText = TEXT_TYPES.test(flat['content-type'] ?? '');
   const epoch = Date.now();
   const routeKey = `${method} ${url.pathname}`;

@@ -3,8 +3,13 @@ import { request } from 'node:http';
 import { sign } from '@octokit/webhooks-methods';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DevServer, startDevServer } from '../../dev/dev-server';
+import { localLambdaContext } from '../../dev/lambda-context';
+import { toApiGatewayEvent } from '../../dev/to-api-gateway-event';
+import { EnvWebhookSecrets } from '../../lambdas/clients/local/env-webhook-secrets';
+import { InProcessQueue } from '../../lambdas/clients/local/in-process-queue';
 import { MemoryDeliveryLedger } from '../../lambdas/clients/local/memory-delivery-ledger';
 import type { EventEnvelope } from '../../lambdas/core/events';
+import { createWebhookHandler } from '../../lambdas/webhook/create-webhook-handler';
 import { digestOf, ecrPushEvent } from '../support/ecr-pushes';
 
 const JSON_TYPE = { 'content-type': 'application/json' };
@@ -62,13 +67,29 @@ describe('dev server over real HTTP', () => {
     expect(gitlab.status).toBe(404);
   });
 
-  it('answers the webhook route as the Lambda function does: 405 for a GET, 404 for an unknown host, a form-encoded push, a duplicate', async () => {
-    const get = await fetch(`${server.url}/webhooks/github`);
-    expect(get.status).toBe(405);
-    expect(await get.json()).toEqual({ error: 'method not allowed', reason: 'method GET is not allowed; webhooks are POSTed' });
-    const bitbucket = await fetch(`${server.url}/webhooks/bitbucket`, { method: 'POST', body: '{}', headers: JSON_TYPE });
-    expect(bitbucket.status).toBe(404);
-    expect(await bitbucket.json()).toEqual({ error: 'not found', reason: "no webhook endpoint for 'bitbucket'" });
+  it('answers the webhook route as the Lambda function does: a GET, an unknown host, a form-encoded push and its duplicate', async () => {
+    // The Lambda function's webhook handler with the same secret and a ledger of its own, sent the same requests.
+    const lambda = createWebhookHandler({
+      secrets: new EnvWebhookSecrets({ HOIST_WEBHOOK_SECRET_GITHUB: 'dev-test-secret' }, ['github']),
+      ledger: new MemoryDeliveryLedger(),
+      queue: new InProcessQueue(async () => undefined),
+      log: { warn: () => undefined },
+      now: () => new Date(),
+      maxBodyBytes: 1024 * 1024,
+    });
+    const both = async (method: string, path: string, headers: Record<string, string>, body?: string) => {
+      const dev = await fetch(`${server.url}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+      const event = toApiGatewayEvent(method, { pathname: path, search: '', host: 'hoist.example' }, headers, Buffer.from(body ?? ''));
+      const deployed = await lambda(event, localLambdaContext('hoist-webhook'));
+      return { dev: { status: dev.status, body: await dev.json() }, lambda: { status: deployed.statusCode, body: JSON.parse(deployed.body ?? '') } };
+    };
+
+    const get = await both('GET', '/webhooks/github', {});
+    expect(get.dev).toEqual({ status: 405, body: { error: 'method not allowed', reason: 'method GET is not allowed; webhooks are POSTed' } });
+    expect(get.dev).toEqual(get.lambda);
+    const bitbucket = await both('POST', '/webhooks/bitbucket', JSON_TYPE, '{}');
+    expect(bitbucket.dev).toEqual({ status: 404, body: { error: 'not found', reason: "no webhook endpoint for 'bitbucket'" } });
+    expect(bitbucket.dev).toEqual(bitbucket.lambda);
 
     // GitHub's "application/x-www-form-urlencoded" content type: the JSON is in `payload`, the signature covers the form.
     const form = new URLSearchParams({ payload: readFileSync('dev/examples/github-push.json', 'utf8') }).toString();
@@ -78,12 +99,12 @@ describe('dev server over real HTTP', () => {
       'x-github-delivery': 'dev-form-1',
       'x-hub-signature-256': await sign('dev-test-secret', form),
     };
-    const first = await fetch(`${server.url}/webhooks/github`, { method: 'POST', headers, body: form });
-    expect(first.status).toBe(202);
-    expect(await first.json()).toEqual({ status: 'accepted', delivery: 'dev-form-1', events: ['git.push'], queued: 1 });
-    const again = await fetch(`${server.url}/webhooks/github`, { method: 'POST', headers, body: form });
-    expect(again.status).toBe(200);
-    expect(await again.json()).toEqual({ status: 'duplicate', delivery: 'dev-form-1' });
+    const first = await both('POST', '/webhooks/github', headers, form);
+    expect(first.dev).toEqual({ status: 202, body: { status: 'accepted', delivery: 'dev-form-1', events: ['git.push'], queued: 1 } });
+    expect(first.dev).toEqual(first.lambda);
+    const again = await both('POST', '/webhooks/github', headers, form);
+    expect(again.dev).toEqual({ status: 200, body: { status: 'duplicate', delivery: 'dev-form-1' } });
+    expect(again.dev).toEqual(again.lambda);
     await server.queue.drain();
   });
 
