@@ -42,6 +42,17 @@ describe('MemoryDeliveryLedger', () => {
     expect(await ledger.claim('github:c', at(14 + 61))).toBe('claimed');
   });
 
+  it('forgets by claim order: completing a delivery does not make it newer', async () => {
+    const ledger = new MemoryDeliveryLedger(undefined, undefined, 2);
+    await ledger.claim('github:a', at(0));
+    await ledger.claim('github:b', at(1));
+    await ledger.complete('github:a', at(2));
+    await ledger.claim('github:c', at(3));
+    // github:a was claimed first, so it goes, though it was written last; github:b's claim is still live.
+    expect(await ledger.claim('github:b', at(4))).toBe('in-progress');
+    expect(await ledger.claim('github:a', at(4))).toBe('claimed');
+  });
+
   it('refuses a cap that is not a positive whole number', () => {
     expect(() => new MemoryDeliveryLedger(undefined, undefined, 0)).toThrowError(/maxEntries/);
   });
