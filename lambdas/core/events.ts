@@ -197,9 +197,3 @@ export const EventEnvelopeSchema = z.object({
   route: RouteSchema.optional(),
 });
 export type EventEnvelope = z.infer<typeof EventEnvelopeSchema>;
-
-/*
- * Kept apart from these schemas (and from zod) so that the queue clients that
- * order envelopes do not load them: see ordering-key-of.ts.
- */
-export { imageNameOf, orderingKeyOf } from './ordering-key-of';

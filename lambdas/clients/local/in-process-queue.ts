@@ -1,4 +1,5 @@
-import { type EventEnvelope, orderingKeyOf } from '../../core/events';
+import type { EventEnvelope } from '../../core/events';
+import { orderingKeyOf } from '../../core/ordering-key-of';
 import type { EnvelopeConsumer, EventQueue } from '../../core/ports';
 import { RetryLaterError, TerminalError } from '../../shared/errors';
 

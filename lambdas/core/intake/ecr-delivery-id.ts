@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { type ImagePublished, imageNameOf } from '../events';
+import type { ImagePublished } from '../events';
+import { imageNameOf } from '../ordering-key-of';
 
 /**
  * Longest ECR delivery id kept as it is. A typical reference (an account

@@ -11,8 +11,6 @@ import { parseGitHubDelivery } from './parse-github-delivery';
 import { parseGitLabDelivery } from './parse-gitlab-delivery';
 import { verifyHmacSha256, verifySharedToken } from './verify-signature';
 
-export { DEFAULT_MAX_BODY_BYTES } from './intake-defaults';
-
 /** A webhook request as it arrived, with lower-cased header names. */
 export interface WebhookRequest {
   /** The last path segment: `github`, `gitlab`, `gitea` (anything else is a 404). */

@@ -5,8 +5,6 @@ import type { EnqueueOnceDeps } from './enqueue-once';
 import { DEFAULT_RECONCILE_NEWEST } from './intake-defaults';
 import { ecrImagePublished } from './parse-ecr-event';
 
-export { DEFAULT_RECONCILE_NEWEST };
-
 export interface ReconcileEcrInput {
   /** The watched repositories as image names, `<account>.dkr.ecr.<region>.amazonaws.com/<name>`. */
   readonly repositories: readonly string[];

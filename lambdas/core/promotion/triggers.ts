@@ -1,5 +1,6 @@
 import type { PromotionConfig } from '../config/promotion-config';
-import { type EventEnvelope, type HoistEvent, imageNameOf, type Route } from '../events';
+import type { EventEnvelope, HoistEvent, Route } from '../events';
+import { imageNameOf } from '../ordering-key-of';
 import { buildsAnnouncedBy, gitopsRepositoryOf, refName } from './git-triggers';
 import type { ImageUpdate, NoOp } from './plan-promotions';
 import { configuredTargets, configuredTargetsOfRepository, imagesMatching } from './targets';

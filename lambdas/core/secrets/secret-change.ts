@@ -17,6 +17,3 @@ export const SecretChangeSchema = z.object({
   occurredAt: z.iso.datetime({ offset: true }),
 });
 export type SecretChange = z.infer<typeof SecretChangeSchema>;
-
-/* Kept apart from the schema (and from zod), so that the queue client does not load it: see secret-group-of.ts. */
-export { secretGroupOf } from './secret-group-of';

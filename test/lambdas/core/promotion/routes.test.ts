@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PromotionConfigSchema } from '../../../../lambdas/core/config/promotion-config';
-import { type EventEnvelope, type ImagePublished, orderingKeyOf } from '../../../../lambdas/core/events';
+import type { EventEnvelope, ImagePublished } from '../../../../lambdas/core/events';
 import { buildEnvelopes } from '../../../../lambdas/core/intake/enqueue-once';
+import { orderingKeyOf } from '../../../../lambdas/core/ordering-key-of';
 import { type FileRead, planPromotions } from '../../../../lambdas/core/promotion/plan-promotions';
 import { batchWorkOf, workOf } from '../../../../lambdas/core/promotion/triggers';
 import { imageEnvelope } from '../../../support/envelopes';
