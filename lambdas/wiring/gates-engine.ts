@@ -5,14 +5,13 @@ import { DynamoDbAuditLog, DynamoDbTargetStateStore } from '../clients/aws/dynam
 import { secretsManagerStrings } from '../clients/aws/secrets-manager-strings';
 import { SqsEventQueue } from '../clients/aws/sqs-event-queue';
 import { SqsGateScheduler } from '../clients/aws/sqs-gate-scheduler';
-import { slackNotifiers } from '../clients/slack-notifier';
-import type { PromotionConfig, SlackDestination } from '../core/config/promotion-config';
+import type { PromotionConfig } from '../core/config/promotion-config';
 import type { GateCheck, GateDecision } from '../core/promotion/gate-check';
 import { type GateDeps, runGateCheck } from '../core/promotion/run-gate';
-import { providerCache } from '../providers/create-provider';
 import { logger } from '../shared/logger';
 import { eksArgoCdClientOf } from './eks-argocd';
 import type { GatesEnv } from './lambda-gates';
+import { providersFromSecrets, slackNotifiersFromSecrets } from './secrets-manager-clients';
 
 /** What the gates function loads with its first batch: the gate logic and every client it may call. */
 export interface GatesEngine {
@@ -49,7 +48,7 @@ export function gatesEngine({ env, config, sqs }: GatesEngineInput): GatesEngine
   const gate: GateDeps = {
     config,
     states: new DynamoDbTargetStateStore(dynamo, env.HOIST_TABLE_NAME),
-    providerFor: providerCache(async (repository) => (repository.credentials.secretName ? secret(repository.credentials.secretName) : undefined)),
+    providerFor: providersFromSecrets(secret),
     // Argo CD through its EKS cluster's Kubernetes API as the function's role, or its REST API with a token.
     ...(eks !== undefined
       ? { argocd: eksArgoCdClientOf({ ...config.argocd, eks }, { functionRegion: env.AWS_REGION, timeoutMs: ARGOCD_TIMEOUT_MS }) }
@@ -65,10 +64,7 @@ export function gatesEngine({ env, config, sqs }: GatesEngineInput): GatesEngine
     queue: new SqsEventQueue({ client: sqs, queueUrl: env.HOIST_EVENT_QUEUE_URL }),
     gates: new SqsGateScheduler({ client: sqs, queueUrl: env.HOIST_GATE_QUEUE_URL }),
     audit: new DynamoDbAuditLog(dynamo, env.HOIST_TABLE_NAME),
-    notifierFor: slackNotifiers<SlackDestination>((destination) => {
-      const name = destination?.webhookSecretName ?? config.slack.webhookSecretName;
-      return name === undefined ? undefined : () => secret(name);
-    }),
+    notifierFor: slackNotifiersFromSecrets(config, secret),
     log: logger,
     now: () => new Date(),
   };

@@ -13,16 +13,15 @@ import { ImageRegistries } from '../clients/registry/image-registries';
 import { OciImageRegistry } from '../clients/registry/oci-image-registry';
 import { parseRegistryCredentials } from '../clients/registry/registry-credentials';
 import { SlackApprovalMessages } from '../clients/slack-approval-messages';
-import { slackNotifiers } from '../clients/slack-notifier';
 import { SlackWebApi } from '../clients/slack-web-api';
-import type { PromotionConfig, SlackDestination } from '../core/config/promotion-config';
+import type { PromotionConfig } from '../core/config/promotion-config';
 import type { EventEnvelope } from '../core/events';
 import { type PromoteDeps, promoteBatch } from '../core/promotion/promote-batch';
 import type { GroupOutcome } from '../promoter/create-promoter-handler';
-import { providerCache } from '../providers/create-provider';
 import { logger } from '../shared/logger';
 import { eksArgoCdClientOf } from './eks-argocd';
 import type { PromoterEnv } from './lambda-promoter';
+import { providersFromSecrets, slackNotifiersFromSecrets } from './secrets-manager-clients';
 
 /** What the promoter loads with its first batch: the promotion engine and every client it may call. */
 export interface PromoterEngine {
@@ -51,7 +50,7 @@ export function promoterEngine({ env, config, sqs }: PromoterEngineInput): Promo
   const eks = config.argocd.eks;
   const deps: PromoteDeps = {
     config,
-    providerFor: providerCache(async (repository) => (repository.credentials.secretName ? secret(repository.credentials.secretName) : undefined)),
+    providerFor: providersFromSecrets(secret),
     states: new DynamoDbTargetStateStore(dynamo, env.HOIST_TABLE_NAME),
     audit: new DynamoDbAuditLog(dynamo, env.HOIST_TABLE_NAME),
     tagHistory: new DynamoDbTagHistory(dynamo, env.HOIST_TABLE_NAME),
@@ -89,10 +88,7 @@ export function promoterEngine({ env, config, sqs }: PromoterEngineInput): Promo
           ),
         }
       : {}),
-    notifierFor: slackNotifiers<SlackDestination>((destination) => {
-      const name = destination?.webhookSecretName ?? config.slack.webhookSecretName;
-      return name === undefined ? undefined : () => secret(name);
-    }),
+    notifierFor: slackNotifiersFromSecrets(config, secret),
     log: logger,
     now: () => new Date(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

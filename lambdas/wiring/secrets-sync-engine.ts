@@ -4,17 +4,16 @@ import { DynamoDbAuditLog } from '../clients/aws/dynamodb-promotion-stores';
 import { DynamoDbSecretSyncState } from '../clients/aws/dynamodb-secret-sync-state';
 import { SecretsManagerSecretSource } from '../clients/aws/secrets-manager-secret-source';
 import { secretsManagerStrings } from '../clients/aws/secrets-manager-strings';
-import { slackNotifiers } from '../clients/slack-notifier';
 import { VaultKvClient } from '../clients/vault/vault-kv-client';
 import { awsIamVaultLogin } from '../clients/vault/vault-token';
-import type { PromotionConfig, SlackDestination } from '../core/config/promotion-config';
+import type { PromotionConfig } from '../core/config/promotion-config';
 import type { SecretChange } from '../core/secrets/secret-change';
 import type { SecretSyncConfig } from '../core/secrets/secret-sync-config';
 import { type SecretSyncOutcome, syncSecrets } from '../core/secrets/sync-secrets';
-import { providerCache } from '../providers/create-provider';
 import { TerminalError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import type { SecretsSyncEnv } from './lambda-secrets-sync';
+import { providersFromSecrets, slackNotifiersFromSecrets } from './secrets-manager-clients';
 
 /** What the secrets-sync function loads with its first batch: the sync and every client it may call. */
 export interface SecretsSyncEngine {
@@ -79,12 +78,9 @@ export function secretsSyncEngine({ env, config, settings }: SecretsSyncEngineIn
       },
     }),
     syncStates: new DynamoDbSecretSyncState(dynamo, env.HOIST_TABLE_NAME),
-    providerFor: providerCache(async (repository) => (repository.credentials.secretName ? secret(repository.credentials.secretName) : undefined)),
+    providerFor: providersFromSecrets(secret),
     audit,
-    notifierFor: slackNotifiers<SlackDestination>((destination) => {
-      const name = destination?.webhookSecretName ?? config.slack.webhookSecretName;
-      return name === undefined ? undefined : () => secret(name);
-    }),
+    notifierFor: slackNotifiersFromSecrets(config, secret),
     log: logger,
     now: () => new Date(),
     sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
