@@ -234,8 +234,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       const answer = await answerWebhook(buildWebhookRequest(method, pathname, flattenHeaders(req.headers), body.toString('utf8')), webhooks);
       send(res, answer.status, answer.body);
     } catch (error) {
-      const answer = errorAnswerOf(error);
-      send(res, answer.status, answer.body);
+      sendError(res, error);
     }
   }
 
@@ -252,8 +251,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       const result = await ecr(event, localLambdaContext('hoist-ecr-event'));
       send(res, result.status === 'duplicate' ? 200 : 202, result);
     } catch (error) {
-      const answer = errorAnswerOf(error);
-      send(res, answer.status, answer.body);
+      sendError(res, error);
     }
   }
 
@@ -269,8 +267,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       const result = await reconcileEcr(input, intake);
       send(res, 200, { status: 'reconciled', ...result, ...(lister === undefined ? { note: NO_REGISTRY_NOTE } : {}) });
     } catch (error) {
-      const answer = errorAnswerOf(error);
-      send(res, answer.status, answer.body);
+      sendError(res, error);
     }
   }
 
@@ -371,6 +368,12 @@ function hostLiteral(host: string): string {
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
+}
+
+/** The answer a handler's error means (errorAnswerOf: its status, and its reason when it may be shown). */
+function sendError(res: ServerResponse, error: unknown): void {
+  const answer = errorAnswerOf(error);
+  send(res, answer.status, answer.body);
 }
 
 /**
