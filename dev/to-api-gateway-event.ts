@@ -62,16 +62,9 @@ export function toApiGatewayEvent(method: string, url: GatewayTarget, headers: I
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const twoDigits = (n: number): string => String(n).padStart(2, '0');
-let timeSecond = -1;
-let timeText = '';
 
-/** `requestContext.time` as API Gateway writes it (`12/Mar/2020:19:03:58 +0000`), formatted once per second. */
+/** `requestContext.time` as API Gateway writes it: `12/Mar/2020:19:03:58 +0000`. */
 export function requestTime(epochMs: number): string {
-  const second = Math.floor(epochMs / 1000);
-  if (second !== timeSecond) {
-    const at = new Date(second * 1000);
-    timeText = `${twoDigits(at.getUTCDate())}/${MONTHS[at.getUTCMonth()]}/${at.getUTCFullYear()}:${twoDigits(at.getUTCHours())}:${twoDigits(at.getUTCMinutes())}:${twoDigits(at.getUTCSeconds())} +0000`;
-    timeSecond = second;
-  }
-  return timeText;
+  const at = new Date(epochMs);
+  return `${twoDigits(at.getUTCDate())}/${MONTHS[at.getUTCMonth()]}/${at.getUTCFullYear()}:${twoDigits(at.getUTCHours())}:${twoDigits(at.getUTCMinutes())}:${twoDigits(at.getUTCSeconds())} +0000`;
 }

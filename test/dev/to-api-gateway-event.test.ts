@@ -25,7 +25,7 @@ describe('toApiGatewayEvent', () => {
     expect('body' in toApiGatewayEvent('GET', { pathname: '/x', search: '', host: 'h' }, {}, Buffer.alloc(0))).toBe(false);
   });
 
-  it("writes requestContext.time in API Gateway's format, right after a second changes too", () => {
+  it("writes requestContext.time in API Gateway's format", () => {
     expect(requestTime(Date.UTC(2020, 2, 12, 19, 3, 58, 999))).toBe('12/Mar/2020:19:03:58 +0000');
     expect(requestTime(Date.UTC(2020, 2, 12, 19, 3, 59, 0))).toBe('12/Mar/2020:19:03:59 +0000');
     expect(requestTime(Date.UTC(2026, 11, 7, 8, 0, 0, 5))).toBe('07/Dec/2026:08:00:00 +0000');
