@@ -11,9 +11,7 @@ import { startDevServer } from '../dev/dev-server';
 import { localLambdaContext } from '../dev/lambda-context';
 import { toApiGatewayEvent } from '../dev/to-api-gateway-event';
 import { EnvWebhookSecrets } from '../lambdas/clients/local/env-webhook-secrets';
-import { InProcessQueue } from '../lambdas/clients/local/in-process-queue';
 import { MemoryDeliveryLedger } from '../lambdas/clients/local/memory-delivery-ledger';
-import { type ReceiveWebhookDeps, receiveWebhook } from '../lambdas/core/intake/receive-webhook';
 import { createWebhookHandler } from '../lambdas/webhook/create-webhook-handler';
 import type { FloorRow } from './end-to-end';
 import { quantile } from './stats';
@@ -23,18 +21,6 @@ const body = readFileSync('dev/examples/github-push.json', 'utf8');
 /** autocannon, run in a child process of this Node: the load comes from another process. */
 const AUTOCANNON = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
 
-/** The webhook intake's dependencies in-process: the bench's secret, a fresh in-memory ledger and `queue`. */
-function intakeDeps(queue: ReceiveWebhookDeps['queue']): ReceiveWebhookDeps {
-  return {
-    secrets: new EnvWebhookSecrets({ HOIST_WEBHOOK_SECRET_GITHUB: SECRET }, ['github']),
-    ledger: new MemoryDeliveryLedger(),
-    queue,
-    log: { warn: () => undefined },
-    now: () => new Date(),
-    maxBodyBytes: 1024 * 1024,
-  };
-}
-
 /**
  * Webhook handler latency in-process: signed GitHub push, verify → parse →
  * de-dupe → enqueue, through the Lambda handler. Its floor, timed in turns
@@ -43,13 +29,18 @@ function intakeDeps(queue: ReceiveWebhookDeps['queue']): ReceiveWebhookDeps {
  */
 export async function benchWebhookHandler(iterations = 3000): Promise<{ floorRow: FloorRow; rows: Array<[string, string]> }> {
   let queued = 0;
-  const handler = createWebhookHandler(
-    intakeDeps({
+  const handler = createWebhookHandler({
+    secrets: new EnvWebhookSecrets({ HOIST_WEBHOOK_SECRET_GITHUB: SECRET }, ['github']),
+    ledger: new MemoryDeliveryLedger(),
+    queue: {
       enqueue: async (envelopes) => {
         queued += envelopes.length;
       },
-    }),
-  );
+    },
+    log: { warn: () => undefined },
+    now: () => new Date(),
+    maxBodyBytes: 1024 * 1024,
+  });
   const signature = await sign(SECRET, body);
   const url = new URL('https://hoist.example/webhooks/github');
   const samples: number[] = [];
@@ -63,8 +54,7 @@ export async function benchWebhookHandler(iterations = 3000): Promise<{ floorRow
     if (result.statusCode !== 202) throw new Error(`unexpected status ${result.statusCode}`);
     const floorStart = performance.now();
     const parsed = JSON.parse(body) as { ref?: unknown };
-    const expected = Buffer.from(`sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`);
-    const valid = timingSafeEqual(Buffer.from(signature), expected);
+    const valid = signatureMatches(signature, body);
     floorSamples.push(performance.now() - floorStart);
     if (!valid || parsed.ref === undefined) throw new Error('the floor did not verify and parse the push');
   }
@@ -128,41 +118,18 @@ function bareHandler(parseJson: boolean): RequestListener {
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
       if (parseJson) JSON.parse(raw.toString('utf8'));
-      const given = Buffer.from(String(req.headers['x-hub-signature-256'] ?? ''));
-      const expected = Buffer.from(`sha256=${createHmac('sha256', SECRET).update(raw).digest('hex')}`);
-      const valid = given.length === expected.length && timingSafeEqual(given, expected);
+      const valid = signatureMatches(String(req.headers['x-hub-signature-256'] ?? ''), raw);
       res.writeHead(valid ? 202 : 401, { 'content-type': 'application/json' });
       res.end(valid ? '{"status":"accepted"}' : '{"error":"signature"}');
     });
   };
 }
 
-/**
- * The intake core (`receiveWebhook`: signature, JSON, zod, ledger, queue)
- * called straight from node:http, without the dev server's request screening
- * and routing: how much of the dev server's cost is the core's.
- */
-function coreHandler(): RequestListener {
-  const deps = intakeDeps(new InProcessQueue(async () => undefined));
-  return (req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const headers: Record<string, string | undefined> = {};
-      for (const name in req.headers) headers[name] = String(req.headers[name]);
-      receiveWebhook({ host: 'github', headers, body: Buffer.concat(chunks).toString('utf8') }, deps).then(
-        (answer) => {
-          res.writeHead(answer.status, { 'content-type': 'application/json' });
-          res.end(JSON.stringify(answer.body));
-        },
-        // A refusal counts as an answer other than 2xx, and the run fails on it (see load).
-        (error: unknown) => {
-          res.writeHead(500, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ error: String(error) }));
-        },
-      );
-    });
-  };
+/** The floors' signature check: HMAC-SHA256 of the body with the bench's secret, compared in constant time. */
+function signatureMatches(signature: string, raw: string | Buffer): boolean {
+  const given = Buffer.from(signature);
+  const expected = Buffer.from(`sha256=${createHmac('sha256', SECRET).update(raw).digest('hex')}`);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 async function listen(handler: RequestListener): Promise<{ url: string; server: Server }> {
@@ -175,13 +142,13 @@ async function listen(handler: RequestListener): Promise<{ url: string; server: 
  * Requests per second the dev server sustains on loopback, signatures
  * checked, against a bare node:http server that checks the same signature,
  * all loaded by autocannon from another process, in turns, the better of
- * `rounds` rounds each. Two references sit between them: the bare server that
- * also parses the JSON body, and the intake core straight from node:http.
+ * `rounds` rounds each. A reference sits between them: the bare server that
+ * also parses the JSON body, as any intake that reads it must.
  */
 export async function benchDevServer(seconds = 4, connections = 32, rounds = 4): Promise<FloorRow[]> {
   const signature = await sign(SECRET, body);
   const server = await startDevServer({ port: 0, env: { HOIST_WEBHOOK_SECRET_GITHUB: SECRET }, consume: async () => undefined });
-  const others = [await listen(bareHandler(false)), await listen(bareHandler(true)), await listen(coreHandler())];
+  const others = [await listen(bareHandler(false)), await listen(bareHandler(true))];
   const urls = [`${server.url}/webhooks/github`, ...others.map((o) => o.url)];
   const best = urls.map(() => ({ rps: 0, cpuMicros: Number.POSITIVE_INFINITY }));
   try {
@@ -200,7 +167,7 @@ export async function benchDevServer(seconds = 4, connections = 32, rounds = 4):
     await server.close();
     for (const other of others) await new Promise((resolve) => other.server.close(resolve));
   }
-  const [dev, floor, json, core] = best as [(typeof best)[0], (typeof best)[0], (typeof best)[0], (typeof best)[0]];
+  const [dev, floor, json] = best as [(typeof best)[0], (typeof best)[0], (typeof best)[0]];
   const row = (name: string, figure: { rps: number; cpuMicros: number }, note: string): FloorRow => ({
     name,
     value: figure.rps,
@@ -211,7 +178,6 @@ export async function benchDevServer(seconds = 4, connections = 32, rounds = 4):
   });
   return [
     row(`dev server intake, signed pushes (autocannon, ${connections} connections, loopback)`, dev, 'floor: node:http + HMAC check'),
-    row('dev server intake reference: the intake core straight from node:http', core, 'no request screening or routing'),
     row('dev server intake reference: node:http + HMAC check + JSON.parse', json, 'what any intake that reads the body pays'),
   ];
 }
